@@ -1,0 +1,64 @@
+/**
+ * REST request and response shapes shared by client and server, with the validators the server
+ * runs at the edge. Pure code: no I/O.
+ */
+
+export interface SessionRequest {
+  identifier: string;
+  password: string;
+}
+
+export interface SessionUser {
+  id: string;
+  identifier: string;
+  displayName: string;
+  /** Colour used for presence (cursor, field highlight). */
+  color: string;
+  establishmentIds: string[];
+}
+
+export interface SessionResponse {
+  user: SessionUser;
+}
+
+export interface ConsultationSummary {
+  id: string;
+  establishmentId: string;
+  patientName: string;
+  /** ISO 8601 start of the slot. */
+  start: string;
+  durationMinutes: number;
+  reason: string;
+  status: 'scheduled' | 'ongoing' | 'ended';
+}
+
+export interface ConsultationListResponse {
+  consultations: ConsultationSummary[];
+}
+
+export interface ConsultationResponse {
+  consultation: ConsultationSummary;
+}
+
+/** Every error body: a stable code for programs, a French message for people. */
+export interface ApiError {
+  error: string;
+  message: string;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const MAX_IDENTIFIER = 128;
+const MAX_PASSWORD = 1024;
+
+export function validateSessionRequest(body: unknown): Validation<SessionRequest> {
+  if (typeof body !== 'object' || body === null) return { ok: false, message: 'Requête invalide.' };
+  const { identifier, password } = body as Record<string, unknown>;
+  if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > MAX_IDENTIFIER) {
+    return { ok: false, message: 'Identifiant manquant ou invalide.' };
+  }
+  if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD) {
+    return { ok: false, message: 'Mot de passe manquant ou invalide.' };
+  }
+  return { ok: true, value: { identifier: identifier.trim(), password } };
+}

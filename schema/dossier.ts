@@ -1,0 +1,150 @@
+/**
+ * The télédossier Y.Doc layout (SPEC §7.1.2, §8) and its typed accessors, shared by client and
+ * servers. Pure code: no I/O.
+ *
+ * Layout of the document `dossier/<consultationId>`:
+ *   meta        Y.Map   consultationId, createdAt, layoutVersion (set once, by the server)
+ *   fiche       Y.Map   one Y.Text per fiche field (created by the server, never by a client)
+ *   documents   Y.Array Y.Map of document metadata (bytes live in the blob store)
+ *   photos      Y.Array Y.Map of photo metadata
+ *   annotations Y.Map   photoId → Y.Map of canvas records
+ *   signatures  Y.Array FicheSignature entries (frozen versions of the fiche)
+ *
+ * Why the server creates the fiche: two clients that each seed `fiche.set('motif', new Y.Text())`
+ * on an empty document would both win in turn, and one of them would lose what was typed.
+ */
+import * as Y from 'yjs';
+
+export const DOSSIER_LAYOUT_VERSION = 1;
+
+/** Fiche fields, in the order the form shows them. */
+export const FICHE_FIELDS = [
+  'motif',
+  'antecedents',
+  'traitements',
+  'examenClinique',
+  'conclusion',
+  'conduiteATenir',
+  'prescriptions',
+] as const;
+
+export type FicheField = (typeof FICHE_FIELDS)[number];
+
+export function isFicheField(value: unknown): value is FicheField {
+  return typeof value === 'string' && (FICHE_FIELDS as readonly string[]).includes(value);
+}
+
+export const dossierDocName = (consultationId: string): string => `dossier/${consultationId}`;
+
+export interface DossierMeta {
+  consultationId: string;
+  createdAt: string;
+  layoutVersion: number;
+}
+
+export interface DocumentEntry {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  addedBy: string;
+  addedAt: string;
+}
+
+export interface FicheSignature {
+  /** sha-256 of the fiche's text content at signature time. */
+  versionHash: string;
+  signedBy: string;
+  signerName: string;
+  rpps: string | null;
+  signedAt: string;
+  documentId: string | null;
+}
+
+/** Typed view of one télédossier document. */
+export class Teledossier {
+  constructor(readonly doc: Y.Doc) {}
+
+  get metaMap(): Y.Map<unknown> {
+    return this.doc.getMap('meta');
+  }
+
+  get fiche(): Y.Map<Y.Text> {
+    return this.doc.getMap<Y.Text>('fiche');
+  }
+
+  get documents(): Y.Array<Y.Map<unknown>> {
+    return this.doc.getArray<Y.Map<unknown>>('documents');
+  }
+
+  get photos(): Y.Array<Y.Map<unknown>> {
+    return this.doc.getArray<Y.Map<unknown>>('photos');
+  }
+
+  get annotations(): Y.Map<Y.Map<unknown>> {
+    return this.doc.getMap<Y.Map<unknown>>('annotations');
+  }
+
+  get signatures(): Y.Array<FicheSignature> {
+    return this.doc.getArray<FicheSignature>('signatures');
+  }
+
+  /** True once the server-created structure has reached this copy. */
+  get isInitialised(): boolean {
+    return this.metaMap.get('layoutVersion') !== undefined;
+  }
+
+  meta(): DossierMeta | null {
+    const m = this.metaMap;
+    const consultationId = m.get('consultationId');
+    const createdAt = m.get('createdAt');
+    const layoutVersion = m.get('layoutVersion');
+    if (typeof consultationId !== 'string' || typeof createdAt !== 'string' || typeof layoutVersion !== 'number') {
+      return null;
+    }
+    return { consultationId, createdAt, layoutVersion };
+  }
+
+  /** The Y.Text of a fiche field, or undefined until the server's structure has synced. */
+  field(name: FicheField): Y.Text | undefined {
+    const value = this.fiche.get(name);
+    return value instanceof Y.Text ? value : undefined;
+  }
+
+  /** Plain text of every fiche field (missing fields read as ''). */
+  ficheText(): Record<FicheField, string> {
+    const out = {} as Record<FicheField, string>;
+    for (const name of FICHE_FIELDS) out[name] = this.field(name)?.toString() ?? '';
+    return out;
+  }
+
+  documentList(): DocumentEntry[] {
+    return this.documents.toArray().map((m) => m.toJSON() as DocumentEntry);
+  }
+
+  /**
+   * Creates the structure of a new télédossier. Server only, once, when the dossier is created.
+   * Idempotent: fields already there are kept.
+   */
+  initialise(meta: { consultationId: string; createdAt: string }): void {
+    this.doc.transact(() => {
+      const m = this.metaMap;
+      if (m.get('consultationId') === undefined) m.set('consultationId', meta.consultationId);
+      if (m.get('createdAt') === undefined) m.set('createdAt', meta.createdAt);
+      m.set('layoutVersion', DOSSIER_LAYOUT_VERSION);
+      for (const name of FICHE_FIELDS) {
+        if (!(this.fiche.get(name) instanceof Y.Text)) this.fiche.set(name, new Y.Text());
+      }
+    }, 'server-init');
+  }
+}
+
+/** The first state of a new dossier document, as one Yjs update. */
+export function newDossierUpdate(meta: { consultationId: string; createdAt: string }): Uint8Array {
+  const doc = new Y.Doc();
+  new Teledossier(doc).initialise(meta);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}

@@ -1,0 +1,100 @@
+/**
+ * Demo data for an empty data dir (issue «Foundation» §6): one EHPAD, a doctor and a nurse, three
+ * patients, two consultations with their télédossiers created on the server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../sync-server/store/index.ts';
+import type { User } from '../sync-server/store/users.ts';
+import type { Consultation, Patient } from '../sync-server/store/consultations.ts';
+import { hashPassword } from '../sync-server/auth/passwords.ts';
+import { dossierDocName, newDossierUpdate } from '../schema/dossier.ts';
+
+export const DEMO_PASSWORD = 'relais-demo';
+export const DEMO_ESTABLISHMENT_NAME = 'EHPAD Les Tilleuls (démo)';
+
+export const newId = (): string => randomBytes(12).toString('base64url');
+
+export interface DemoData {
+  establishmentId: string;
+  doctor: User;
+  nurse: User;
+  consultations: Consultation[];
+}
+
+export async function createUser(
+  store: Store,
+  fields: Pick<User, 'identifier' | 'displayName' | 'profession' | 'color' | 'establishmentIds'> & Partial<User>,
+  password: string,
+): Promise<User> {
+  const user: User = {
+    id: newId(),
+    rpps: null,
+    role: 'professional',
+    createdAt: new Date().toISOString(),
+    ...fields,
+    passwordHash: await hashPassword(password),
+  };
+  await store.users.put(user);
+  return user;
+}
+
+export async function createConsultation(
+  store: Store,
+  fields: Omit<Consultation, 'id' | 'createdAt'>,
+): Promise<Consultation> {
+  const consultation: Consultation = { id: newId(), createdAt: new Date().toISOString(), ...fields };
+  await store.consultations.put(consultation);
+  await store.docs.create(
+    dossierDocName(consultation.id),
+    newDossierUpdate({ consultationId: consultation.id, createdAt: consultation.createdAt }),
+  );
+  return consultation;
+}
+
+export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData> {
+  const establishmentId = newId();
+  await store.establishments.put({ id: establishmentId, name: DEMO_ESTABLISHMENT_NAME, kind: 'ehpad', retentionDays: 90 });
+  const [doctor, nurse] = await Promise.all([
+    createUser(
+      store,
+      { identifier: 'dr.demo', displayName: 'Dr Claire Martin', profession: 'Médecin', rpps: '10003456789', color: '#1d4ed8', establishmentIds: [establishmentId] },
+      DEMO_PASSWORD,
+    ),
+    createUser(
+      store,
+      { identifier: 'ide.demo', displayName: 'Sophie Bernard (IDE)', profession: 'Infirmière', color: '#b45309', establishmentIds: [establishmentId] },
+      DEMO_PASSWORD,
+    ),
+  ]);
+  const patients: Patient[] = [
+    { birthName: 'DUPONT', firstNames: 'JEANNE MARIE', usedName: null, birthDate: '1938-04-12', sex: 'F' as const, email: 'famille.dupont@example.org', mobile: '+33612345678' },
+    { birthName: 'LEROY', firstNames: 'ANDRE', usedName: null, birthDate: '1941-11-02', sex: 'M' as const, email: null, mobile: '+33698765432' },
+    { birthName: 'MOREAU', firstNames: 'SIMONE', usedName: 'PETIT', birthDate: '1935-07-23', sex: 'F' as const, email: 'simone.petit@example.org', mobile: null },
+  ].map((p) => ({ id: newId(), establishmentId, ...p }));
+  for (const p of patients) await store.patients.put(p);
+
+  const quarter = 15 * 60_000;
+  const roundedNow = Math.floor(now / quarter) * quarter;
+  const participants = [doctor.id, nurse.id];
+  const consultations = [
+    await createConsultation(store, {
+      establishmentId,
+      patientId: patients[0]!.id,
+      createdBy: doctor.id,
+      participants,
+      start: new Date(roundedNow).toISOString(),
+      durationMinutes: 30,
+      reason: 'Plaie au talon droit, suivi de cicatrisation',
+    }),
+    await createConsultation(store, {
+      establishmentId,
+      patientId: patients[1]!.id,
+      createdBy: doctor.id,
+      participants,
+      start: new Date(roundedNow + 24 * 60 * 60_000 + 2 * 60 * 60_000).toISOString(),
+      durationMinutes: 30,
+      reason: 'Bilan après chute',
+    }),
+  ];
+  return { establishmentId, doctor, nurse, consultations };
+}

@@ -1,0 +1,66 @@
+/**
+ * `npm start`: builds the client when its sources changed, seeds demo data into an empty data dir,
+ * starts the sync server and the peer server, prints where to go. Ctrl-C stops everything.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readConfig } from '../sync-server/config.ts';
+import { openStore } from '../sync-server/store/index.ts';
+import { startServer } from '../sync-server/server.ts';
+import { startPeerServer } from '../peer-server/index.ts';
+import { DEMO_PASSWORD, seedDemo } from './demo.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function buildClientIfStale(clientDir: string): void {
+  const built = join(clientDir, 'index.html');
+  const sources = Math.max(
+    newestMtime(join(root, 'client')),
+    newestMtime(join(root, 'schema')),
+    statSync(join(root, 'vite.config.ts')).mtimeMs,
+    statSync(join(root, 'package-lock.json')).mtimeMs,
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  console.log('Construction de l’interface (vite build)…');
+  execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+
+const config = readConfig();
+if (process.env.RELAIS_SKIP_BUILD !== '1') buildClientIfStale(config.clientDir);
+const store = openStore(config.dataDir);
+let seeded = false;
+if (store.users.count() === 0) {
+  await seedDemo(store);
+  seeded = true;
+}
+const server = await startServer(config, store);
+const peer = await startPeerServer(config.host, config.peerPort);
+
+const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
+console.log(`
+Relais est prêt : ${url}
+  Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
+  Données : ${config.dataDir}${seeded ? ' (données de démonstration créées)' : ''}
+  Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}
+Ctrl-C pour arrêter.`);
+
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log('Arrêt de Relais…');
+  await Promise.all([server.close(), peer.close()]);
+  await store.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,59 @@
+/** Login sessions: opaque random tokens in an HttpOnly cookie, stored hashed. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionStore } from '../store/sessions.ts';
+
+export const SESSION_COOKIE = 'relais_session';
+/** A session unused for this long ends. */
+export const SESSION_IDLE_MS = 12 * 60 * 60_000;
+/** A session ends this long after login whatever its use. */
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 60 * 60_000;
+/** lastSeenAt is rewritten at most this often (a read per request, not a write). */
+const TOUCH_EVERY_MS = 60_000;
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+export class SessionManager {
+  constructor(private readonly store: SessionStore) {}
+
+  async create(userId: string, now = Date.now()): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.store.put(hashToken(token), { userId, createdAt: now, lastSeenAt: now });
+    return token;
+  }
+
+  /** The user id behind a token, or null when the token is unknown or expired. */
+  resolve(token: string | null | undefined, now = Date.now()): string | null {
+    if (!token || token.length > 100) return null;
+    const key = hashToken(token);
+    const session = this.store.get(key);
+    if (!session) return null;
+    if (now - session.lastSeenAt > SESSION_IDLE_MS || now - session.createdAt > SESSION_ABSOLUTE_MS) {
+      void this.store.remove(key);
+      return null;
+    }
+    if (now - session.lastSeenAt > TOUCH_EVERY_MS) void this.store.put(key, { ...session, lastSeenAt: now });
+    return session.userId;
+  }
+
+  async destroy(token: string): Promise<void> {
+    await this.store.remove(hashToken(token));
+  }
+}
+
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+export function sessionCookie(token: string, secure: boolean, maxAgeSeconds = SESSION_ABSOLUTE_MS / 1000): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+}

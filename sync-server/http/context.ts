@@ -1,0 +1,35 @@
+/** What every route handler gets: the store, the session manager, the access policy, config. */
+import type { Store } from '../store/index.ts';
+import type { User } from '../store/users.ts';
+import type { SessionManager } from '../auth/sessions.ts';
+import type { AccessPolicy } from '../auth/access.ts';
+import type { Config } from '../config.ts';
+import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
+import { HttpError, type Reply, type Request } from './reply.ts';
+
+export interface Context {
+  config: Config;
+  store: Store;
+  sessions: SessionManager;
+  access: AccessPolicy;
+}
+
+export type Handler = (req: Request, reply: Reply, ctx: Context) => Promise<void> | void;
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+export function sessionToken(req: Request): string | null {
+  return readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+}
+
+/** The logged-in user, or a 401 thrown to the router. */
+export function requireUser(req: Request, ctx: Context): User {
+  const userId = ctx.sessions.resolve(sessionToken(req));
+  const user = userId ? ctx.store.users.get(userId) : undefined;
+  if (!user) throw new HttpError(401, 'unauthenticated', 'Votre session a expiré. Veuillez vous reconnecter.');
+  return user;
+}

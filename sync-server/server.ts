@@ -1,0 +1,199 @@
+/**
+ * Relais's back end on one port: the REST API, the built client, and Yjs sync over WebSocket at
+ * /sync/<docName>. `startServer` is what main.ts, scripts/start.ts and the integration tests call.
+ */
+import uWS from 'uWebSockets.js';
+import type { Config } from './config.ts';
+import type { Store } from './store/index.ts';
+import { SessionManager, SESSION_COOKIE, readCookie } from './auth/sessions.ts';
+import { AccessPolicy, parseDocName } from './auth/access.ts';
+import { HttpError, Reply, readRequest, type Request } from './http/reply.ts';
+import type { Context, Route } from './http/context.ts';
+import { healthRoutes } from './http/health.ts';
+import { sessionRoutes } from './http/session.ts';
+import { consultationRoutes } from './http/consultations.ts';
+import { StaticFiles } from './http/static.ts';
+import { RoomRegistry } from './sync/RoomRegistry.ts';
+import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './sync/Connection.ts';
+import type { Access, Room } from './sync/Room.ts';
+import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
+
+export interface RelaisServer {
+  port: number;
+  registry: RoomRegistry;
+  close(): Promise<void>;
+}
+
+interface SocketData {
+  docName: string;
+  access: Access;
+  userId: string;
+  socket?: UwsSyncSocket<SocketData>;
+  connection?: Connection;
+}
+
+/** Sockets one user may hold open at once (one per open document). */
+const MAX_SOCKETS_PER_USER = 64;
+
+export interface ServerOptions {
+  limits?: Partial<ConnectionLimits>;
+  /** Errors without health data: where, and the error's message. */
+  log?: (message: string) => void;
+}
+
+export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  if (!uwsNativeLoaded() && process.env.RELAIS_ALLOW_UWS_FALLBACK !== '1') {
+    throw new Error(
+      `uWebSockets.js has no native binary for Node ${process.versions.node} (ABI ${process.versions.modules}); use Node 20.`,
+    );
+  }
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const ctx: Context = {
+    config,
+    store,
+    sessions: new SessionManager(store.sessions),
+    access: new AccessPolicy(store),
+  };
+  const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes];
+  const files = new StaticFiles(config.clientDir);
+  const app = uWS.App();
+  const registry = new RoomRegistry(store.docs, uwsFanOut(app), {
+    compactAfter: config.compactAfter,
+    onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
+  });
+  const socketsPerUser = new Map<string, number>();
+  const hsts = config.secureCookies;
+
+  const originAllowed = (req: Request): boolean => {
+    const origin = req.headers.get('origin');
+    if (!origin) return true; // not a browser: CSRF needs a browser carrying the victim's cookie
+    if (config.publicUrl && origin === new URL(config.publicUrl).origin) return true;
+    try {
+      return new URL(origin).host === req.headers.get('host');
+    } catch {
+      return false;
+    }
+  };
+
+  const dispatch = async (req: Request, reply: Reply): Promise<void> => {
+    try {
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
+        throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
+      }
+      let pathMatched = false;
+      for (const route of routes) {
+        const match = route.pattern.exec(req.path);
+        if (!match) continue;
+        pathMatched = true;
+        if (route.method !== req.method) continue;
+        req.params = match.slice(1);
+        await route.handler(req, reply, ctx);
+        return;
+      }
+      if (pathMatched) throw new HttpError(405, 'method_not_allowed', 'Méthode non autorisée.');
+      if (req.path.startsWith('/api/')) throw new HttpError(404, 'not_found', 'Ressource introuvable.');
+      if (!files.serve(req, reply)) {
+        reply.send(404, 'Page introuvable.', [['Content-Type', 'text/plain; charset=utf-8']]);
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        reply.error(error.status, error.code, error.message);
+      } else {
+        log(`http: ${req.method} ${req.path.split('/').slice(0, 3).join('/')}: ${error instanceof Error ? error.message : 'error'}`);
+        reply.error(500, 'internal', 'Erreur interne du serveur. Réessayez dans un instant.');
+      }
+    }
+  };
+
+  app.ws<SocketData>('/sync/*', {
+    compression: uWS.DISABLED,
+    // Above our own limit, so that ours (with its named close code) speaks first.
+    maxPayloadLength: limits.maxMessageBytes * 2,
+    maxBackpressure: 64 * 1024 * 1024,
+    // A client too slow to drain is dropped rather than sent a gap; it resyncs on reconnect.
+    closeOnBackpressureLimit: 1, // a boolean in uWS, typed as a number in its .d.ts
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade(res, uReq, context) {
+      const req = readRequest(uReq);
+      const refuse = (status: string, message: string): void => {
+        res.cork(() => {
+          res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8');
+          res.end(JSON.stringify({ error: status, message }));
+        });
+      };
+      const docName = req.path.slice('/sync/'.length);
+      const ref = parseDocName(docName);
+      if (!ref) return refuse('404 Not Found', 'Document inconnu.');
+      if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
+      const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE) ?? req.query.get('token');
+      const userId = ctx.sessions.resolve(token);
+      const user = userId ? store.users.get(userId) : undefined;
+      if (!user) return refuse('401 Unauthorized', 'Session absente ou expirée.');
+      const access = ctx.access.docAccess(user, ref);
+      if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
+      if ((socketsPerUser.get(user.id) ?? 0) >= MAX_SOCKETS_PER_USER) {
+        return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
+      }
+      res.upgrade<SocketData>(
+        { docName, access, userId: user.id },
+        req.headers.get('sec-websocket-key') ?? '',
+        req.headers.get('sec-websocket-protocol') ?? '',
+        req.headers.get('sec-websocket-extensions') ?? '',
+        context,
+      );
+    },
+    open(ws) {
+      const data = ws.getUserData();
+      socketsPerUser.set(data.userId, (socketsPerUser.get(data.userId) ?? 0) + 1);
+      const socket = new UwsSyncSocket(ws);
+      data.socket = socket;
+      let room: Room;
+      try {
+        room = registry.join(data.docName, socket, data.access);
+      } catch (error) {
+        log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
+        socket.close(4503, 'load failed');
+        return;
+      }
+      data.connection = new Connection(socket, room, limits);
+    },
+    message(ws, message) {
+      // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
+      ws.getUserData().connection?.receive(new Uint8Array(message.slice(0)));
+    },
+    close(ws) {
+      const data = ws.getUserData();
+      data.socket?.markClosed();
+      const count = (socketsPerUser.get(data.userId) ?? 1) - 1;
+      if (count <= 0) socketsPerUser.delete(data.userId);
+      else socketsPerUser.set(data.userId, count);
+      if (data.connection && data.socket) registry.leave(data.connection.room, data.socket);
+    },
+  });
+
+  app.any('/*', (res, uReq) => {
+    const req = readRequest(uReq);
+    const reply = new Reply(res, hsts);
+    if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
+    void dispatch(req, reply);
+  });
+
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(config.host, config.port, (token) => {
+      if (token) resolve(token);
+      else reject(new Error(`Cannot listen on ${config.host}:${config.port}`));
+    });
+  });
+  const port = uWS.us_socket_local_port(listenSocket);
+
+  return {
+    port,
+    registry,
+    async close() {
+      uWS.us_listen_socket_close(listenSocket);
+      await registry.shutdown();
+    },
+  };
+}

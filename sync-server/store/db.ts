@@ -1,0 +1,42 @@
+/**
+ * The LMDB environment and its sub-databases. One module per sub-database builds on the handles
+ * opened here; nothing else opens LMDB.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+
+export type Key = string | number | (string | number)[];
+
+export interface Databases {
+  root: RootDatabase;
+  /** [docName, seq] → one Yjs update. */
+  updates: Database<Uint8Array, Key>;
+  /** docName → { upTo, update }: the merged state of every update with seq ≤ upTo. */
+  snapshots: Database<{ upTo: number; update: Uint8Array }, string>;
+  users: Database<unknown, string>;
+  usersByIdentifier: Database<string, string>;
+  sessions: Database<unknown, string>;
+  establishments: Database<unknown, string>;
+  patients: Database<unknown, string>;
+  consultations: Database<unknown, string>;
+}
+
+export function openDatabases(dataDir: string): Databases {
+  const path = join(dataDir, 'lmdb');
+  mkdirSync(path, { recursive: true });
+  // Why these options: a synchronous commit per batch keeps "appended before fanned out" true
+  // across a crash; lmdb-js batches concurrent puts into one transaction, so the fsync cost is shared.
+  const root = open({ path, maxDbs: 32, mapSize: 2 * 1024 ** 3 }) as RootDatabase;
+  return {
+    root,
+    updates: root.openDB<Uint8Array, Key>({ name: 'updates', encoding: 'binary' }),
+    snapshots: root.openDB<{ upTo: number; update: Uint8Array }, string>({ name: 'snapshots' }),
+    users: root.openDB<unknown, string>({ name: 'users' }),
+    usersByIdentifier: root.openDB<string, string>({ name: 'usersByIdentifier' }),
+    sessions: root.openDB<unknown, string>({ name: 'sessions' }),
+    establishments: root.openDB<unknown, string>({ name: 'establishments' }),
+    patients: root.openDB<unknown, string>({ name: 'patients' }),
+    consultations: root.openDB<unknown, string>({ name: 'consultations' }),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * One live Yjs document and the sockets on it: the y-protocols sync and awareness messages,
+ * persistence before fan-out, compaction. Knows nothing of the transport (see socket.ts).
+ *
+ * Why the server keeps a Y.Doc: it answers sync step 1 with exactly what a client misses, and it
+ * persists and fans out only the part of an update that is new (a client re-sending what the
+ * server has is neither stored twice nor echoed).
+ */
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { DocStore, LoadedLog } from '../store/docLog.ts';
+import type { FanOut, SyncSocket } from './socket.ts';
+import { CloseCode, SyncProtocolError } from './closeCodes.ts';
+import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol.ts';
+
+export type Access = 'read' | 'write';
+
+export interface RoomOptions {
+  /** Fold the tail of the log into a snapshot once it holds this many updates. Default 500. */
+  compactAfter: number;
+  /** Called with no health data: the document name and the error's message only. */
+  onError: (docName: string, error: unknown) => void;
+}
+
+interface Peer {
+  access: Access;
+  /** Awareness client ids this socket set, removed when it closes. */
+  clientIds: Set<number>;
+}
+
+export class Room {
+  readonly topic: string;
+  private readonly doc = new Y.Doc();
+  private readonly awareness: awarenessProtocol.Awareness;
+  private readonly peers = new Map<SyncSocket, Peer>();
+  private lastSeq: number;
+  private tailCount: number;
+  private pendingWrites = 0;
+  private compacting = false;
+  private destroyed = false;
+  /** Set by the registry: the room has no socket and nothing left to write. */
+  onIdle: (() => void) | null = null;
+
+  constructor(
+    readonly name: string,
+    log: LoadedLog,
+    private readonly store: DocStore,
+    private readonly fanOut: FanOut,
+    private readonly options: RoomOptions,
+  ) {
+    this.topic = name;
+    this.lastSeq = log.lastSeq;
+    this.tailCount = log.tailCount;
+    this.doc.transact(() => {
+      for (const update of log.updates) Y.applyUpdate(this.doc, update);
+    });
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.onAwarenessUpdate);
+    this.doc.on('update', this.onDocUpdate);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  get isIdle(): boolean {
+    return this.peers.size === 0 && this.pendingWrites === 0 && !this.compacting;
+  }
+
+  /** Current state, for tests and tools. */
+  encodeState(): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc);
+  }
+
+  addPeer(socket: SyncSocket, access: Access): void {
+    this.peers.set(socket, { access, clientIds: new Set() });
+    socket.subscribe(this.topic);
+    socket.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      socket.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
+    }
+  }
+
+  removePeer(socket: SyncSocket): void {
+    const peer = this.peers.get(socket);
+    if (!peer) return;
+    this.peers.delete(socket);
+    if (peer.clientIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.clientIds], null);
+    }
+    this.checkIdle();
+  }
+
+  /** Handles one message; a malformed one closes its socket and changes nothing stored. */
+  receive(socket: SyncSocket, message: Uint8Array): void {
+    const peer = this.peers.get(socket);
+    if (!peer || this.destroyed) return;
+    try {
+      this.dispatch(socket, peer, message);
+    } catch (error) {
+      const reason = error instanceof SyncProtocolError ? error : new SyncProtocolError(CloseCode.MalformedMessage, 'malformed message');
+      socket.close(reason.code, reason.reason);
+    }
+  }
+
+  private dispatch(socket: SyncSocket, peer: Peer, message: Uint8Array): void {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MessageType.Sync: {
+        const step = decoding.readVarUint(decoder);
+        const payload = decoding.readVarUint8Array(decoder);
+        expectEnd(decoder);
+        if (step === SyncStep.Step1) {
+          socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, payload)));
+        } else if (step === SyncStep.Step2 || step === SyncStep.Update) {
+          if (peer.access !== 'write') return;
+          // Parse fully before touching the document: garbage must fail here, not half-way in.
+          Y.decodeUpdate(payload);
+          Y.applyUpdate(this.doc, payload, socket);
+        } else {
+          throw new SyncProtocolError(CloseCode.MalformedMessage, 'unknown sync step');
+        }
+        return;
+      }
+      case MessageType.Awareness: {
+        const update = decoding.readVarUint8Array(decoder);
+        expectEnd(decoder);
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socket);
+        return;
+      }
+      case MessageType.QueryAwareness: {
+        expectEnd(decoder);
+        const states = this.awareness.getStates();
+        socket.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])));
+        return;
+      }
+      case MessageType.Auth:
+        // The provider's permission-denied message; authentication happens at upgrade instead.
+        return;
+      default:
+        throw new SyncProtocolError(CloseCode.MalformedMessage, 'unknown message type');
+    }
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (this.destroyed) return;
+    const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
+    const seq = ++this.lastSeq;
+    this.tailCount++;
+    this.pendingWrites++;
+    const message = encodeSyncUpdate(update);
+    this.store.append(this.name, seq, update).then(
+      () => {
+        this.pendingWrites--;
+        if (!this.destroyed) {
+          // The author already has its edit: publish through its socket, which skips it.
+          if (sender?.isOpen) sender.publish(this.topic, message);
+          else this.fanOut.publish(this.topic, message);
+        }
+        this.maybeCompact();
+        this.checkIdle();
+      },
+      (error: unknown) => {
+        this.pendingWrites--;
+        this.options.onError(this.name, error);
+        // Clients keep the edit and send it again when they reconnect to a healthy room.
+        this.closeAll(CloseCode.ServerShuttingDown, 'storage error');
+      },
+    );
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const peer = this.peers.get(origin as SyncSocket);
+    if (peer) {
+      for (const id of added) peer.clientIds.add(id);
+      for (const id of updated) peer.clientIds.add(id);
+      for (const id of removed) peer.clientIds.delete(id);
+    }
+    const changed = added.concat(updated, removed);
+    // Sent to the author too: the provider's watchdog counts its own awareness renewals as life.
+    this.fanOut.publish(this.topic, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+  };
+
+  private maybeCompact(): void {
+    if (this.compacting || this.destroyed || this.tailCount < this.options.compactAfter) return;
+    this.compacting = true;
+    const upTo = this.lastSeq;
+    const folded = this.tailCount;
+    const state = Y.encodeStateAsUpdate(this.doc);
+    this.store.compact(this.name, upTo, state).then(
+      () => {
+        this.tailCount -= folded;
+        this.compacting = false;
+        this.checkIdle();
+      },
+      (error: unknown) => {
+        this.compacting = false;
+        this.options.onError(this.name, error);
+        this.checkIdle();
+      },
+    );
+  }
+
+  private checkIdle(): void {
+    if (this.isIdle && this.onIdle) this.onIdle();
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const socket of [...this.peers.keys()]) {
+      if (socket.isOpen) socket.close(code, reason);
+      this.removePeer(socket);
+    }
+  }
+
+  /** Closes every socket whose access no longer holds. */
+  revoke(predicate: (socket: SyncSocket) => boolean, code: number, reason: string): void {
+    for (const socket of [...this.peers.keys()]) {
+      if (predicate(socket)) {
+        if (socket.isOpen) socket.close(code, reason);
+        this.removePeer(socket);
+      }
+    }
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.off('update', this.onDocUpdate);
+    this.doc.destroy();
+  }
+}
+
+function expectEnd(decoder: decoding.Decoder): void {
+  if (decoding.hasContent(decoder)) throw new SyncProtocolError(CloseCode.MalformedMessage, 'trailing bytes');
+}

@@ -1,0 +1,31 @@
+/**
+ * WebSocket close codes, named, so a client can tell a bad message from a server restart.
+ * y-websocket does not reconnect after a code in 4400–4499: those are for faults that a retry
+ * would repeat. Codes outside that range let the client reconnect with backoff.
+ */
+export const CloseCode = {
+  /** A message that is not a well-formed y-protocols message. */
+  MalformedMessage: 4400,
+  /** The session ended (logout, expiry) while the socket was open. */
+  Unauthorized: 4401,
+  /** The caller lost the right to this document. */
+  Forbidden: 4403,
+  /** A message over the size limit. */
+  MessageTooBig: 4413,
+  /** More messages per second than the limit allows. */
+  TooManyMessages: 4429,
+  /** The server is stopping; reconnect later. */
+  ServerShuttingDown: 4503,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export class SyncProtocolError extends Error {
+  constructor(
+    readonly code: CloseCode,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'SyncProtocolError';
+  }
+}

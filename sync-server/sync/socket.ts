@@ -1,0 +1,17 @@
+/**
+ * What a room needs of a socket and of the fan-out engine. The uWS adapter implements these over
+ * uWebSockets.js pub/sub; tests use the in-memory ones. Rooms never import uWS.
+ */
+export interface SyncSocket {
+  send(data: Uint8Array): void;
+  subscribe(topic: string): void;
+  /** Sends to every subscriber of `topic` except this socket. */
+  publish(topic: string, data: Uint8Array): void;
+  close(code: number, reason: string): void;
+  readonly isOpen: boolean;
+}
+
+export interface FanOut {
+  /** Sends to every subscriber of `topic`. */
+  publish(topic: string, data: Uint8Array): void;
+}
