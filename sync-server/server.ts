@@ -34,6 +34,8 @@ interface SocketData {
 
 /** Sockets one user may hold open at once (one per open document). */
 const MAX_SOCKETS_PER_USER = 64;
+/** uWS listen option: exported by the binary, missing from its type definitions. */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 
 export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
@@ -181,7 +183,15 @@ export async function startServer(config: Config, store: Store, options: ServerO
   });
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
-    app.listen(config.host, config.port, (token) => {
+    // Exclusive: uWS otherwise shares a busy port (SO_REUSEPORT), and two servers on one data dir
+    // would each fan out only half of a document's edits.
+    const listen = app.listen as unknown as (
+      host: string,
+      port: number,
+      options: number,
+      cb: (token: uWS.us_listen_socket | false) => void,
+    ) => void;
+    listen.call(app, config.host, config.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (token) => {
       if (token) resolve(token);
       else reject(new Error(`Cannot listen on ${config.host}:${config.port}`));
     });

@@ -1,0 +1,56 @@
+/** The logged-in frame: the blue side bar (home, log out) and the page's <main>. */
+import { A, useNavigate } from '@solidjs/router';
+import type { JSX } from 'solid-js';
+import { t } from '../i18n/index.ts';
+import { logout, user } from '../session.ts';
+
+function HouseIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <path d="M3 11.5 12 4l9 7.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+      <path d="M5.5 10v9.5h5v-5h3v5h5V10" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+function LogoutIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <path d="M10 5H5v14h5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+      <path d="M14 8l4 4-4 4M18 12H9" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+export function AppShell(props: { children?: JSX.Element }) {
+  const navigate = useNavigate();
+  const onLogout = async () => {
+    await logout();
+    navigate('/connexion', { replace: true });
+  };
+  return (
+    <div class="app">
+      <a class="skip-link" href="#contenu">
+        {t('app.skipToContent')}
+      </a>
+      <nav class="sidebar" aria-label={t('nav.label')}>
+        <span class="brand" aria-hidden="true">
+          R
+        </span>
+        <A href="/" end class="sidebar-link" activeClass="sidebar-link--active">
+          <HouseIcon />
+          <span>{t('nav.home')}</span>
+        </A>
+        <div class="sidebar-spacer" />
+        <span class="sidebar-user">{user()?.displayName}</span>
+        <button type="button" class="sidebar-link sidebar-button" onClick={() => void onLogout()}>
+          <LogoutIcon />
+          <span>{t('nav.logout')}</span>
+        </button>
+      </nav>
+      <main id="contenu" class="content" tabindex="-1">
+        {props.children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * Relais browser client: SolidJS + @solidjs/router.
+ *   pages/    one file per route    dossier/  the fiche bound to Yjs, presence
+ *   sync/     Yjs providers and the connection state    i18n/  fr (default), en
+ * The service worker (public/sw.js) makes the app shell load offline once visited (SPEC §8).
+ */
+import { Navigate, Route, Router } from '@solidjs/router';
+import type { JSX } from 'solid-js';
+import { render } from 'solid-js/web';
+import { applyLang } from './i18n/index.ts';
+import { ActivityPage } from './pages/ActivityPage.tsx';
+import { ConsultationPage } from './pages/ConsultationPage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { RequireSession } from './pages/RequireSession.tsx';
+import { loadSession } from './session.ts';
+import './styles.css';
+
+applyLang();
+void loadSession();
+
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch((error: unknown) => {
+      console.warn('Relais: service worker not registered', error);
+    });
+  });
+}
+
+function Root(props: { children?: JSX.Element }) {
+  return <>{props.children}</>;
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from index.html');
+
+render(
+  () => (
+    <Router root={Root}>
+      <Route path="/connexion" component={LoginPage} />
+      <Route path="/" component={RequireSession}>
+        <Route path="/" component={ActivityPage} />
+        <Route path="/consultations/:id" component={ConsultationPage} />
+      </Route>
+      <Route path="*" component={() => <Navigate href="/" />} />
+    </Router>
+  ),
+  root,
+);

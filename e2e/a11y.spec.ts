@@ -1,0 +1,51 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { DOCTOR, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+
+/** Runs axe-core and fails with a readable list of the serious and critical violations. */
+async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n'),
+    )
+    .join('\n');
+  expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
+}
+
+for (const width of [375, 1280]) {
+  test.describe(`accessibility at ${width}px`, () => {
+    test.use({ viewport: { width, height: width < 600 ? 812 : 900 } });
+
+    test('login page', async ({ page }) => {
+      await page.goto('/connexion');
+      await expect(page.getByRole('heading', { level: 1, name: 'Connexion' })).toBeVisible();
+      await expectNoSeriousViolation(page, `the login page at ${width}px`);
+      // A failed login shows its error next to the form, announced.
+      await page.getByLabel('Identifiant', { exact: true }).fill('inconnu.demo');
+      await page.getByLabel('Mot de passe', { exact: true }).fill('pas le bon');
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await expect(page.getByRole('alert')).not.toBeEmpty();
+      await expectNoSeriousViolation(page, `the login page with an error at ${width}px`);
+    });
+
+    test('activity page', async ({ page }) => {
+      await login(page, DOCTOR);
+      await expect(page.getByRole('navigation')).toBeVisible();
+      await expect(page.getByRole('list', { name: 'Télédossiers consultables' }).getByRole('link').first()).toBeVisible();
+      await expectNoSeriousViolation(page, `the activity page at ${width}px`);
+    });
+
+    test('consultation page', async ({ page }) => {
+      await login(page, DOCTOR);
+      await openFirstConsultation(page);
+      await waitUntilOnline(page);
+      await expect(page.getByRole('main')).toHaveCount(1);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
+      await expectNoSeriousViolation(page, `the consultation page at ${width}px`);
+    });
+  });
+}

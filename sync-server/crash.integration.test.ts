@@ -1,0 +1,110 @@
+/**
+ * §9 «A server crash loses no edit that a client still holds»: the server runs in its own process,
+ * is killed with SIGKILL in the middle of a burst of edits, and restarted on the same data dir.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { Teledossier, dossierDocName } from '../schema/dossier.ts';
+import { seedDemo } from '../scripts/demo.ts';
+import { openStore } from './store/index.ts';
+import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
+
+const root = join(import.meta.dirname, '..');
+let child: ChildProcess | null = null;
+let dataDir = '';
+const clients: YClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  child?.kill('SIGKILL');
+  child = null;
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(port: number): Promise<ChildProcess> {
+  // Node itself, not the tsx wrapper: SIGKILL must reach the process that serves.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Relais sync server')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited early: ${code}`)));
+  });
+  return proc;
+}
+
+describe('§9 crash safety', () => {
+  it('a server killed with SIGKILL during a burst of edits, then restarted, ends with nothing typed missing', async () => {
+    dataDir = tempDataDir();
+    const seedStore = openStore(dataDir);
+    const demo = await seedDemo(seedStore);
+    await seedStore.close();
+    const port = await freePort();
+    child = await startChild(port);
+    const http = `http://127.0.0.1:${port}`;
+    const ws = `ws://127.0.0.1:${port}`;
+    const docName = dossierDocName(demo.consultations[0]!.id);
+    const a = yClient(ws, docName, await login(http, 'dr.demo'));
+    const b = yClient(ws, docName, await login(http, 'ide.demo'));
+    clients.push(a, b);
+    const fiche = (c: YClient) => new Teledossier(c.doc);
+    await waitFor(() => synced(a) && synced(b) && fiche(a).isInitialised && fiche(b).isInitialised, 10_000, 'initial sync');
+
+    const typed: string[] = [];
+    let killed = false;
+    const burst = async (c: YClient, who: string) => {
+      for (let i = 0; i < 200; i++) {
+        const word = `${who}${i} `;
+        typed.push(word);
+        const text = fiche(c).field(i % 2 ? 'examenClinique' : 'conduiteATenir')!;
+        text.insert(text.length, word);
+        await new Promise((r) => setTimeout(r, 3));
+        if (!killed && who === 'A' && i === 80) {
+          killed = true;
+          child!.kill('SIGKILL');
+          await new Promise((r) => child!.once('exit', r));
+          setTimeout(() => void startChild(port).then((p) => (child = p)), 300);
+        }
+      }
+    };
+    await Promise.all([burst(a, 'A'), burst(b, 'B')]);
+    expect(killed).toBe(true);
+
+    const all = (c: YClient) => fiche(c).ficheText().examenClinique + fiche(c).ficheText().conduiteATenir;
+    const converged = () =>
+      synced(a) && synced(b) && Y.encodeStateVector(a.doc).toString() === Y.encodeStateVector(b.doc).toString();
+    await waitFor(converged, 20_000, 'convergence after restart');
+    for (const word of typed) expect(all(a)).toContain(word);
+    expect(all(b)).toBe(all(a));
+
+    // What the clients hold was stored: another kill and restart, then a newcomer sees it all.
+    await new Promise((r) => setTimeout(r, 300));
+    child!.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    a.provider.disconnect();
+    b.provider.disconnect();
+    child = await startChild(port);
+    const c = yClient(ws, docName, await login(http, 'dr.demo'));
+    clients.push(c);
+    await waitFor(() => synced(c) && fiche(c).isInitialised, 10_000, 'newcomer sync');
+    expect(all(c)).toBe(all(a));
+  });
+});

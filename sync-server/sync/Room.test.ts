@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { openStore, type Store } from '../store/index.ts';
+import { tempDataDir, waitFor } from '../testing/harness.ts';
+import { MemoryHub, MemorySocket } from '../testing/memory.ts';
+import { RoomRegistry } from './RoomRegistry.ts';
+import { Connection, DEFAULT_CONNECTION_LIMITS } from './Connection.ts';
+import { CloseCode } from './closeCodes.ts';
+import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncUpdate } from './protocol.ts';
+
+let store: Store;
+let dir: string;
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(compactAfter = 500) {
+  dir = tempDataDir();
+  store = openStore(dir);
+  const hub = new MemoryHub();
+  const registry = new RoomRegistry(store.docs, hub, { compactAfter, onError: () => undefined });
+  const connect = (access: 'read' | 'write' = 'write') => {
+    const socket = new MemorySocket(hub);
+    const room = registry.join('dossier/r1', socket, access);
+    socket.onClose = () => registry.leave(room, socket);
+    return { socket, room, connection: new Connection(socket, room, DEFAULT_CONNECTION_LIMITS) };
+  };
+  return { hub, registry, connect };
+}
+
+function textUpdate(text: string, clientDoc = new Y.Doc()): Uint8Array {
+  let captured: Uint8Array | null = null;
+  clientDoc.once('update', (u: Uint8Array) => (captured = u));
+  clientDoc.getText('t').insert(0, text);
+  return captured!;
+}
+
+const syncUpdates = (socket: MemorySocket): Uint8Array[] =>
+  socket.received.flatMap((m) => {
+    const d = decoding.createDecoder(m);
+    if (decoding.readVarUint(d) !== MessageType.Sync) return [];
+    if (decoding.readVarUint(d) !== SyncStep.Update) return [];
+    return [decoding.readVarUint8Array(d)];
+  });
+
+const storedText = (): string => {
+  const doc = new Y.Doc();
+  for (const u of store.docs.load('dossier/r1').updates) Y.applyUpdate(doc, u);
+  return doc.getText('t').toString();
+};
+
+describe('§8 sync room', () => {
+  it('greets a new socket with sync step 1', () => {
+    const { connect } = setup();
+    const { socket } = connect();
+    const d = decoding.createDecoder(socket.received[0]!);
+    expect([decoding.readVarUint(d), decoding.readVarUint(d)]).toEqual([MessageType.Sync, SyncStep.Step1]);
+  });
+
+  it('stores an update, then sends it to the others and not back to its author', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    a.connection.receive(encodeSyncUpdate(textUpdate('Motif : chute')));
+    await waitFor(() => syncUpdates(b.socket).length === 1, 2000, 'fan-out');
+    expect(syncUpdates(a.socket)).toHaveLength(0);
+    expect(storedText()).toBe('Motif : chute');
+  });
+
+  it('does not store or send again an update it already has', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const update = textUpdate('x');
+    a.connection.receive(encodeSyncUpdate(update));
+    await waitFor(() => syncUpdates(b.socket).length === 1);
+    a.connection.receive(encodeSyncUpdate(update));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(syncUpdates(b.socket)).toHaveLength(1);
+    expect(store.docs.load('dossier/r1').tailCount).toBe(1);
+  });
+
+  it('answers sync step 1 with what the client misses', async () => {
+    const { connect } = setup();
+    const a = connect();
+    a.connection.receive(encodeSyncUpdate(textUpdate('abc')));
+    const b = connect();
+    b.connection.receive(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+    const reply = b.socket.received.at(-1)!;
+    const d = decoding.createDecoder(reply);
+    expect(decoding.readVarUint(d)).toBe(MessageType.Sync);
+    expect(decoding.readVarUint(d)).toBe(SyncStep.Step2);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, decoding.readVarUint8Array(d));
+    expect(doc.getText('t').toString()).toBe('abc');
+  });
+
+  it('drops the updates of a read-only socket', async () => {
+    const { connect } = setup();
+    const reader = connect('read');
+    const writer = connect();
+    reader.connection.receive(encodeSyncUpdate(textUpdate('intrus')));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(syncUpdates(writer.socket)).toHaveLength(0);
+    expect(storedText()).toBe('');
+    expect(reader.socket.isOpen).toBe(true);
+  });
+
+  it.each([
+    ['an unknown message type', Uint8Array.of(9, 0, 0)],
+    ['an unknown sync step', Uint8Array.of(0, 7, 0)],
+    ['a truncated update', encodeSyncUpdate(textUpdate('tronqué')).slice(0, 6)],
+    ['trailing bytes', Uint8Array.from([...encodeSyncUpdate(textUpdate('x')), 1, 2, 3])],
+    ['a garbage update', Uint8Array.of(0, 2, 5, 255, 255, 255, 255, 255)],
+    ['garbage awareness', Uint8Array.of(1, 3, 1, 2, 3)],
+  ])('closes the socket on %s and stores nothing', async (_name, message) => {
+    const { connect } = setup();
+    const a = connect();
+    const other = connect();
+    a.connection.receive(message);
+    expect(a.socket.closed?.code).toBe(CloseCode.MalformedMessage);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(storedText()).toBe('');
+    expect(syncUpdates(other.socket)).toHaveLength(0);
+  });
+
+  it('refuses oversized messages and floods with named close codes', () => {
+    const { connect } = setup();
+    const big = connect();
+    big.connection.receive(new Uint8Array(DEFAULT_CONNECTION_LIMITS.maxMessageBytes + 1));
+    expect(big.socket.closed?.code).toBe(CloseCode.MessageTooBig);
+    const flood = connect();
+    const query = Uint8Array.of(MessageType.QueryAwareness);
+    for (let i = 0; i < DEFAULT_CONNECTION_LIMITS.messageBurst + 50 && flood.socket.isOpen; i++) flood.connection.receive(query);
+    expect(flood.socket.closed?.code).toBe(CloseCode.TooManyMessages);
+  });
+
+  it('relays presence and removes the state of a socket that closes', () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const doc = new Y.Doc();
+    const awareness = new awarenessProtocol.Awareness(doc);
+    awareness.setLocalState({ user: { name: 'Dr Claire Martin' }, field: 'motif' });
+    a.connection.receive(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID])));
+    const seen = new awarenessProtocol.Awareness(new Y.Doc());
+    const applyAll = (socket: MemorySocket) => {
+      for (const m of socket.received) {
+        const d = decoding.createDecoder(m);
+        if (decoding.readVarUint(d) === MessageType.Awareness) {
+          awarenessProtocol.applyAwarenessUpdate(seen, decoding.readVarUint8Array(d), null);
+        }
+      }
+      socket.received = [];
+    };
+    applyAll(b.socket);
+    expect(seen.getStates().get(doc.clientID)).toEqual({ user: { name: 'Dr Claire Martin' }, field: 'motif' });
+    a.socket.close(1000, 'bye');
+    applyAll(b.socket);
+    expect(seen.getStates().has(doc.clientID)).toBe(false);
+    awareness.destroy();
+    seen.destroy();
+  });
+
+  it('compacts the log past the threshold and drops the room when the last socket leaves', async () => {
+    const { connect, registry } = setup(20);
+    const a = connect();
+    const clientDoc = new Y.Doc();
+    clientDoc.on('update', (u: Uint8Array) => a.connection.receive(encodeSyncUpdate(u)));
+    for (let i = 0; i < 45; i++) clientDoc.getText('t').insert(i, 'x');
+    await waitFor(() => store.docs.load('dossier/r1').tailCount < 20, 3000, 'compaction');
+    a.socket.close(1000, 'bye');
+    await waitFor(() => registry.roomCount === 0, 3000, 'room dropped');
+    expect(storedText()).toBe('x'.repeat(45));
+    expect(store.docs.sizeOf('dossier/r1')).toBeLessThanOrEqual(2 * Y.encodeStateAsUpdate(clientDoc).byteLength + 200);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Test harness: the real server (uWS + LMDB) on a random loopback port with a temp data dir, and
+ * stock y-websocket clients logged in through the real REST API.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import WebSocket from 'ws';
+import { readConfig, type Config } from '../config.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { startServer, type RelaisServer, type ServerOptions } from '../server.ts';
+import { seedDemo, type DemoData } from '../../scripts/demo.ts';
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'relais-test-'));
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return { ...readConfig({}), dataDir, port: 0, host: '127.0.0.1', clientDir: join(dataDir, 'no-client'), ...overrides };
+}
+
+export interface Running {
+  dataDir: string;
+  store: Store;
+  server: RelaisServer;
+  demo: DemoData;
+  http: string;
+  ws: string;
+  /** Stops the server and the store, then starts both again on the same data dir. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Seeds demo data into a fresh data dir and starts the server in this process. */
+export async function startRelais(options: ServerOptions & { config?: Partial<Config> } = {}): Promise<Running> {
+  const dataDir = tempDataDir();
+  const store = openStore(dataDir);
+  const demo = await seedDemo(store);
+  const start = (s: Store) => startServer(testConfig(dataDir, options.config), s, { log: () => undefined, ...options });
+  const server = await start(store);
+  const running: Running = {
+    dataDir,
+    store,
+    server,
+    demo,
+    http: `http://127.0.0.1:${server.port}`,
+    ws: `ws://127.0.0.1:${server.port}`,
+    async restart() {
+      await running.server.close();
+      await running.store.close();
+      running.store = openStore(dataDir);
+      running.server = await start(running.store);
+      running.http = `http://127.0.0.1:${running.server.port}`;
+      running.ws = `ws://127.0.0.1:${running.server.port}`;
+    },
+    async stop() {
+      await running.server.close();
+      await running.store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return running;
+}
+
+/** Logs in through POST /api/session and returns the session token from the cookie. */
+export async function login(http: string, identifier: string, password = 'relais-demo'): Promise<string> {
+  const res = await fetch(`${http}/api/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ identifier, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  const token = /relais_session=([^;]+)/.exec(cookie)?.[1];
+  if (!token) throw new Error('no session cookie');
+  return token;
+}
+
+export interface YClient {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  destroy(): void;
+}
+
+/** A stock y-websocket provider, authenticated by the `token` query parameter. */
+export function yClient(ws: string, docName: string, token: string, connect = true): YClient {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${ws}/sync`, docName, doc, {
+    params: { token },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    // Off: a BroadcastChannel between clients of one process would sync them past the server.
+    disableBc: true,
+    connect,
+    maxBackoffTime: 500,
+  });
+  return {
+    doc,
+    provider,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const synced = (c: YClient): boolean => c.provider.synced;
+
+/** Deterministic PRNG (mulberry32), so a failing randomized test can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
