@@ -8,10 +8,8 @@ import type { Store } from './store/index.ts';
 import { SessionManager, SESSION_COOKIE, readCookie } from './auth/sessions.ts';
 import { AccessPolicy, parseDocName } from './auth/access.ts';
 import { HttpError, Reply, readRequest, type Request } from './http/reply.ts';
-import type { Context, Route } from './http/context.ts';
-import { healthRoutes } from './http/health.ts';
-import { sessionRoutes } from './http/session.ts';
-import { consultationRoutes } from './http/consultations.ts';
+import type { Context } from './http/context.ts';
+import { routes } from './http/routes.ts';
 import { StaticFiles } from './http/static.ts';
 import { RoomRegistry } from './sync/RoomRegistry.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './sync/Connection.ts';
@@ -57,7 +55,6 @@ export async function startServer(config: Config, store: Store, options: ServerO
     sessions: new SessionManager(store.sessions),
     access: new AccessPolicy(store),
   };
-  const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes];
   const files = new StaticFiles(config.clientDir);
   const app = uWS.App();
   const registry = new RoomRegistry(store.docs, uwsFanOut(app), {

@@ -1,6 +1,16 @@
 import type { Messages } from './fr.ts';
 
+import { accountsEn } from './areas/accounts.en.ts';
+import { consultationEn } from './areas/consultation.en.ts';
+import { dossierEn } from './areas/dossier.en.ts';
+import { roomEn } from './areas/room.en.ts';
+
 export const en = {
+  ...accountsEn,
+  ...consultationEn,
+  ...dossierEn,
+  ...roomEn,
+
   'app.name': 'Relais',
   'app.skipToContent': 'Skip to content',
   'app.loading': 'Loading…',

@@ -1,5 +1,15 @@
 /** French, the default language: every user-visible string of the client. */
+import { accountsFr } from './areas/accounts.fr.ts';
+import { consultationFr } from './areas/consultation.fr.ts';
+import { dossierFr } from './areas/dossier.fr.ts';
+import { roomFr } from './areas/room.fr.ts';
+
 export const fr = {
+  ...accountsFr,
+  ...consultationFr,
+  ...dossierFr,
+  ...roomFr,
+
   'app.name': 'Relais',
   'app.skipToContent': 'Aller au contenu',
   'app.loading': 'Chargement…',

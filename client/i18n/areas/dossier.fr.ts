@@ -1,0 +1,3 @@
+/** French messages of the «dossier» area; keys prefixed 'dossier.'. English twin: dossier.en.ts. */
+export const dossierFr = {
+} as const;

@@ -1,0 +1,4 @@
+import type { roomFr } from './room.fr.ts';
+
+export const roomEn = {
+} as const satisfies { readonly [K in keyof typeof roomFr]: string };

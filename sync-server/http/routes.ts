@@ -1,0 +1,7 @@
+/** Every REST route, in one list: one file per resource, one line here each. */
+import type { Route } from './context.ts';
+import { healthRoutes } from './health.ts';
+import { sessionRoutes } from './session.ts';
+import { consultationRoutes } from './consultations.ts';
+
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes];
