@@ -20,6 +20,16 @@ export interface Config {
   secureCookies: boolean;
   /** Fold a document's update log into a snapshot past this many updates. Default 500. */
   compactAfter: number;
+  /** smtp(s)://user:pass@host:port for outgoing email; null: written to the local outbox. */
+  smtpUrl: string | null;
+  /** Sender of outgoing email. Default "Relais <no-reply@localhost>". */
+  mailFrom: string;
+  /** HTTP SMS gateway (docs/SMS_GATEWAY.md); null: SMS written to the local outbox. */
+  smsGatewayUrl: string | null;
+  /** Bearer token sent to the SMS gateway, when it asks for one. */
+  smsGatewayToken: string | null;
+  /** NODE_ENV=production: development pages such as /dev/outbox are off. */
+  production: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -34,6 +44,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     secureCookies: publicUrl ? publicUrl.startsWith('https:') : false,
     compactAfter: intFrom(env.RELAIS_COMPACT_AFTER, 500),
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || 'Relais <no-reply@localhost>',
+    smsGatewayUrl: env.SMS_GATEWAY_URL || null,
+    smsGatewayToken: env.SMS_GATEWAY_TOKEN || null,
+    production: env.NODE_ENV === 'production',
   };
 }
 

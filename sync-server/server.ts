@@ -15,10 +15,13 @@ import { RoomRegistry } from './sync/RoomRegistry.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './sync/Connection.ts';
 import type { Access, Room } from './sync/Room.ts';
 import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
+import { createMessaging } from './messaging/index.ts';
+import type { Messaging } from './messaging/types.ts';
 
 export interface RelaisServer {
   port: number;
   registry: RoomRegistry;
+  messaging: Messaging;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,8 @@ export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Errors without health data: where, and the error's message. */
   log?: (message: string) => void;
+  /** Waits between delivery tries of a message; tests shorten them. */
+  messagingRetryDelaysMs?: number[];
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
@@ -49,11 +54,13 @@ export async function startServer(config: Config, store: Store, options: ServerO
     );
   }
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
   const ctx: Context = {
     config,
     store,
     sessions: new SessionManager(store.sessions),
     access: new AccessPolicy(store),
+    messaging: messaging.messenger,
   };
   const files = new StaticFiles(config.clientDir);
   const app = uWS.App();
@@ -198,8 +205,10 @@ export async function startServer(config: Config, store: Store, options: ServerO
   return {
     port,
     registry,
+    messaging: messaging.messenger,
     async close() {
       uWS.us_listen_socket_close(listenSocket);
+      messaging.close();
       await registry.shutdown();
     },
   };

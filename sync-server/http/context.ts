@@ -4,6 +4,7 @@ import type { User } from '../store/users.ts';
 import type { SessionManager } from '../auth/sessions.ts';
 import type { AccessPolicy } from '../auth/access.ts';
 import type { Config } from '../config.ts';
+import type { Messaging } from '../messaging/types.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 
@@ -12,6 +13,8 @@ export interface Context {
   store: Store;
   sessions: SessionManager;
   access: AccessPolicy;
+  /** Email and SMS, recorded with their delivery status (messaging/). */
+  messaging: Messaging;
 }
 
 export type Handler = (req: Request, reply: Reply, ctx: Context) => Promise<void> | void;

@@ -3,5 +3,6 @@ import type { Route } from './context.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session.ts';
 import { consultationRoutes } from './consultations.ts';
+import { devOutboxRoutes } from './devOutbox.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...devOutboxRoutes];

@@ -20,6 +20,8 @@ export interface Databases {
   establishments: Database<unknown, string>;
   patients: Database<unknown, string>;
   consultations: Database<unknown, string>;
+  /** message id → MessageRecord plus what is needed to retry it (messaging/). */
+  messages: Database<unknown, string>;
 }
 
 export function openDatabases(dataDir: string): Databases {
@@ -38,5 +40,6 @@ export function openDatabases(dataDir: string): Databases {
     establishments: root.openDB<unknown, string>({ name: 'establishments' }),
     patients: root.openDB<unknown, string>({ name: 'patients' }),
     consultations: root.openDB<unknown, string>({ name: 'consultations' }),
+    messages: root.openDB<unknown, string>({ name: 'messages' }),
   };
 }

@@ -4,6 +4,7 @@ import { LmdbDocStore } from './docLog.ts';
 import { UserStore } from './users.ts';
 import { SessionStore } from './sessions.ts';
 import { ConsultationStore, EstablishmentStore, PatientStore } from './consultations.ts';
+import { MessageStore } from './messages.ts';
 
 export interface Store {
   dbs: Databases;
@@ -13,6 +14,7 @@ export interface Store {
   establishments: EstablishmentStore;
   patients: PatientStore;
   consultations: ConsultationStore;
+  messages: MessageStore;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export function openStore(dataDir: string): Store {
     establishments: new EstablishmentStore(dbs),
     patients: new PatientStore(dbs),
     consultations: new ConsultationStore(dbs),
+    messages: new MessageStore(dbs),
     close: () => dbs.root.close(),
   };
 }

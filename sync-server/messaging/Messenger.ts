@@ -1,0 +1,126 @@
+/**
+ * The messaging core: records every message in LMDB before trying it, tries once at once, then
+ * again with backoff in the background; after the last try the record says `failed` and the
+ * message stays stored, so nothing is lost silently. Tries planned before a restart resume.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MessagePayload, MessageStore, StoredMessage } from '../store/messages.ts';
+import type { EmailTransport, SmsTransport } from './transports.ts';
+import type { MessageRecord, Messaging, OutgoingEmail, OutgoingSms } from './types.ts';
+
+/** Waits between tries: 30 s, 2 min, 10 min, 30 min, 2 h; a message is given up after 6 tries. */
+export const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 7_200_000];
+
+export interface MessengerOptions {
+  email: EmailTransport;
+  sms: SmsTransport;
+  retryDelaysMs?: number[];
+  /** Delivery errors, without recipient or body. */
+  log?: (message: string) => void;
+}
+
+export class Messenger implements Messaging {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly retryDelaysMs: number[];
+  private readonly log: (message: string) => void;
+  private closed = false;
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly options: MessengerOptions,
+  ) {
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Plans the tries that a previous run left pending. */
+  resume(now = Date.now()): void {
+    for (const message of this.store.pending()) this.schedule(message.record.id, Math.max(0, (message.nextAttemptAt ?? now) - now));
+  }
+
+  sendEmail(email: OutgoingEmail): Promise<MessageRecord> {
+    return this.submit({ channel: 'email', email }, email.to, email.purpose);
+  }
+
+  sendSms(sms: OutgoingSms): Promise<MessageRecord> {
+    return this.submit({ channel: 'sms', sms }, sms.to, sms.purpose);
+  }
+
+  record(id: string): MessageRecord | undefined {
+    return this.store.get(id)?.record;
+  }
+
+  /** Stops planned tries (they stay pending in the store and resume at the next start). */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async submit(payload: MessagePayload, to: string, purpose: string): Promise<MessageRecord> {
+    const record: MessageRecord = {
+      id: randomBytes(12).toString('base64url'),
+      channel: payload.channel,
+      to,
+      purpose,
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      createdAt: new Date().toISOString(),
+      sentAt: null,
+    };
+    await this.store.put({ record, payload, nextAttemptAt: Date.now() });
+    return this.attempt(record.id);
+  }
+
+  private async attempt(id: string): Promise<MessageRecord> {
+    const stored = this.store.get(id);
+    if (!stored || !stored.payload || stored.record.status !== 'pending') {
+      if (!stored) throw new Error(`message ${id} vanished`);
+      return stored.record;
+    }
+    const { payload } = stored;
+    const transport = payload.channel === 'email' ? this.options.email : this.options.sms;
+    let next: StoredMessage;
+    try {
+      if (payload.channel === 'email') await this.options.email.send(id, payload.email);
+      else await this.options.sms.send(id, payload.sms);
+      next = {
+        record: { ...stored.record, status: 'sent', attempts: stored.record.attempts + 1, lastError: null, sentAt: new Date().toISOString() },
+        payload: null,
+        nextAttemptAt: null,
+      };
+    } catch (error) {
+      const attempts = stored.record.attempts + 1;
+      const delay = this.retryDelaysMs[attempts - 1];
+      const lastError = describe(error);
+      this.log(`messaging: ${payload.channel} ${id} via ${transport.name}: try ${attempts} failed: ${lastError}`);
+      next = {
+        record: { ...stored.record, status: delay === undefined ? 'failed' : 'pending', attempts, lastError },
+        // Kept when failed for good: an administrator can still see and resend it.
+        payload,
+        nextAttemptAt: delay === undefined ? null : Date.now() + delay,
+      };
+      if (delay !== undefined) this.schedule(id, delay);
+    }
+    await this.store.put(next);
+    return next.record;
+  }
+
+  private schedule(id: string, delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timers.get(id));
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      this.attempt(id).catch((error: unknown) => this.log(`messaging: ${id}: ${describe(error)}`));
+    }, delayMs);
+    timer.unref();
+    this.timers.set(id, timer);
+  }
+}
+
+/** An error's message, cut short: transports' errors can quote a server's reply at length. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, 200);
+}
