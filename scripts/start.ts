@@ -9,6 +9,7 @@ import { readConfig } from '../sync-server/config.ts';
 import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
+import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
 import { DEMO_PASSWORD, seedDemo } from './demo.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -43,7 +44,7 @@ if (store.users.count() === 0) {
   seeded = true;
 }
 const server = await startServer(config, store);
-const peer = await startPeerServer(config.host, config.peerPort);
+const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket') });
 
 const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
 console.log(`
