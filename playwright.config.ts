@@ -1,12 +1,15 @@
 import { defineConfig } from '@playwright/test';
+import { E2E_DATA_DIR } from './e2e/paths.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 8181);
 const PEER_PORT = PORT + 1000;
-// A fresh data dir per run: the demo data is seeded into it at start.
-const DATA_DIR = process.env.E2E_DATA_DIR ?? `.tmp/e2e-${process.pid}`;
+// Workers load this config too: pin the runner's id so they all name the same data dir.
+process.env.E2E_RUN_ID ??= String(process.pid);
+const DATA_DIR = E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: 'e2e',
+  globalTeardown: './e2e/global-teardown.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
