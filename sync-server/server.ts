@@ -7,7 +7,8 @@ import type { Config } from './config.ts';
 import type { Store } from './store/index.ts';
 import { SessionManager, SESSION_COOKIE, readCookie } from './auth/sessions.ts';
 import { AccessPolicy, parseDocName } from './auth/access.ts';
-import { HttpError, Reply, readRequest, type Request } from './http/reply.ts';
+import { HttpError, Reply, readRequest, securityHeaders, type Request } from './http/reply.ts';
+import { peerConnectSources } from './http/peerTickets.ts';
 import type { Context } from './http/context.ts';
 import { routes } from './http/routes.ts';
 import { StaticFiles } from './http/static.ts';
@@ -70,6 +71,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
   });
   const socketsPerUser = new Map<string, number>();
   const hsts = config.secureCookies;
+  // The page may open the PeerJS signalling socket on the peer server's own port.
+  const headers = securityHeaders(peerConnectSources(config));
 
   const originAllowed = (req: Request): boolean => {
     const origin = req.headers.get('origin');
@@ -136,14 +139,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
       const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE) ?? req.query.get('token');
       const userId = ctx.sessions.resolve(token);
       const user = userId ? store.users.get(userId) : undefined;
-      if (!user) return refuse('401 Unauthorized', 'Session absente ou expirée.');
-      const access = ctx.access.docAccess(user, ref);
+      // A guest (no account) comes with the invitation token of their join link: the call room only.
+      const invitation = user ? null : req.query.get('invitation');
+      if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
+      const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
       if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
-      if ((socketsPerUser.get(user.id) ?? 0) >= MAX_SOCKETS_PER_USER) {
+      const principal = user ? user.id : `guest:${(invitation ?? '').slice(0, 120)}`;
+      if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
         return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
       }
       res.upgrade<SocketData>(
-        { docName, access, userId: user.id },
+        { docName, access, userId: principal },
         req.headers.get('sec-websocket-key') ?? '',
         req.headers.get('sec-websocket-protocol') ?? '',
         req.headers.get('sec-websocket-extensions') ?? '',
@@ -181,7 +187,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
 
   app.any('/*', (res, uReq) => {
     const req = readRequest(uReq);
-    const reply = new Reply(res, hsts);
+    const reply = new Reply(res, hsts, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
     void dispatch(req, reply);
   });

@@ -5,6 +5,7 @@ import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { Access } from '../sync/Room.ts';
+import { isRoomOpen, type RoomWindow } from '../../schema/consultation.ts';
 
 export type DocKind = 'dossier' | 'room' | 'activity';
 
@@ -21,8 +22,60 @@ export function parseDocName(docName: string): DocRef | null {
   return { kind: match[1] as DocKind, id: match[2] as string };
 }
 
+/**
+ * What a valid invitation token says (its MAC and the invitation's existence checked by the
+ * invitations module, issue 4): the consultation, the invitation, the room window, the guest's name.
+ */
+export interface VerifiedInvitation {
+  consultationId: string;
+  invitationId: string;
+  window: RoomWindow;
+  /** How the guest is shown in the call («Jeanne Dupont», «Marie (fille)»). */
+  name: string;
+}
+
+/** Checks an invitation token; null when it is forged, unknown or revoked. */
+export type InvitationVerifier = (token: string) => VerifiedInvitation | null;
+
+export type GuestRoomAccess =
+  | ({ ok: true } & VerifiedInvitation)
+  | { ok: false; status: 401 | 403 | 404; code: 'invalid_invitation' | 'room_not_open' | 'room_closed'; message: string };
+
+/** Until invitations exist, no token is valid. */
+const noInvitations: InvitationVerifier = () => null;
+
 export class AccessPolicy {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly verifyInvitation: InvitationVerifier = noInvitations,
+  ) {}
+
+  /**
+   * A guest (patient, relative, companion without account) reaches the call room of the
+   * consultation their invitation is for, inside the room window, and nothing else (SPEC §9).
+   */
+  guestRoomAccess(token: string, consultationId: string, now = Date.now()): GuestRoomAccess {
+    const invitation = this.verifyInvitation(token);
+    if (!invitation || invitation.consultationId !== consultationId) {
+      return { ok: false, status: 401, code: 'invalid_invitation', message: 'Ce lien d’invitation n’est pas valide.' };
+    }
+    if (!isRoomOpen(invitation.window, now)) {
+      return now < invitation.window.opensAt
+        ? { ok: false, status: 403, code: 'room_not_open', message: 'La salle n’est pas encore ouverte.' }
+        : { ok: false, status: 403, code: 'room_closed', message: 'La téléconsultation est terminée.' };
+    }
+    return { ok: true, ...invitation };
+  }
+
+  /**
+   * A guest's access to a document: its own consultation's room while open, read-only (their
+   * presence goes through awareness, which readers may publish; what was sent to them is written
+   * by professionals), and nothing else.
+   */
+  guestDocAccess(token: string, ref: DocRef, now = Date.now()): Access | null {
+    if (ref.kind !== 'room') return null;
+    return this.guestRoomAccess(token, ref.id, now).ok ? 'read' : null;
+  }
 
   canSeeConsultation(user: User, consultation: Consultation): boolean {
     return consultation.participants.includes(user.id);

@@ -11,6 +11,23 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
+/**
+ * `extraConnectSrc`: origins the page may open sockets to besides its own, i.e. the PeerJS
+ * signalling server when it listens on its own port (peerTickets.ts `peerConnectSources`).
+ */
+export function securityHeaders(extraConnectSrc: string[] = []): [string, string][] {
+  const connectSrc = ["'self'", ...extraConnectSrc].join(' ');
+  return [
+    [
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        `media-src 'self' blob:; font-src 'self' data:; connect-src ${connectSrc}; worker-src 'self'; manifest-src 'self'; ` +
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ],
+    ...SECURITY_HEADERS.slice(1),
+  ];
+}
+
 export const SECURITY_HEADERS: [string, string][] = [
   [
     'Content-Security-Policy',
@@ -72,6 +89,7 @@ export class Reply {
   constructor(
     private readonly res: UwsResponse,
     private readonly hsts: boolean,
+    private readonly securityHeaders: [string, string][] = SECURITY_HEADERS,
   ) {
     res.onAborted(() => {
       this.aborted = true;
@@ -135,7 +153,7 @@ export class Reply {
     this.done = true;
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
-      for (const [k, v] of SECURITY_HEADERS) this.res.writeHeader(k, v);
+      for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
       if (this.hsts) this.res.writeHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
       for (const [k, v] of this.extraHeaders) this.res.writeHeader(k, v);
       for (const [k, v] of headers) this.res.writeHeader(k, v);

@@ -4,5 +4,6 @@ import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session.ts';
 import { consultationRoutes } from './consultations.ts';
 import { devOutboxRoutes } from './devOutbox.ts';
+import { peerTicketRoutes } from './peerTickets.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...devOutboxRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...devOutboxRoutes, ...peerTicketRoutes];

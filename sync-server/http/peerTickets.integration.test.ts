@@ -1,0 +1,84 @@
+/**
+ * Peer tickets through the real server (uWS + LMDB) and the real peer server sharing its key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { PeerTicketResponse } from '../../schema/room.ts';
+import { startPeerServer, type PeerServerHandle } from '../../peer-server/index.ts';
+import { createUser } from '../../scripts/demo.ts';
+import { login, startRelais, type Running } from '../testing/harness.ts';
+import { peerTicketSecret } from './peerTickets.ts';
+
+let relais: Running;
+let peer: PeerServerHandle;
+let doctor: string;
+let stranger: string;
+
+beforeAll(async () => {
+  relais = await startRelais();
+  peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: peerTicketSecret(relais.dataDir), log: () => undefined });
+  await createUser(
+    relais.store,
+    { identifier: 'autre.demo', displayName: 'Dr Autre', profession: 'Médecin', color: '#000000', establishmentIds: [] },
+    'relais-demo',
+  );
+  doctor = await login(relais.http, 'dr.demo');
+  stranger = await login(relais.http, 'autre.demo');
+});
+afterAll(async () => {
+  await peer.close();
+  await relais.stop();
+});
+
+const ask = (consultationId: string, headers: Record<string, string>) =>
+  fetch(`${relais.http}/api/room/${consultationId}/peer-ticket`, { method: 'POST', headers });
+
+function admitted(ticket: Pick<PeerTicketResponse, 'peerId' | 'token'>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${peer.port}/peerjs/peerjs?key=peerjs&id=${ticket.peerId}&token=${encodeURIComponent(ticket.token)}`,
+    );
+    ws.on('message', (raw) => {
+      const open = (JSON.parse(String(raw)) as { type: string }).type === 'OPEN';
+      ws.close();
+      resolve(open);
+    });
+    ws.on('unexpected-response', () => resolve(false));
+    ws.on('error', () => resolve(false));
+  });
+}
+
+describe('§7.2 peer tickets from the sync server', () => {
+  it('a professional of the consultation gets a ticket the peer server admits', async () => {
+    const id = relais.demo.consultations[0]!.id;
+    const res = await ask(id, { Cookie: `relais_session=${doctor}` });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as PeerTicketResponse;
+    expect(body.participant).toEqual({ name: 'Dr Claire Martin', kind: 'professional' });
+    expect(body.iceServers).toEqual([]);
+    expect(body.peerServer).toMatchObject({ host: null, path: '/peerjs' });
+    expect(body.expiresAt).toBeGreaterThan(Date.now());
+    expect(await admitted(body)).toBe(true);
+    // The page is allowed to open that socket.
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:9000 ws://localhost:9000;");
+  });
+
+  it('no session, another professional, an unknown consultation or a bad invitation: no ticket', async () => {
+    const id = relais.demo.consultations[0]!.id;
+    expect((await ask(id, {})).status).toBe(401);
+    const other = await ask(id, { Cookie: `relais_session=${stranger}` });
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { message: string }).message).toBe('Cette téléconsultation est introuvable.');
+    expect((await ask('inconnue', { Cookie: `relais_session=${doctor}` })).status).toBe(404);
+    const guest = await ask(id, { Authorization: 'Invitation v1.x.y.z.w.forged' });
+    expect(guest.status).toBe(401);
+    expect(((await guest.json()) as { message: string }).message).toBe('Ce lien d’invitation n’est pas valide.');
+  });
+
+  it('a cross-site request is refused (CSRF)', async () => {
+    const id = relais.demo.consultations[0]!.id;
+    const res = await ask(id, { Cookie: `relais_session=${doctor}`, Origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+  });
+});

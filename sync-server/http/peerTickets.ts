@@ -1,0 +1,97 @@
+/**
+ * POST /api/room/<consultationId>/peer-ticket (SPEC §7.2): a signed, expiring PeerJS id for one
+ * participant of one consultation's call, with the ICE servers to use and where the peer server
+ * is. Professionals ask with their session; guests with their invitation token (header
+ * `Authorization: Invitation <token>`), only inside the room window (access.ts `guestRoomAccess`).
+ */
+import type { PeerTicketResponse } from '../../schema/room.ts';
+import type { Config } from '../config.ts';
+import { issuePeerTicket } from '../auth/peerTicket.ts';
+import { loadOrCreateSecret } from '../auth/secrets.ts';
+import { iceServersFor, readIceConfig, type IceConfig } from '../auth/turnCredentials.ts';
+import { HttpError } from './reply.ts';
+import { requireUser, type Context, type Route } from './context.ts';
+
+export const PEER_TICKET_SECRET = 'peer-ticket';
+
+const secrets = new Map<string, Buffer>();
+/** The ticket key of a data dir, read once. The peer server loads the same file. */
+export function peerTicketSecret(dataDir: string): Buffer {
+  let secret = secrets.get(dataDir);
+  if (!secret) {
+    secret = loadOrCreateSecret(dataDir, PEER_TICKET_SECRET);
+    secrets.set(dataDir, secret);
+  }
+  return secret;
+}
+
+let iceConfig: IceConfig | null = null;
+const ice = (): IceConfig => (iceConfig ??= readIceConfig());
+
+/**
+ * Where browsers reach the peer server. `PEER_PUBLIC_URL` (e.g. https://relais.example.fr/peerjs,
+ * a reverse proxy to the peer server) wins; otherwise the page's own host name on `PEER_PORT`.
+ */
+export function peerServerLocation(config: Config, env: NodeJS.ProcessEnv = process.env): PeerTicketResponse['peerServer'] {
+  if (env.PEER_PUBLIC_URL) {
+    const url = new URL(env.PEER_PUBLIC_URL);
+    const secure = url.protocol === 'https:';
+    return { host: url.hostname, port: Number(url.port || (secure ? 443 : 80)), path: url.pathname.replace(/\/$/, '') || '/', secure };
+  }
+  return { host: null, port: config.peerPort, path: '/peerjs', secure: config.secureCookies };
+}
+
+/** CSP connect-src entries for the peer server, when it is not the page's own origin. */
+export function peerConnectSources(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
+  const location = peerServerLocation(config, env);
+  const scheme = location.secure ? 'wss' : 'ws';
+  if (location.host !== null) return [`${scheme}://${location.host}:${location.port}`];
+  if (config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1') {
+    return [`${scheme}://127.0.0.1:${location.port}`, `${scheme}://localhost:${location.port}`];
+  }
+  // Listening on every interface: the page may be reached under any name.
+  return [`${scheme}://*:${location.port}`];
+}
+
+const INVITATION_AUTH = /^Invitation ([A-Za-z0-9._-]{1,512})$/;
+
+export const peerTicketRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: /^\/api\/room\/([A-Za-z0-9_-]{1,64})\/peer-ticket$/,
+    handler(req, reply, ctx: Context) {
+      const consultationId = req.params[0] ?? '';
+      const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
+      let participant: { kind: 'professional' | 'guest'; id: string; name: string };
+      let expiresAt: number | undefined;
+      if (invitation) {
+        const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+        if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
+        participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
+        // A guest's ticket ends with the room window (SPEC §6).
+        expiresAt = guest.window.closesAt;
+      } else {
+        const user = requireUser(req, ctx);
+        const consultation = ctx.store.consultations.get(consultationId);
+        if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
+          throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+        }
+        participant = { kind: 'professional', id: user.id, name: user.displayName };
+      }
+      const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config.dataDir), {
+        consultationId,
+        participant: { kind: participant.kind, id: participant.id },
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      const body: PeerTicketResponse = {
+        peerId: ticket.peerId,
+        token,
+        expiresAt: ticket.expiresAt,
+        iceServers: iceServersFor(ice(), ticket.peerId),
+        peerServer: peerServerLocation(ctx.config),
+        participant: { name: participant.name, kind: participant.kind },
+      };
+      reply.sendJson(200, body);
+    },
+  },
+];
