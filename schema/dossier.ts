@@ -14,6 +14,7 @@
  * on an empty document would both win in turn, and one of them would lose what was typed.
  */
 import * as Y from 'yjs';
+import { digest as sha256 } from 'lib0/hash/sha256';
 
 export const DOSSIER_LAYOUT_VERSION = 1;
 
@@ -42,6 +43,8 @@ export interface DossierMeta {
   layoutVersion: number;
 }
 
+export type DocumentKind = 'upload' | 'fiche' | 'stamped' | 'converted' | 'annotated';
+
 export interface DocumentEntry {
   id: string;
   name: string;
@@ -50,6 +53,28 @@ export interface DocumentEntry {
   sha256: string;
   addedBy: string;
   addedAt: string;
+  /** Display name of who added it, so that every copy can show it without a directory lookup. */
+  addedByName?: string;
+  kind?: DocumentKind;
+  /** The document this one was made from (stamped or converted). */
+  derivedFrom?: string | null;
+  /** True when it carries a signature (signed fiche, stamped PDF). */
+  signed?: boolean;
+  /** One line per secure send, without the address ('vault', 'mssante'). */
+  sentTo?: string[];
+}
+
+/** Where the fiche stands against its last signature (SPEC §7.1.2). */
+export type SignatureState = 'unsigned' | 'signed' | 'modifiedAfterSignature';
+
+/**
+ * The version hash of a fiche: sha-256 (hex) of its fields in order, each as name, NUL, text, NUL.
+ * Pure code (lib0) so that client and server compute the same value.
+ */
+export function ficheVersionHash(fields: Record<FicheField, string>): string {
+  const text = FICHE_FIELDS.map((name) => `${name}\u0000${fields[name]}\u0000`).join('');
+  const bytes = sha256(new TextEncoder().encode(text));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export interface FicheSignature {
@@ -121,6 +146,39 @@ export class Teledossier {
 
   documentList(): DocumentEntry[] {
     return this.documents.toArray().map((m) => m.toJSON() as DocumentEntry);
+  }
+
+  document(id: string): DocumentEntry | undefined {
+    return this.documentList().find((d) => d.id === id);
+  }
+
+  addDocument(entry: DocumentEntry): void {
+    const map = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries(entry)) if (v !== undefined) map.set(k, v);
+    this.documents.push([map]);
+  }
+
+  /** Records a secure send on a document's metadata (the channel, never the address). */
+  markSent(id: string, line: string): void {
+    const map = this.documents.toArray().find((m) => m.get('id') === id);
+    if (!map) return;
+    const previous = map.get('sentTo');
+    map.set('sentTo', [...(Array.isArray(previous) ? (previous as string[]) : []), line]);
+  }
+
+  addSignature(signature: FicheSignature): void {
+    this.signatures.push([signature]);
+  }
+
+  lastSignature(): FicheSignature | undefined {
+    const all = this.signatures.toArray();
+    return all[all.length - 1];
+  }
+
+  signatureState(): SignatureState {
+    const last = this.lastSignature();
+    if (!last) return 'unsigned';
+    return last.versionHash === ficheVersionHash(this.ficheText()) ? 'signed' : 'modifiedAfterSignature';
   }
 
   /**

@@ -18,6 +18,8 @@ import type { Access, Room } from './sync/Room.ts';
 import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
 import { createMessaging } from './messaging/index.ts';
 import type { Messaging } from './messaging/types.ts';
+import { createDocumentServices, type DocumentServices } from './documents/index.ts';
+import { auditDocuments } from './documents/auditDocuments.ts';
 
 export interface RelaisServer {
   port: number;
@@ -62,6 +64,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     sessions: new SessionManager(store.sessions),
     access: new AccessPolicy(store),
     messaging: messaging.messenger,
+    // Set just below, once the room registry it edits dossiers through exists.
+    documents: null as unknown as DocumentServices,
   };
   const files = new StaticFiles(config.clientDir);
   const app = uWS.App();
@@ -69,6 +73,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     compactAfter: config.compactAfter,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
   });
+  ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
+  await ctx.documents.blobs.sweepTemp();
   const socketsPerUser = new Map<string, number>();
   const hsts = config.secureCookies;
   // The page may open the PeerJS signalling socket on the peer server's own port.

@@ -5,6 +5,7 @@ import type { SessionManager } from '../auth/sessions.ts';
 import type { AccessPolicy } from '../auth/access.ts';
 import type { Config } from '../config.ts';
 import type { Messaging } from '../messaging/types.ts';
+import type { DocumentServices } from '../documents/index.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 
@@ -15,6 +16,8 @@ export interface Context {
   access: AccessPolicy;
   /** Email and SMS, recorded with their delivery status (messaging/). */
   messaging: Messaging;
+  /** Blobs, dossier edits, signature images, vault links (documents/). */
+  documents: DocumentServices;
 }
 
 export type Handler = (req: Request, reply: Reply, ctx: Context) => Promise<void> | void;

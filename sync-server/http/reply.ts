@@ -93,8 +93,13 @@ export class Reply {
   ) {
     res.onAborted(() => {
       this.aborted = true;
+      for (const listener of this.abortListeners.splice(0)) listener();
     });
   }
+
+  private readonly abortListeners: (() => void)[] = [];
+  /** A streamed body paused for backpressure: resumed before answering, so the rest drains. */
+  private bodyPaused = false;
 
   header(name: string, value: string): this {
     this.extraHeaders.push([name, value]);
@@ -139,6 +144,94 @@ export class Reply {
     return body;
   }
 
+  /**
+   * The body as it arrives, for uploads that must not be held whole in memory. Replaces the eager
+   * reader, so it must be called before the route's first await. The request is paused while the
+   * consumer lags; an aborted request ends the iteration with an error.
+   */
+  streamBody(): AsyncIterable<Buffer> {
+    const queue: Buffer[] = [];
+    let ended = false;
+    let wake: (() => void) | null = null;
+    const notify = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    this.bodyPromise = null;
+    this.abortListeners.push(notify);
+    this.res.onData((chunk, isLast) => {
+      // Answered already (a refusal while the body still flows): the rest is dropped, not kept.
+      if (this.done) return;
+      queue.push(Buffer.from(chunk.slice(0)));
+      if (isLast) ended = true;
+      if (!isLast && queue.length >= 8 && !this.bodyPaused && !this.aborted) {
+        this.bodyPaused = true;
+        this.res.pause();
+      }
+      notify();
+    });
+    const next = async (): Promise<IteratorResult<Buffer>> => {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          if (this.bodyPaused && queue.length < 2 && !this.aborted && !this.done) {
+            this.bodyPaused = false;
+            this.res.resume();
+          }
+          return { done: false, value: chunk };
+        }
+        if (ended) return { done: true, value: undefined };
+        if (this.aborted) throw new HttpError(400, 'aborted', 'L’envoi a été interrompu.');
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    };
+    return { [Symbol.asyncIterator]: () => ({ next }) };
+  }
+
+  /**
+   * Streams `source` (exactly `size` bytes) as the response body, honouring backpressure. A source
+   * that fails mid-way closes the connection: the client sees a broken download, never a short one.
+   */
+  async sendStream(status: number, headers: [string, string][], source: AsyncIterable<Buffer>, size: number): Promise<void> {
+    if (this.aborted || this.done) return;
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
+      for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
+      if (this.hsts) this.res.writeHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+      for (const [k, v] of this.extraHeaders) this.res.writeHeader(k, v);
+      for (const [k, v] of headers) this.res.writeHeader(k, v);
+    });
+    if (size === 0) {
+      this.res.cork(() => this.res.end());
+      return;
+    }
+    try {
+      for await (const chunk of source) {
+        if (this.aborted) return;
+        const start = this.res.getWriteOffset();
+        let result: [boolean, boolean] = [false, false];
+        this.res.cork(() => {
+          result = this.res.tryEnd(chunk, size);
+        });
+        const [ok, finished] = result;
+        if (finished) return;
+        if (ok) continue;
+        await new Promise<void>((resolve) => {
+          this.abortListeners.push(resolve);
+          this.res.onWritable((offset) => {
+            const [ok2, finished2] = this.res.tryEnd(chunk.subarray(offset - start), size);
+            if (ok2 || finished2) resolve();
+            return ok2;
+          });
+        });
+      }
+    } catch {
+      if (!this.aborted) this.res.close();
+    }
+  }
+
   async json(limit = 64 * 1024): Promise<unknown> {
     const raw = await this.body(limit);
     try {
@@ -152,6 +245,10 @@ export class Reply {
     if (this.aborted || this.done) return;
     this.done = true;
     this.res.cork(() => {
+      if (this.bodyPaused) {
+        this.bodyPaused = false;
+        this.res.resume();
+      }
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
       for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
       if (this.hsts) this.res.writeHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

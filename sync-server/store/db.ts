@@ -5,6 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import type { SignatureImageRecord } from '../documents/signatureImages.ts';
+import type { VaultLink } from '../documents/vaultLinks.ts';
 
 export type Key = string | number | (string | number)[];
 
@@ -22,6 +24,12 @@ export interface Databases {
   consultations: Database<unknown, string>;
   /** message id → MessageRecord plus what is needed to retry it (messaging/). */
   messages: Database<unknown, string>;
+  /** [sha256, owner] → true: who still holds a blob (documents/blobRefs.ts). */
+  blobRefs: Database<true, Key>;
+  /** userId → signature image record (documents/signatureImages.ts). */
+  signatureImages: Database<SignatureImageRecord, string>;
+  /** sha-256 of a link token → vault link (documents/vaultLinks.ts). */
+  vaultLinks: Database<VaultLink, string>;
 }
 
 export function openDatabases(dataDir: string): Databases {
@@ -41,5 +49,8 @@ export function openDatabases(dataDir: string): Databases {
     patients: root.openDB<unknown, string>({ name: 'patients' }),
     consultations: root.openDB<unknown, string>({ name: 'consultations' }),
     messages: root.openDB<unknown, string>({ name: 'messages' }),
+    blobRefs: root.openDB<true, Key>({ name: 'blobRefs' }),
+    signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),
+    vaultLinks: root.openDB<VaultLink, string>({ name: 'vaultLinks' }),
   };
 }

@@ -16,6 +16,9 @@ import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep
 
 export type Access = 'read' | 'write';
 
+/** Origin of updates the server makes itself. */
+const SERVER_ORIGIN = Symbol('server');
+
 export interface RoomOptions {
   /** Fold the tail of the log into a snapshot once it holds this many updates. Default 500. */
   compactAfter: number;
@@ -39,6 +42,8 @@ export class Room {
   private pendingWrites = 0;
   private compacting = false;
   private destroyed = false;
+  /** Settles once the latest update is stored (or failed to be). */
+  private lastWrite: Promise<void> = Promise.resolve();
   /** Set by the registry: the room has no socket and nothing left to write. */
   onIdle: (() => void) | null = null;
 
@@ -153,7 +158,7 @@ export class Room {
     this.tailCount++;
     this.pendingWrites++;
     const message = encodeSyncUpdate(update);
-    this.store.append(this.name, seq, update).then(
+    this.lastWrite = this.store.append(this.name, seq, update).then(
       () => {
         this.pendingWrites--;
         if (!this.destroyed) {
@@ -217,6 +222,19 @@ export class Room {
       if (socket.isOpen) socket.close(code, reason);
       this.removePeer(socket);
     }
+  }
+
+  /**
+   * Applies an edit made by the server itself (a signature, a new document): stored and fanned out
+   * exactly like a client's. Resolves once it is stored.
+   */
+  async applyServerUpdate(update: Uint8Array): Promise<void> {
+    if (this.destroyed) throw new Error('room destroyed');
+    Y.decodeUpdate(update);
+    Y.applyUpdate(this.doc, update, SERVER_ORIGIN);
+    await this.lastWrite;
+    // An update that added nothing wrote nothing: the registry may still drop an empty room.
+    this.checkIdle();
   }
 
   /** Closes every socket whose access no longer holds. */

@@ -26,6 +26,12 @@ export class RoomRegistry {
   }
 
   join(docName: string, socket: SyncSocket, access: Access): Room {
+    const room = this.open(docName);
+    room.addPeer(socket, access);
+    return room;
+  }
+
+  private open(docName: string): Room {
     let room = this.rooms.get(docName);
     if (!room) {
       room = new Room(docName, this.store.load(docName), this.store, this.fanOut, this.options);
@@ -33,8 +39,21 @@ export class RoomRegistry {
       room.onIdle = () => this.drop(created);
       this.rooms.set(docName, room);
     }
-    room.addPeer(socket, access);
     return room;
+  }
+
+  /**
+   * An edit made by the server (signature, new document), loaded or not: it goes through the room
+   * so that it is stored in order with clients' edits and reaches every open socket.
+   */
+  async applyServerUpdate(docName: string, update: Uint8Array): Promise<void> {
+    await this.open(docName).applyServerUpdate(update);
+  }
+
+  /** The current state of a document, from its live room or else from the store. */
+  readState(docName: string): Uint8Array[] {
+    const room = this.rooms.get(docName);
+    return room ? [room.encodeState()] : this.store.load(docName).updates;
   }
 
   leave(room: Room, socket: SyncSocket): void {

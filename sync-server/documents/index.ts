@@ -1,0 +1,92 @@
+/**
+ * The télédossier's documents (SPEC §7.1, §7.3, §9): what the HTTP routes of documents, fiche,
+ * signature and vault share. Built once by server.ts.
+ *
+ *   blobStore.ts       encrypted, content-addressed bytes      fileType.ts   type from the bytes
+ *   fichePdf.ts        the fiche as a PDF                       stamp.ts      signature stamp, image → PDF
+ *   dossierEdits.ts    server edits of the dossier Y.Doc        blobRefs.ts   who holds a blob
+ *   signatureImages.ts each user's signature image             vaultLinks.ts «Coffre-fort sécurisé» links
+ *   zip.ts             «Exporter»                               retention.ts  the daily purge
+ */
+import type { Database } from 'lmdb';
+import type { Config } from '../config.ts';
+import type { Key } from '../store/db.ts';
+import type { RoomRegistry } from '../sync/RoomRegistry.ts';
+import { BlobStore, loadMasterKey } from './blobStore.ts';
+import { BlobRefs } from './blobRefs.ts';
+import { DossierEdits } from './dossierEdits.ts';
+import { SignatureImageStore, type SignatureImageRecord } from './signatureImages.ts';
+import { VaultLinkStore, type VaultLink } from './vaultLinks.ts';
+
+/** What the documents need from LMDB (opened in store/db.ts). */
+export interface DocumentDatabases {
+  blobRefs: Database<true, Key>;
+  signatureImages: Database<SignatureImageRecord, string>;
+  vaultLinks: Database<VaultLink, string>;
+}
+
+/** An audit entry about documents. Never holds health data: ids and actions only. */
+export interface DocumentAuditEntry {
+  action:
+    | 'dossier.pdf'
+    | 'fiche.sign'
+    | 'document.upload'
+    | 'document.download'
+    | 'document.stamp'
+    | 'document.convert'
+    | 'document.send'
+    | 'vault.create'
+    | 'vault.open'
+    | 'vault.code'
+    | 'vault.unlock'
+    | 'vault.download'
+    | 'vault.revoke'
+    | 'dossier.export'
+    | 'dossier.purge';
+  actor: string;
+  consultationId?: string;
+  documentId?: string;
+  detail?: string;
+}
+
+export type DocumentAudit = (entry: DocumentAuditEntry) => void;
+
+export interface DocumentServices {
+  blobs: BlobStore;
+  refs: BlobRefs;
+  dossiers: DossierEdits;
+  signatures: SignatureImageStore;
+  vault: VaultLinkStore;
+  /** Largest upload accepted, in bytes (RELAIS_MAX_UPLOAD_MB, default 25). */
+  maxUploadBytes: number;
+  /** Days a vault link stays valid (RELAIS_VAULT_DAYS, default 7). */
+  vaultDays: number;
+  audit: DocumentAudit;
+}
+
+export function createDocumentServices(
+  config: Config,
+  dbs: DocumentDatabases,
+  registry: RoomRegistry,
+  audit: DocumentAudit,
+  env: NodeJS.ProcessEnv = process.env,
+): DocumentServices {
+  const blobs = new BlobStore(config.dataDir, loadMasterKey(config.dataDir, env));
+  return {
+    blobs,
+    refs: new BlobRefs(dbs.blobRefs),
+    dossiers: new DossierEdits(registry),
+    signatures: new SignatureImageStore(dbs.signatureImages),
+    vault: new VaultLinkStore(dbs.vaultLinks),
+    maxUploadBytes: Math.round(positive(env.RELAIS_MAX_UPLOAD_MB, 25) * 1024 * 1024),
+    vaultDays: positive(env.RELAIS_VAULT_DAYS, 7),
+    audit,
+  };
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`Invalid positive setting: ${value}`);
+  return n;
+}

@@ -1,0 +1,104 @@
+/**
+ * «Coffre-fort sécurisé» links (SPEC §7.1.4 case 2): a PDF made available to the patient's
+ * ordinary email. The email carries a link, never the file; the page asks for a one-time code
+ * (by SMS, or the birth date when the patient has no mobile), allows a bounded number of tries,
+ * expires, and can be revoked. Keyed by the sha-256 of the link token: the stored record does not
+ * let anyone rebuild a working link.
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Database } from 'lmdb';
+
+export const VAULT_MAX_TRIES = 5;
+export const VAULT_CODE_MINUTES = 15;
+export const VAULT_DOWNLOAD_MINUTES = 10;
+/** Codes one link may have sent: stops a stranger with the link from flooding the patient's phone. */
+export const VAULT_MAX_CODES = 5;
+
+export type VaultProof = 'sms' | 'birthDate';
+
+export interface VaultLink {
+  id: string;
+  tokenHash: string;
+  consultationId: string;
+  documentId: string;
+  documentName: string;
+  sha256: string;
+  size: number;
+  createdBy: string;
+  senderName: string;
+  createdAt: string;
+  expiresAt: string;
+  recipientEmail: string;
+  proof: VaultProof;
+  /** E.164 mobile for 'sms'. */
+  mobile: string | null;
+  /** YYYY-MM-DD for 'birthDate'. */
+  birthDate: string | null;
+  codeHash: string | null;
+  codeExpiresAt: string | null;
+  codesSent: number;
+  triesLeft: number;
+  downloadKeyHash: string | null;
+  downloadKeyExpiresAt: string | null;
+  revokedAt: string | null;
+  downloads: number;
+}
+
+export type VaultState = 'open' | 'expired' | 'revoked' | 'locked';
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export function sameSecret(secret: string, hash: string | null): boolean {
+  if (!hash) return false;
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export const newToken = (): string => randomBytes(32).toString('base64url');
+export const newCode = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+export function vaultState(link: VaultLink, now = Date.now()): VaultState {
+  if (link.revokedAt) return 'revoked';
+  if (Date.parse(link.expiresAt) <= now) return 'expired';
+  if (link.triesLeft <= 0) return 'locked';
+  return 'open';
+}
+
+export class VaultLinkStore {
+  constructor(private readonly db: Database<VaultLink, string>) {}
+
+  byToken(token: string): VaultLink | undefined {
+    return this.db.get(hashSecret(token));
+  }
+
+  byId(id: string): VaultLink | undefined {
+    for (const { value } of this.db.getRange()) if (value.id === id) return value;
+    return undefined;
+  }
+
+  forConsultation(consultationId: string): VaultLink[] {
+    const out: VaultLink[] = [];
+    for (const { value } of this.db.getRange()) if (value.consultationId === consultationId) out.push(value);
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async put(link: VaultLink): Promise<void> {
+    await this.db.put(link.tokenHash, link);
+  }
+
+  /** Read-modify-write in one transaction, so that two wrong codes at once both count. */
+  async update(tokenHash: string, change: (link: VaultLink) => VaultLink): Promise<VaultLink | undefined> {
+    return this.db.transaction(() => {
+      const current = this.db.get(tokenHash);
+      if (!current) return undefined;
+      const next = change(current);
+      void this.db.put(tokenHash, next);
+      return next;
+    });
+  }
+
+  async removeForConsultation(consultationId: string): Promise<void> {
+    for (const link of this.forConsultation(consultationId)) await this.db.remove(link.tokenHash);
+  }
+}

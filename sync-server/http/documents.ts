@@ -1,0 +1,201 @@
+/**
+ * «Ajouter un document» and the documents of a télédossier (SPEC §7.1.3, §9): upload (streamed,
+ * size-capped, type from the bytes), download, «Appliquer la signature», image → PDF. Only the
+ * participants of the consultation reach any of it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DocumentEntry, DocumentKind } from '../../schema/dossier.ts';
+import type { Consultation } from '../store/consultations.ts';
+import type { User } from '../store/users.ts';
+import { EXTENSIONS, type AcceptedType } from '../documents/fileType.ts';
+import { imageToPdf, stampSignature } from '../documents/stamp.ts';
+import { HttpError, type Request } from './reply.ts';
+import { requireUser, type Context, type Route } from './context.ts';
+import { checkDeclaredLength, receiveUpload } from './upload.ts';
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+
+export const newDocumentId = (): string => randomBytes(12).toString('base64url');
+
+/** The caller and the consultation, when the caller takes part in it; otherwise a 404. */
+export function requireParticipant(req: Request, ctx: Context, consultationId: string): { user: User; consultation: Consultation } {
+  const user = requireUser(req, ctx);
+  const consultation = ctx.store.consultations.get(consultationId);
+  // Same answer for "absent" and "not yours": existence is not disclosed.
+  if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
+    throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+  }
+  return { user, consultation };
+}
+
+/** A file name safe to show and to put in a header, its extension matching the real type. */
+export function cleanFileName(raw: string | null, mimeType: AcceptedType): string {
+  const base = (raw ?? '')
+    .normalize('NFC')
+    .replace(/^.*[\\/]/, '')
+    .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
+    .trim()
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+    .slice(0, 150)
+    .trim();
+  return `${base || 'document'}${EXTENSIONS[mimeType]}`;
+}
+
+export function contentDisposition(name: string, inline: boolean): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function findDocument(ctx: Context, consultationId: string, documentId: string): DocumentEntry {
+  const dossier = ctx.documents.dossiers.read(consultationId);
+  try {
+    const entry = dossier.document(documentId);
+    if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
+    return entry;
+  } finally {
+    dossier.doc.destroy();
+  }
+}
+
+/** Stores bytes made by the server (signed fiche, stamped PDF) as a new document of the dossier. */
+export async function addGeneratedDocument(
+  ctx: Context,
+  consultationId: string,
+  user: User,
+  bytes: Uint8Array,
+  fields: { name: string; kind: DocumentKind; derivedFrom?: string | null; signed?: boolean; mimeType?: string },
+): Promise<DocumentEntry> {
+  const stored = await ctx.documents.blobs.put(bytes);
+  await ctx.documents.refs.add(stored.sha256, `dossier:${consultationId}`);
+  const entry: DocumentEntry = {
+    id: newDocumentId(),
+    name: fields.name,
+    mimeType: fields.mimeType ?? 'application/pdf',
+    size: stored.size,
+    sha256: stored.sha256,
+    addedBy: user.id,
+    addedByName: user.displayName,
+    addedAt: new Date().toISOString(),
+    kind: fields.kind,
+    derivedFrom: fields.derivedFrom ?? null,
+    signed: fields.signed ?? false,
+    sentTo: [],
+  };
+  await ctx.documents.dossiers.edit(consultationId, (d) => d.addDocument(entry));
+  return entry;
+}
+
+const withoutExtension = (name: string): string => name.replace(/\.[A-Za-z0-9]{1,5}$/, '');
+
+export const documentRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/documents$`),
+    async handler(req, reply, ctx) {
+      // Before any await: uWS hands the body only to a reader attached now.
+      const body = reply.streamBody();
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const max = ctx.documents.maxUploadBytes;
+      checkDeclaredLength(req, max);
+      const file = await receiveUpload(body, ctx.documents.blobs, max, ['application/pdf', 'image/png', 'image/jpeg']);
+      await ctx.documents.refs.add(file.sha256, `dossier:${consultation.id}`);
+      const entry: DocumentEntry = {
+        id: newDocumentId(),
+        name: cleanFileName(req.query.get('name'), file.mimeType),
+        mimeType: file.mimeType,
+        size: file.size,
+        sha256: file.sha256,
+        addedBy: user.id,
+        addedByName: user.displayName,
+        addedAt: new Date().toISOString(),
+        kind: 'upload',
+        derivedFrom: null,
+        signed: false,
+        sentTo: [],
+      };
+      await ctx.documents.dossiers.edit(consultation.id, (d) => d.addDocument(entry));
+      ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+      reply.sendJson(201, { document: entry });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
+      const stream = await ctx.documents.blobs.openStream(entry.sha256);
+      ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+      await reply.sendStream(
+        200,
+        [
+          ['Content-Type', entry.mimeType],
+          ['Content-Disposition', contentDisposition(entry.name, req.query.get('inline') === '1')],
+          ['Cache-Control', 'no-store'],
+        ],
+        stream,
+        entry.size,
+      );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}/stamp$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
+      if (entry.mimeType !== 'application/pdf') {
+        throw new HttpError(409, 'not_pdf', 'La signature ne s’applique qu’aux documents PDF. Convertissez d’abord l’image en PDF.');
+      }
+      const signature = ctx.documents.signatures.get(user.id);
+      if (!signature) {
+        throw new HttpError(409, 'no_signature', 'Chargez d’abord votre signature (Paramètres › « Charger une signature »).');
+      }
+      const [pdf, image] = await Promise.all([ctx.documents.blobs.read(entry.sha256), ctx.documents.blobs.read(signature.sha256)]);
+      let stamped: Uint8Array;
+      try {
+        stamped = await stampSignature({
+          pdf,
+          image: { bytes: image, mimeType: signature.mimeType },
+          signerName: user.displayName,
+          signedAt: new Date().toISOString(),
+        });
+      } catch {
+        throw new HttpError(422, 'pdf_unreadable', 'Ce PDF ne peut pas être signé (protégé ou endommagé).');
+      }
+      const document = await addGeneratedDocument(ctx, consultation.id, user, stamped, {
+        name: `${withoutExtension(entry.name)} (signé).pdf`,
+        kind: 'stamped',
+        derivedFrom: entry.id,
+        signed: true,
+      });
+      ctx.documents.audit({ action: 'document.stamp', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      reply.sendJson(201, { document });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}/pdf$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
+      if (entry.mimeType !== 'image/png' && entry.mimeType !== 'image/jpeg') {
+        throw new HttpError(409, 'not_image', 'Seule une image peut être convertie en PDF.');
+      }
+      const bytes = await ctx.documents.blobs.read(entry.sha256);
+      let pdf: Uint8Array;
+      try {
+        pdf = await imageToPdf({ bytes, mimeType: entry.mimeType }, withoutExtension(entry.name));
+      } catch {
+        throw new HttpError(422, 'image_unreadable', 'Cette image est endommagée et ne peut pas être convertie.');
+      }
+      const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
+        name: `${withoutExtension(entry.name)}.pdf`,
+        kind: 'converted',
+        derivedFrom: entry.id,
+      });
+      ctx.documents.audit({ action: 'document.convert', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      reply.sendJson(201, { document });
+    },
+  },
+];

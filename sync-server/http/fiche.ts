@@ -1,0 +1,120 @@
+/**
+ * «Signer» and «Générer le PDF» (SPEC §7.1.2). Signing freezes the fiche as it is on the server:
+ * its PDF (content, signer, RPPS, time, signature image) becomes a document of the dossier and the
+ * signature (version hash, who, when) is recorded in the dossier, so that every copy can tell
+ * when the fiche was modified after it.
+ */
+import { FICHE_FIELDS, ficheVersionHash, type FicheField, type FicheSignature } from '../../schema/dossier.ts';
+import { renderFichePdf, type FichePdfInput, type SignatureImage } from '../documents/fichePdf.ts';
+import type { Consultation } from '../store/consultations.ts';
+import type { User } from '../store/users.ts';
+import type { Context, Route } from './context.ts';
+import { addGeneratedDocument, contentDisposition, requireParticipant } from './documents.ts';
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+
+/** The fiche's labels as printed (the PDF is in French whatever the reader's language). */
+export const FICHE_LABELS_FR: Record<FicheField, string> = {
+  motif: 'Motif',
+  antecedents: 'Antécédents',
+  traitements: 'Traitements en cours',
+  examenClinique: 'Examen clinique',
+  conclusion: 'Conclusion',
+  conduiteATenir: 'Conduite à tenir',
+  prescriptions: 'Prescriptions',
+};
+
+function titleCase(s: string): string {
+  return s.toLowerCase().replace(/(^|[-' ])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
+}
+
+function pdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Omit<FichePdfInput, 'signature'> {
+  const patient = ctx.store.patients.get(consultation.patientId);
+  const establishment = ctx.store.establishments.get(consultation.establishmentId);
+  const name = patient
+    ? `${titleCase(patient.firstNames)} ${patient.usedName ?? patient.birthName}${patient.usedName ? ` (née ${patient.birthName})` : ''}`
+    : 'Patient inconnu';
+  return {
+    establishmentName: establishment?.name ?? '',
+    patient: { name, birthDate: patient?.birthDate ?? '' },
+    consultation: { start: consultation.start, reason: consultation.reason },
+    fields: FICHE_FIELDS.map((f) => ({ label: FICHE_LABELS_FR[f], text: fiche[f] })),
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+async function signatureImage(ctx: Context, user: User): Promise<SignatureImage | null> {
+  const record = ctx.documents.signatures.get(user.id);
+  if (!record) return null;
+  return { bytes: await ctx.documents.blobs.read(record.sha256), mimeType: record.mimeType };
+}
+
+function readFiche(ctx: Context, consultationId: string): Record<FicheField, string> {
+  const dossier = ctx.documents.dossiers.read(consultationId);
+  try {
+    return dossier.ficheText();
+  } finally {
+    dossier.doc.destroy();
+  }
+}
+
+const fileStamp = (iso: string): string => {
+  const parts = new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(iso));
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}h${get('minute')}`;
+};
+
+export const ficheRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/fiche/signatures$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const fiche = readFiche(ctx, consultation.id);
+      const versionHash = ficheVersionHash(fiche);
+      const signedAt = new Date().toISOString();
+      const pdf = await renderFichePdf({
+        ...pdfInput(ctx, consultation, fiche),
+        generatedAt: signedAt,
+        signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
+      });
+      const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
+        name: `Fiche de téléconsultation signée ${fileStamp(signedAt)}.pdf`,
+        kind: 'fiche',
+        signed: true,
+      });
+      const signature: FicheSignature = {
+        versionHash,
+        signedBy: user.id,
+        signerName: user.displayName,
+        rpps: user.rpps,
+        signedAt,
+        documentId: document.id,
+      };
+      await ctx.documents.dossiers.edit(consultation.id, (d) => d.addSignature(signature));
+      ctx.documents.audit({ action: 'fiche.sign', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      reply.sendJson(201, { signature, document });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/consultations/${ID}/fiche\\.pdf$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const pdf = await renderFichePdf({ ...pdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
+      ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
+      reply.send(200, pdf, [
+        ['Content-Type', 'application/pdf'],
+        ['Content-Disposition', contentDisposition(`Fiche de téléconsultation (brouillon).pdf`, req.query.get('inline') === '1')],
+        ['Cache-Control', 'no-store'],
+      ]);
+    },
+  },
+];
