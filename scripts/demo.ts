@@ -8,6 +8,7 @@ import type { User } from '../sync-server/store/users.ts';
 import type { Consultation, Patient } from '../sync-server/store/consultations.ts';
 import { hashPassword } from '../sync-server/auth/passwords.ts';
 import { dossierDocName, newDossierUpdate } from '../schema/dossier.ts';
+import { DEMO_DIRECTORY, importDirectoryFile } from './directory-import.ts';
 
 export const DEMO_PASSWORD = 'relais-demo';
 export const DEMO_ESTABLISHMENT_NAME = 'EHPAD Les Tilleuls (démo)';
@@ -96,5 +97,6 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
       reason: 'Bilan après chute',
     }),
   ];
+  await importDirectoryFile(store, DEMO_DIRECTORY);
   return { establishmentId, doctor, nurse, consultations };
 }

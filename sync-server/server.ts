@@ -17,6 +17,9 @@ import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './
 import type { Access, Room } from './sync/Room.ts';
 import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
 import { createMessaging } from './messaging/index.ts';
+import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
+import { loadOrCreateSecret } from './auth/secrets.ts';
+import { ActivityFeed } from './consultations/ActivityFeed.ts';
 import type { Messaging } from './messaging/types.ts';
 import { createDocumentServices, type DocumentServices } from './documents/index.ts';
 import { auditDocuments } from './documents/auditDocuments.ts';
@@ -58,12 +61,16 @@ export async function startServer(config: Config, store: Store, options: ServerO
   }
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
+  const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
   const ctx: Context = {
     config,
     store,
     sessions: new SessionManager(store.sessions),
-    access: new AccessPolicy(store),
+    access: new AccessPolicy(store, invitationVerifier(store, invitationTokens)),
     messaging: messaging.messenger,
+    invitationTokens,
+    // Set just below, once the room registry it writes through exists.
+    activity: null as unknown as ActivityFeed,
     // Set just below, once the room registry it edits dossiers through exists.
     documents: null as unknown as DocumentServices,
   };
@@ -75,6 +82,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
+  ctx.activity = new ActivityFeed(registry);
   const socketsPerUser = new Map<string, number>();
   const hsts = config.secureCookies;
   // The page may open the PeerJS signalling socket on the peer server's own port.

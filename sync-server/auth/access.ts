@@ -77,6 +77,26 @@ export class AccessPolicy {
     return this.guestRoomAccess(token, ref.id, now).ok ? 'read' : null;
   }
 
+  /** A professional creates consultations only in their own establishments. */
+  canCreateConsultationIn(user: User, establishmentId: string): boolean {
+    return user.establishmentIds.includes(establishmentId) && this.store.establishments.get(establishmentId) !== undefined;
+  }
+
+  /** A professional sees and edits the patient identities of their establishments. */
+  canSeePatient(user: User, patient: { establishmentId: string }): boolean {
+    return user.establishmentIds.includes(patient.establishmentId);
+  }
+
+  /** Establishments whose patients a professional may search. */
+  patientScope(user: User): string[] {
+    return user.establishmentIds;
+  }
+
+  /** The creator (or any participant) manages a consultation's invitations. */
+  canInvite(user: User, consultation: Consultation): boolean {
+    return this.canSeeConsultation(user, consultation);
+  }
+
   canSeeConsultation(user: User, consultation: Consultation): boolean {
     return consultation.participants.includes(user.id);
   }

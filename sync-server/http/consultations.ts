@@ -1,20 +1,23 @@
 /** The caller's consultations (SPEC §2). */
 import type { ConsultationSummary } from '../../schema/api.ts';
-import { consultationStatus } from '../../schema/consultation.ts';
+import { consultationStatus, validateCreateConsultation, type Consent } from '../../schema/consultation.ts';
+import { isEmail, normaliseMobile } from '../../schema/identity.ts';
 import type { Consultation } from '../store/consultations.ts';
+import type { Patient } from '../store/patients.ts';
+import { createTeleconsultation, newId, patientLabel, publicOrigin } from '../consultations/createConsultation.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
+import { patientFor, sendFieldErrors } from './patients.ts';
+
+/** «Invitation téléphonique» (SPEC §7.4): the slot is now, for this long. */
+const INSTANT_DURATION_MINUTES = 30;
 
 export function summarise(c: Consultation, ctx: Context, now = Date.now()): ConsultationSummary {
   const patient = ctx.store.patients.get(c.patientId);
-  const first = patient?.firstNames.split(' ')[0] ?? '';
-  // Strict traits are stored in capitals (INS); the first name reads better in title case.
-  const firstName = first.toLowerCase().replace(/(^|[-' ])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
-  const lastName = patient ? (patient.usedName ?? patient.birthName) : '';
   return {
     id: c.id,
     establishmentId: c.establishmentId,
-    patientName: `${firstName} ${lastName}`.trim(),
+    patientName: patient ? patientLabel(patient) : '',
     start: c.start,
     durationMinutes: c.durationMinutes,
     reason: c.reason,
@@ -43,6 +46,108 @@ export const consultationRoutes: Route[] = [
         throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
       }
       reply.sendJson(200, { consultation: summarise(consultation, ctx) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/consultations$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const body = await reply.json();
+      const result = validateCreateConsultation(body, Date.now());
+      if (!result.ok) return sendFieldErrors(reply, result.errors as Record<string, string>);
+      const input = result.value;
+      const patient = patientFor(ctx, user, input.patientId);
+      if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
+        throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
+      }
+      // The contacts corrected in «Patient seul» are the patient's from now on.
+      if (patient.email !== input.patientContacts.email || patient.mobile !== input.patientContacts.mobile) {
+        await ctx.store.patients.put({ ...patient, ...input.patientContacts });
+      }
+      const consent: Consent = { ...input.consent, recordedBy: user.id, recordedByName: user.displayName };
+      const record = await createTeleconsultation(
+        ctx,
+        user,
+        {
+          establishmentId: patient.establishmentId,
+          patient: { ...patient, ...input.patientContacts },
+          consent,
+          patientContacts: input.patientContacts,
+          companion: input.companion,
+          start: input.start,
+          durationMinutes: input.slot.durationMinutes,
+          reason: input.reason,
+          kind: 'scheduled',
+        },
+        publicOrigin(ctx, req.headers.get('host')),
+      );
+      reply.sendJson(201, { consultation: summarise(record, ctx) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/consultations\/instant$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const body = ((await reply.json()) ?? {}) as Record<string, unknown>;
+      const establishmentId = user.establishmentIds.find((id) => ctx.access.canCreateConsultationIn(user, id));
+      if (!establishmentId) throw new HttpError(403, 'forbidden', 'Vous n’êtes rattaché à aucun établissement.');
+      const contact = typeof body.contact === 'string' ? body.contact.trim() : '';
+      const email = contact.includes('@') ? contact : null;
+      const mobile = email ? null : normaliseMobile(contact);
+      const fields: Record<string, string> = {};
+      if (contact === '') fields.contact = 'Saisissez le numéro de mobile ou l’adresse e-mail du patient.';
+      else if (email && !isEmail(email)) fields.contact = 'Adresse e-mail invalide.';
+      else if (!email && !mobile) fields.contact = 'Ce numéro n’est pas un numéro de téléphone mobile valide.';
+      if (body.consent !== true) fields.consent = 'Le consentement du patient doit être recueilli avant de continuer.';
+      if (Object.keys(fields).length > 0) return sendFieldErrors(reply, fields);
+      const now = Date.now();
+      const patient: Patient = {
+        id: newId(),
+        establishmentId,
+        birthName: '',
+        firstNames: '',
+        firstName: '',
+        birthDate: '',
+        sex: 'I',
+        birthPlace: null,
+        usedName: null,
+        usedFirstName: null,
+        insMatricule: null,
+        status: 'PROV',
+        identityDocument: null,
+        email,
+        mobile,
+        createdAt: new Date(now).toISOString(),
+        createdBy: user.id,
+        instant: true,
+      };
+      await ctx.store.patients.put(patient);
+      const record = await createTeleconsultation(
+        ctx,
+        user,
+        {
+          establishmentId,
+          patient,
+          consent: {
+            givenBy: 'patient',
+            representativeName: null,
+            method: 'oral',
+            givenAt: new Date(now).toISOString(),
+            recordedBy: user.id,
+            recordedByName: user.displayName,
+          },
+          patientContacts: { email, mobile },
+          companion: { kind: 'none' },
+          start: new Date(Math.floor(now / 60_000) * 60_000).toISOString(),
+          durationMinutes: INSTANT_DURATION_MINUTES,
+          reason: '',
+          kind: 'instant',
+        },
+        publicOrigin(ctx, req.headers.get('host')),
+      );
+      reply.sendJson(201, { consultation: summarise(record, ctx) });
     },
   },
 ];

@@ -6,6 +6,8 @@ import type { AccessPolicy } from '../auth/access.ts';
 import type { Config } from '../config.ts';
 import type { Messaging } from '../messaging/types.ts';
 import type { DocumentServices } from '../documents/index.ts';
+import type { ActivityFeed } from '../consultations/ActivityFeed.ts';
+import type { InvitationTokens } from '../auth/invitationTokens.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 
@@ -16,6 +18,10 @@ export interface Context {
   access: AccessPolicy;
   /** Email and SMS, recorded with their delivery status (messaging/). */
   messaging: Messaging;
+  /** Writes «Mes rendez-vous» (`activity/<establishmentId>` documents). */
+  activity: ActivityFeed;
+  /** Signs and checks join-link tokens. */
+  invitationTokens: InvitationTokens;
   /** Blobs, dossier edits, signature images, vault links (documents/). */
   documents: DocumentServices;
 }

@@ -3,10 +3,13 @@ import type { Route } from './context.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session.ts';
 import { consultationRoutes } from './consultations.ts';
+import { patientRoutes } from './patients.ts';
+import { directoryRoutes } from './directory.ts';
+import { invitationRoutes } from './invitations.ts';
 import { signatureRoutes } from './signature.ts';
 import { ficheRoutes } from './fiche.ts';
 import { documentRoutes } from './documents.ts';
 import { devOutboxRoutes } from './devOutbox.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes];

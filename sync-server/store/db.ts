@@ -22,6 +22,10 @@ export interface Databases {
   establishments: Database<unknown, string>;
   patients: Database<unknown, string>;
   consultations: Database<unknown, string>;
+  /** RPPS number → DirectoryEntry: the professionals' directory (store/directory.ts). */
+  directory: Database<unknown, string>;
+  /** invitation id → Invitation of a consultation (store/invitations.ts). */
+  invitations: Database<unknown, string>;
   /** message id → MessageRecord plus what is needed to retry it (messaging/). */
   messages: Database<unknown, string>;
   /** [sha256, owner] → true: who still holds a blob (documents/blobRefs.ts). */
@@ -48,6 +52,8 @@ export function openDatabases(dataDir: string): Databases {
     establishments: root.openDB<unknown, string>({ name: 'establishments' }),
     patients: root.openDB<unknown, string>({ name: 'patients' }),
     consultations: root.openDB<unknown, string>({ name: 'consultations' }),
+    directory: root.openDB<unknown, string>({ name: 'directory' }),
+    invitations: root.openDB<unknown, string>({ name: 'invitations' }),
     messages: root.openDB<unknown, string>({ name: 'messages' }),
     blobRefs: root.openDB<true, Key>({ name: 'blobRefs' }),
     signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),

@@ -3,7 +3,10 @@ import { openDatabases, type Databases } from './db.ts';
 import { LmdbDocStore } from './docLog.ts';
 import { UserStore } from './users.ts';
 import { SessionStore } from './sessions.ts';
-import { ConsultationStore, EstablishmentStore, PatientStore } from './consultations.ts';
+import { ConsultationStore, EstablishmentStore } from './consultations.ts';
+import { PatientStore } from './patients.ts';
+import { DirectoryStore } from './directory.ts';
+import { InvitationStore } from './invitations.ts';
 import { MessageStore } from './messages.ts';
 
 export interface Store {
@@ -14,6 +17,8 @@ export interface Store {
   establishments: EstablishmentStore;
   patients: PatientStore;
   consultations: ConsultationStore;
+  directory: DirectoryStore;
+  invitations: InvitationStore;
   messages: MessageStore;
   close(): Promise<void>;
 }
@@ -28,6 +33,8 @@ export function openStore(dataDir: string): Store {
     establishments: new EstablishmentStore(dbs),
     patients: new PatientStore(dbs),
     consultations: new ConsultationStore(dbs),
+    directory: new DirectoryStore(dbs),
+    invitations: new InvitationStore(dbs),
     messages: new MessageStore(dbs),
     close: () => dbs.root.close(),
   };

@@ -1,0 +1,48 @@
+/**
+ * A consultation's invitations (SPEC §6, §7.1.1): their delivery status, and «Renvoyer
+ * l'invitation» per recipient and channel. The join link itself is checked by the room (the access
+ * policy's guest access, through auth/invitationTokens.ts).
+ */
+import { invitationView, patientLabel, publicOrigin, sendInvitation, type ConsultationRecord } from '../consultations/createConsultation.ts';
+import type { User } from '../store/users.ts';
+import { HttpError } from './reply.ts';
+import { requireUser, type Context, type Route } from './context.ts';
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+
+function consultationFor(ctx: Context, user: User, id: string): ConsultationRecord {
+  const consultation = ctx.store.consultations.get(id) as ConsultationRecord | undefined;
+  if (!consultation || !ctx.access.canInvite(user, consultation)) {
+    throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+  }
+  return consultation;
+}
+
+export const invitationRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/consultations/${ID}/invitations$`),
+    handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const consultation = consultationFor(ctx, user, req.params[0] ?? '');
+      const invitations = ctx.store.invitations.forConsultation(consultation.id).map((i) => invitationView(ctx, i));
+      reply.sendJson(200, { invitations });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/invitations/${ID}/resend$`),
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const consultation = consultationFor(ctx, user, req.params[0] ?? '');
+      const invitation = ctx.store.invitations.get(req.params[1] ?? '');
+      if (!invitation || invitation.consultationId !== consultation.id) {
+        throw new HttpError(404, 'not_found', 'Cette invitation est introuvable.');
+      }
+      const patient = ctx.store.patients.get(consultation.patientId);
+      const creator = ctx.store.users.get(consultation.createdBy) ?? user;
+      const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx, req.headers.get('host')));
+      reply.sendJson(200, { invitation: invitationView(ctx, updated) });
+    },
+  },
+];

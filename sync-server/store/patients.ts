@@ -1,0 +1,79 @@
+/**
+ * Patient identities (SPEC §3), one record per identity, readable by the establishment it belongs
+ * to. Records written before the INS fields existed are read with their defaults (status PROV).
+ */
+import type { Databases } from './db.ts';
+import { duplicateKey, firstOf, type PatientIdentity } from '../../schema/identity.ts';
+import { searchForm } from '../../schema/directory.ts';
+
+/** A stored identity; `instant` marks the provisional identity of an «Invitation téléphonique». */
+export type Patient = PatientIdentity & { instant?: boolean };
+
+/** What older writers (demo data) put: the core traits and contacts. */
+export type PatientWrite = Pick<
+  PatientIdentity,
+  'id' | 'establishmentId' | 'birthName' | 'firstNames' | 'usedName' | 'birthDate' | 'sex' | 'email' | 'mobile'
+> &
+  Partial<Patient>;
+
+function complete(p: PatientWrite): Patient {
+  return {
+    firstName: firstOf(p.firstNames),
+    birthPlace: null,
+    usedFirstName: null,
+    insMatricule: null,
+    status: 'PROV',
+    identityDocument: null,
+    createdAt: '1970-01-01T00:00:00.000Z',
+    createdBy: '',
+    ...p,
+  };
+}
+
+export interface PatientQuery {
+  /** Words matched against birth name, names in use and first names. */
+  text?: string;
+  /** yyyy-mm-dd. */
+  birthDate?: string;
+  limit?: number;
+}
+
+export class PatientStore {
+  constructor(private readonly db: Pick<Databases, 'patients'>) {}
+
+  get(id: string): Patient | undefined {
+    const value = this.db.patients.get(id) as PatientWrite | undefined;
+    return value ? complete(value) : undefined;
+  }
+
+  async put(value: PatientWrite): Promise<void> {
+    await this.db.patients.put(value.id, complete(value));
+  }
+
+  /** Identities of these establishments matching the query, by birth name. */
+  search(establishmentIds: string[], query: PatientQuery): Patient[] {
+    const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
+    const out: Patient[] = [];
+    for (const { value } of this.db.patients.getRange()) {
+      const p = complete(value as PatientWrite);
+      if (!establishmentIds.includes(p.establishmentId) || p.instant) continue;
+      if (query.birthDate && p.birthDate !== query.birthDate) continue;
+      const haystack = searchForm([p.birthName, p.usedName ?? '', p.firstNames, p.usedFirstName ?? ''].join(' '));
+      if (!words.every((w) => haystack.includes(w))) continue;
+      out.push(p);
+    }
+    out.sort((a, b) => a.birthName.localeCompare(b.birthName) || a.firstNames.localeCompare(b.firstNames));
+    return out.slice(0, query.limit ?? 50);
+  }
+
+  /** Likely duplicates in one establishment: same birth name, first name and birth date (SPEC §3). */
+  duplicatesOf(establishmentId: string, identity: Pick<PatientIdentity, 'birthName' | 'firstNames' | 'birthDate'>, exceptId?: string): Patient[] {
+    const key = duplicateKey(identity);
+    const out: Patient[] = [];
+    for (const { value } of this.db.patients.getRange()) {
+      const p = complete(value as PatientWrite);
+      if (p.establishmentId === establishmentId && p.id !== exceptId && !p.instant && duplicateKey(p) === key) out.push(p);
+    }
+    return out;
+  }
+}
