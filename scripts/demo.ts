@@ -58,12 +58,12 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
   const [doctor, nurse] = await Promise.all([
     createUser(
       store,
-      { identifier: 'dr.demo', displayName: 'Dr Claire Martin', profession: 'Médecin', rpps: '10003456789', color: '#1d4ed8', establishmentIds: [establishmentId] },
+      { identifier: 'dr.demo', displayName: 'Dr Claire Martin', profession: 'Médecin', rpps: '10003456789', color: '#1d4ed8', establishmentIds: [establishmentId], email: 'claire.martin@example.org', mobile: '+33611223344', specialty: 'Médecine générale' },
       DEMO_PASSWORD,
     ),
     createUser(
       store,
-      { identifier: 'ide.demo', displayName: 'Sophie Bernard (IDE)', profession: 'Infirmière', color: '#b45309', establishmentIds: [establishmentId] },
+      { identifier: 'ide.demo', displayName: 'Sophie Bernard (IDE)', profession: 'Infirmière', color: '#b45309', establishmentIds: [establishmentId], email: 'sophie.bernard@example.org', mobile: '+33655667788' },
       DEMO_PASSWORD,
     ),
   ]);

@@ -30,6 +30,10 @@ export interface Config {
   smsGatewayToken: string | null;
   /** NODE_ENV=production: development pages such as /dev/outbox are off. */
   production: boolean;
+  /** Pro Santé Connect issuer (https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet); null: the button says it is not set up. */
+  pscIssuer: string | null;
+  pscClientId: string | null;
+  pscClientSecret: string | null;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +53,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsGatewayUrl: env.SMS_GATEWAY_URL || null,
     smsGatewayToken: env.SMS_GATEWAY_TOKEN || null,
     production: env.NODE_ENV === 'production',
+    pscIssuer: env.PSC_ISSUER || null,
+    pscClientId: env.PSC_CLIENT_ID || null,
+    pscClientSecret: env.PSC_CLIENT_SECRET || null,
   };
 }
 

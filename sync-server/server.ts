@@ -21,6 +21,8 @@ import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts
 import { loadOrCreateSecret } from './auth/secrets.ts';
 import { ActivityFeed } from './consultations/ActivityFeed.ts';
 import type { Messaging } from './messaging/types.ts';
+import { rememberAddress } from './http/remoteAddress.ts';
+import { audit } from './audit/audit.ts';
 import { createDocumentServices, type DocumentServices } from './documents/index.ts';
 import { auditDocuments } from './documents/auditDocuments.ts';
 
@@ -158,6 +160,11 @@ export async function startServer(config: Config, store: Store, options: ServerO
       if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
       const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
       if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
+      if (ref.kind === 'dossier') {
+        const patientId = store.consultations.get(ref.id)?.patientId;
+        const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+        void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
+      }
       const principal = user ? user.id : `guest:${(invitation ?? '').slice(0, 120)}`;
       if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
         return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
@@ -201,6 +208,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
 
   app.any('/*', (res, uReq) => {
     const req = readRequest(uReq);
+    rememberAddress(req, res.getRemoteAddressAsText());
     const reply = new Reply(res, hsts, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
     void dispatch(req, reply);

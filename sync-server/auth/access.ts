@@ -4,6 +4,7 @@
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import type { Consultation } from '../store/consultations.ts';
+import type { AuditEvent } from '../store/audit.ts';
 import type { Access } from '../sync/Room.ts';
 import { isRoomOpen, type RoomWindow } from '../../schema/consultation.ts';
 
@@ -95,6 +96,21 @@ export class AccessPolicy {
   /** The creator (or any participant) manages a consultation's invitations. */
   canInvite(user: User, consultation: Consultation): boolean {
     return this.canSeeConsultation(user, consultation);
+  }
+
+  /** The audit log is read by establishment administrators only (SPEC §9). */
+  canReadAudit(user: User): boolean {
+    return user.role === 'admin';
+  }
+
+  /** An administrator reads the events about people or patients of their establishments. */
+  canReadAuditEvent(admin: User, event: AuditEvent): boolean {
+    if (!this.canReadAudit(admin)) return false;
+    const mine = (establishmentId: string | undefined): boolean => !!establishmentId && admin.establishmentIds.includes(establishmentId);
+    const actor = event.actorId ? this.store.users.get(event.actorId) : undefined;
+    if (actor?.establishmentIds.some(mine)) return true;
+    if (event.patientId && mine(this.store.patients.get(event.patientId)?.establishmentId)) return true;
+    return false;
   }
 
   canSeeConsultation(user: User, consultation: Consultation): boolean {

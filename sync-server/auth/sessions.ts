@@ -38,6 +38,10 @@ export class SessionManager {
   async destroy(token: string): Promise<void> {
     await this.store.remove(hashToken(token));
   }
+
+  destroyAll(userId: string): Promise<number> {
+    return this.store.removeForUser(userId);
+  }
 }
 
 export function readCookie(header: string | undefined, name: string): string | null {

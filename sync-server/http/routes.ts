@@ -10,6 +10,10 @@ import { signatureRoutes } from './signature.ts';
 import { ficheRoutes } from './fiche.ts';
 import { documentRoutes } from './documents.ts';
 import { devOutboxRoutes } from './devOutbox.ts';
+import { strongAuthRoutes } from './strongAuth.ts';
+import { accountRoutes } from './account.ts';
+import { pscRoutes } from './psc.ts';
+import { auditRoutes } from './auditLog.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes];

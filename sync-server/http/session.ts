@@ -1,8 +1,10 @@
 /** Login with identifier + password, who am I, logout (SPEC §1.1.4). */
 import { validateSessionRequest, type SessionUser } from '../../schema/api.ts';
 import type { User } from '../store/users.ts';
-import { clearedSessionCookie, sessionCookie } from '../auth/sessions.ts';
-import { verifyPassword } from '../auth/passwords.ts';
+import { clearedSessionCookie } from '../auth/sessions.ts';
+import { audit } from '../audit/audit.ts';
+import { checkPassword, completeLogin, passwordLoginForbidden } from './login.ts';
+import { remoteAddress } from './remoteAddress.ts';
 import { requireUser, sessionToken, type Route } from './context.ts';
 
 export function toSessionUser(user: User): SessionUser {
@@ -19,16 +21,15 @@ export const sessionRoutes: Route[] = [
   {
     method: 'POST',
     pattern: /^\/api\/session$/,
-    async handler(_req, reply, ctx) {
+    async handler(req, reply, ctx) {
       const parsed = validateSessionRequest(await reply.json());
       if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
-      const user = ctx.store.users.byIdentifier(parsed.value.identifier);
-      const valid = await verifyPassword(user?.passwordHash ?? null, parsed.value.password);
-      if (!user || !valid) {
-        return reply.error(401, 'invalid_credentials', 'Identifiant ou mot de passe incorrect.');
+      const user = await checkPassword(req, ctx, parsed.value.identifier, parsed.value.password);
+      if (passwordLoginForbidden(ctx, user)) {
+        await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: remoteAddress(req), detail: 'authentification forte imposée' });
+        return reply.error(403, 'strong_auth_required', 'Votre établissement impose l’authentification forte : choisissez «Authentification forte».');
       }
-      const token = await ctx.sessions.create(user.id);
-      reply.header('Set-Cookie', sessionCookie(token, ctx.config.secureCookies));
+      await completeLogin(req, reply, ctx, user, 'password');
       reply.sendJson(200, { user: toSessionUser(user) });
     },
   },
@@ -44,7 +45,21 @@ export const sessionRoutes: Route[] = [
     pattern: /^\/api\/session$/,
     async handler(req, reply, ctx) {
       const token = sessionToken(req);
+      const userId = ctx.sessions.resolve(token);
       if (token) await ctx.sessions.destroy(token);
+      if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: remoteAddress(req) });
+      reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
+      reply.send(204, null);
+    },
+  },
+  {
+    // «Se déconnecter partout»: every session of the account ends, on every device.
+    method: 'DELETE',
+    pattern: /^\/api\/sessions$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const ended = await ctx.sessions.destroyAll(user.id);
+      await audit(ctx, { type: 'logout', actorId: user.id, address: remoteAddress(req), detail: `partout (${ended})` });
       reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
       reply.send(204, null);
     },

@@ -7,6 +7,8 @@ export interface Establishment {
   kind: 'ehpad' | 'cabinet' | 'hopital';
   /** Days a télédossier is kept after its consultation (SPEC §7.3). */
   retentionDays: number;
+  /** Strong authentication only: «Identifiant / mot de passe» alone is refused (SPEC §1). */
+  passwordLoginForbidden?: boolean;
 }
 
 export interface Patient {
@@ -41,6 +43,9 @@ export class EstablishmentStore {
   }
   async put(value: Establishment): Promise<void> {
     await this.db.establishments.put(value.id, value);
+  }
+  list(): Establishment[] {
+    return [...this.db.establishments.getRange()].map(({ value }) => value as Establishment);
   }
 }
 

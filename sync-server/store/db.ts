@@ -28,6 +28,12 @@ export interface Databases {
   invitations: Database<unknown, string>;
   /** message id → MessageRecord plus what is needed to retry it (messaging/). */
   messages: Database<unknown, string>;
+  /** userId → login failures, lock, authenticator (TOTP) enrolment (auth/). */
+  authState: Database<unknown, string>;
+  /** challenge id → a pending one-time login code, hashed (auth/loginCodes.ts). */
+  loginChallenges: Database<unknown, string>;
+  /** [epoch ms, seq] → one audit event; append-only (audit/). */
+  audit: Database<unknown, Key>;
   /** [sha256, owner] → true: who still holds a blob (documents/blobRefs.ts). */
   blobRefs: Database<true, Key>;
   /** userId → signature image record (documents/signatureImages.ts). */
@@ -55,6 +61,9 @@ export function openDatabases(dataDir: string): Databases {
     directory: root.openDB<unknown, string>({ name: 'directory' }),
     invitations: root.openDB<unknown, string>({ name: 'invitations' }),
     messages: root.openDB<unknown, string>({ name: 'messages' }),
+    authState: root.openDB<unknown, string>({ name: 'authState' }),
+    loginChallenges: root.openDB<unknown, string>({ name: 'loginChallenges' }),
+    audit: root.openDB<unknown, Key>({ name: 'audit' }),
     blobRefs: root.openDB<true, Key>({ name: 'blobRefs' }),
     signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),
     vaultLinks: root.openDB<VaultLink, string>({ name: 'vaultLinks' }),

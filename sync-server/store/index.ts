@@ -8,6 +8,9 @@ import { PatientStore } from './patients.ts';
 import { DirectoryStore } from './directory.ts';
 import { InvitationStore } from './invitations.ts';
 import { MessageStore } from './messages.ts';
+import { AuthStateStore } from './authState.ts';
+import { LoginChallengeStore } from './loginChallenges.ts';
+import { AuditStore } from './audit.ts';
 
 export interface Store {
   dbs: Databases;
@@ -20,6 +23,9 @@ export interface Store {
   directory: DirectoryStore;
   invitations: InvitationStore;
   messages: MessageStore;
+  authState: AuthStateStore;
+  loginChallenges: LoginChallengeStore;
+  audit: AuditStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +42,9 @@ export function openStore(dataDir: string): Store {
     directory: new DirectoryStore(dbs),
     invitations: new InvitationStore(dbs),
     messages: new MessageStore(dbs),
+    authState: new AuthStateStore(dbs),
+    loginChallenges: new LoginChallengeStore(dbs),
+    audit: new AuditStore(dbs),
     close: () => dbs.root.close(),
   };
 }

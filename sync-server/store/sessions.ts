@@ -21,4 +21,12 @@ export class SessionStore {
   async remove(tokenHash: string): Promise<void> {
     await this.db.sessions.remove(tokenHash);
   }
+
+  /** Ends every session of a user; returns how many there were. */
+  async removeForUser(userId: string): Promise<number> {
+    const keys: string[] = [];
+    for (const { key, value } of this.db.sessions.getRange()) if ((value as Session).userId === userId) keys.push(key);
+    for (const key of keys) await this.db.sessions.remove(key);
+    return keys.length;
+  }
 }

@@ -12,6 +12,13 @@ export interface User {
   establishmentIds: string[];
   role: 'professional' | 'admin';
   createdAt: string;
+  // Optional: accounts created before issue 3 lack them.
+  specialty?: string | null;
+  email?: string | null;
+  /** E.164 (+33…), where strong-authentication codes go by SMS. */
+  mobile?: string | null;
+  /** Secure health messaging (MSSanté) address. */
+  mssante?: string | null;
 }
 
 export class UserStore {
@@ -31,6 +38,19 @@ export class UserStore {
       void this.db.users.put(user.id, user);
       void this.db.usersByIdentifier.put(user.identifier.toLowerCase(), user.id);
     });
+  }
+
+  /** The account whose RPPS number this is (Pro Santé Connect's SubjectNameID). */
+  byRpps(rpps: string): User | undefined {
+    for (const { value } of this.db.users.getRange()) {
+      const user = value as User;
+      if (user.rpps === rpps) return user;
+    }
+    return undefined;
+  }
+
+  list(): User[] {
+    return [...this.db.users.getRange()].map(({ value }) => value as User);
   }
 
   count(): number {

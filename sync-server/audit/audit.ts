@@ -1,0 +1,16 @@
+/**
+ * Writing to the audit log (SPEC §9): every login, dossier open, send and download. Call
+ * `audit(ctx, { type, actorId, ... })`; it never throws into the caller's request, and it carries
+ * ids only, never health content.
+ */
+import type { AuditEvent } from '../store/audit.ts';
+import type { Store } from '../store/index.ts';
+
+export type { AuditEvent, AuditEventType } from '../store/audit.ts';
+
+export function audit(ctx: { store: Pick<Store, 'audit'> }, event: Omit<AuditEvent, 'at'>): Promise<void> {
+  return ctx.store.audit.append(event).then(
+    () => undefined,
+    (error: unknown) => console.error(`audit: ${event.type}: ${error instanceof Error ? error.message : 'error'}`),
+  );
+}

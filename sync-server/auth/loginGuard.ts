@@ -1,0 +1,59 @@
+/**
+ * Brakes on password guessing (SPEC §1): an account locks for 15 minutes after 5 failures within
+ * 15 minutes, and one network address may fail at most 20 times in 15 minutes, whatever the
+ * accounts it tries (spraying one password over many identifiers).
+ */
+import type { AuthStateStore } from '../store/authState.ts';
+
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_WINDOW_MS = 15 * 60_000;
+export const LOCK_DURATION_MS = 15 * 60_000;
+export const ADDRESS_FAILURE_LIMIT = 20;
+export const ADDRESS_WINDOW_MS = 15 * 60_000;
+
+export type GuardVerdict = { ok: true } | { ok: false; reason: 'rate_limited' | 'account_locked'; retryAfterSeconds: number };
+
+export class LoginGuard {
+  /** In memory: a restart forgets it, the per-account lock (in LMDB) does not. */
+  private readonly byAddress = new Map<string, number[]>();
+
+  constructor(private readonly states: AuthStateStore) {}
+
+  check(address: string, userId: string | null, now = Date.now()): GuardVerdict {
+    const recent = this.recentFromAddress(address, now);
+    if (recent.length >= ADDRESS_FAILURE_LIMIT) {
+      return { ok: false, reason: 'rate_limited', retryAfterSeconds: Math.ceil((recent[0]! + ADDRESS_WINDOW_MS - now) / 1000) };
+    }
+    if (userId) {
+      const { lockedUntil } = this.states.get(userId);
+      if (lockedUntil > now) return { ok: false, reason: 'account_locked', retryAfterSeconds: Math.ceil((lockedUntil - now) / 1000) };
+    }
+    return { ok: true };
+  }
+
+  /** Counts a failure; true when it has just locked the account. */
+  async fail(address: string, userId: string | null, now = Date.now()): Promise<boolean> {
+    const recent = this.recentFromAddress(address, now);
+    recent.push(now);
+    this.byAddress.set(address, recent);
+    if (!userId) return false;
+    const state = this.states.get(userId);
+    const failures = [...state.failures.filter((t) => now - t < LOCK_WINDOW_MS), now];
+    const locks = failures.length >= LOCK_AFTER_FAILURES;
+    await this.states.put(userId, { ...state, failures: locks ? [] : failures, lockedUntil: locks ? now + LOCK_DURATION_MS : state.lockedUntil });
+    return locks;
+  }
+
+  async succeed(userId: string): Promise<void> {
+    const state = this.states.get(userId);
+    if (state.failures.length === 0 && state.lockedUntil === 0) return;
+    await this.states.put(userId, { ...state, failures: [], lockedUntil: 0 });
+  }
+
+  private recentFromAddress(address: string, now: number): number[] {
+    const recent = (this.byAddress.get(address) ?? []).filter((t) => now - t < ADDRESS_WINDOW_MS);
+    if (recent.length === 0) this.byAddress.delete(address);
+    else this.byAddress.set(address, recent);
+    return recent;
+  }
+}

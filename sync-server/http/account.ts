@@ -1,0 +1,81 @@
+/**
+ * The logged-in professional's own security settings: authenticator app (TOTP) enrolment with a
+ * QR code, password change (SPEC §1.1.3, settings).
+ */
+import QRCode from 'qrcode';
+import { generateSecret, generateURI, verifySync } from 'otplib';
+import { validatePasswordChange, type AccountSecurity, type TotpEnrolment } from '../../schema/auth.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { audit } from '../audit/audit.ts';
+import { HttpError } from './reply.ts';
+import { requireUser, type Route } from './context.ts';
+import { remoteAddress } from './remoteAddress.ts';
+
+export const accountRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/api\/account\/security$/,
+    handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const body: AccountSecurity = { totpEnrolled: ctx.store.authState.get(user.id).totpSecret !== null, hasMobile: !!user.mobile, hasEmail: !!user.email };
+      reply.sendJson(200, body);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/account\/totp$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const secret = generateSecret();
+      const state = ctx.store.authState.get(user.id);
+      await ctx.store.authState.put(user.id, { ...state, totpPending: secret });
+      const uri = generateURI({ issuer: 'Relais', label: user.identifier, secret });
+      const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1 });
+      const body: TotpEnrolment = { uri, qrSvg, secret };
+      reply.sendJson(200, body);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/account\/totp\/confirm$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const body = (await reply.json()) as { code?: unknown };
+      const code = typeof body?.code === 'string' ? body.code.replace(/\s/g, '') : '';
+      if (!/^[0-9]{6}$/.test(code)) throw new HttpError(400, 'invalid_request', 'Le code comporte 6 chiffres.');
+      const state = ctx.store.authState.get(user.id);
+      if (!state.totpPending) throw new HttpError(409, 'no_enrolment', 'Commencez par afficher le QR code.');
+      const result = verifySync({ secret: state.totpPending, token: code, epochTolerance: 30 });
+      if (!result.valid) throw new HttpError(400, 'invalid_code', 'Code incorrect : vérifiez l’heure de votre téléphone et saisissez le code affiché.');
+      await ctx.store.authState.put(user.id, { ...state, totpSecret: state.totpPending, totpPending: null, totpLastStep: (result as { timeStep: number }).timeStep });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'application enrôlée' });
+      reply.sendJson(200, { totpEnrolled: true });
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/api\/account\/totp$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const state = ctx.store.authState.get(user.id);
+      await ctx.store.authState.put(user.id, { ...state, totpSecret: null, totpPending: null });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'application retirée' });
+      reply.send(204, null);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/account\/password$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const parsed = validatePasswordChange(await reply.json());
+      if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
+      if (!(await verifyPassword(user.passwordHash, parsed.value.current))) {
+        throw new HttpError(400, 'wrong_password', 'Le mot de passe actuel est incorrect.');
+      }
+      await ctx.store.users.put({ ...user, passwordHash: await hashPassword(parsed.value.next) });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'mot de passe changé' });
+      reply.sendJson(200, { changed: true });
+    },
+  },
+];

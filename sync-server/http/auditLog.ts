@@ -1,0 +1,41 @@
+/**
+ * The audit log, read by an establishment's administrator (SPEC §9), filtered by person, patient
+ * and date. Only events about the administrator's establishments are shown.
+ */
+import { requireUser, type Route } from './context.ts';
+import { HttpError } from './reply.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const auditRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/api\/audit$/,
+    handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      if (!ctx.access.canReadAudit(user)) throw new HttpError(403, 'forbidden', 'Le journal d’audit est réservé aux administrateurs de l’établissement.');
+      const actor = req.query.get('person') || undefined;
+      const patient = req.query.get('patient') || undefined;
+      const from = req.query.get('from') || undefined;
+      const to = req.query.get('to') || undefined;
+      if ((actor && !ID.test(actor)) || (patient && !ID.test(patient))) throw new HttpError(400, 'invalid_request', 'Filtre invalide.');
+      if ((from && !DATE.test(from)) || (to && !DATE.test(to))) throw new HttpError(400, 'invalid_request', 'Date invalide : utilisez le format aaaa-mm-jj.');
+      // `to` is a day: include it whole.
+      const toExclusive = to ? new Date(Date.parse(to) + 24 * 3600_000).toISOString() : undefined;
+      const events = ctx.store.audit
+        .query({ actorId: actor, patientId: patient, from, to: toExclusive, limit: 2000 })
+        .filter((e) => ctx.access.canReadAuditEvent(user, e))
+        .slice(0, 500)
+        .map((e) => {
+          const person = e.actorId ? ctx.store.users.get(e.actorId) : undefined;
+          return { ...e, actorName: person?.displayName ?? null };
+        });
+      const people = ctx.store.users
+        .list()
+        .filter((u) => u.establishmentIds.some((id) => user.establishmentIds.includes(id)))
+        .map((u) => ({ id: u.id, displayName: u.displayName }));
+      reply.sendJson(200, { events, people });
+    },
+  },
+];
