@@ -1,0 +1,291 @@
+/**
+ * «Coffre-fort sécurisé» (SPEC §7.1.4 case 2, §9). The sender picks the patient's ordinary email
+ * under «Destinataires sélectionnés» and «Envoyer»: the email carries a link, never the file. The
+ * patient's page asks for a one-time code sent by SMS (or their birth date when they have no
+ * mobile), allows VAULT_MAX_TRIES tries, expires after RELAIS_VAULT_DAYS days, and can be revoked.
+ * Every opening, code, unlock and download is audited.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DocumentEntry } from '../../schema/dossier.ts';
+import {
+  VAULT_CODE_MINUTES,
+  VAULT_DOWNLOAD_MINUTES,
+  VAULT_MAX_CODES,
+  VAULT_MAX_TRIES,
+  hashSecret,
+  newCode,
+  newToken,
+  sameSecret,
+  vaultState,
+  type VaultLink,
+} from '../documents/vaultLinks.ts';
+import { HttpError, type Request } from './reply.ts';
+import type { Context, Route } from './context.ts';
+import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+const TOKEN = '([A-Za-z0-9_-]{43})';
+const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[A-Za-z]{2,}$/;
+const MAX_RECIPIENTS = 5;
+
+export interface VaultLinkSummary {
+  id: string;
+  documentId: string;
+  documentName: string;
+  recipientEmail: string;
+  createdAt: string;
+  expiresAt: string;
+  state: ReturnType<typeof vaultState>;
+  downloads: number;
+}
+
+const summary = (link: VaultLink): VaultLinkSummary => ({
+  id: link.id,
+  documentId: link.documentId,
+  documentName: link.documentName,
+  recipientEmail: link.recipientEmail,
+  createdAt: link.createdAt,
+  expiresAt: link.expiresAt,
+  state: vaultState(link),
+  downloads: link.downloads,
+});
+
+/** Where links point: the configured public origin, else the origin this request came to. */
+export function publicOrigin(req: Request, ctx: Context): string {
+  if (ctx.config.publicUrl) return new URL(ctx.config.publicUrl).origin;
+  return `${ctx.config.secureCookies ? 'https' : 'http'}://${req.headers.get('host') ?? 'localhost'}`;
+}
+
+export function requirePdf(entry: DocumentEntry): void {
+  if (entry.mimeType !== 'application/pdf') {
+    throw new HttpError(409, 'not_pdf', 'Seuls les documents PDF peuvent être envoyés. Convertissez d’abord l’image en PDF.');
+  }
+}
+
+const dateFr = (iso: string): string =>
+  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long' }).format(new Date(iso));
+
+const maskMobile = (mobile: string): string => `${mobile.slice(0, 3)} •• •• •• ${mobile.slice(-2)}`;
+
+function linkOf(ctx: Context, token: string): VaultLink {
+  const link = ctx.documents.vault.byToken(token);
+  if (!link) throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+  return link;
+}
+
+function requireOpen(link: VaultLink): void {
+  switch (vaultState(link)) {
+    case 'open':
+      return;
+    case 'expired':
+      throw new HttpError(410, 'vault_expired', 'Ce lien a expiré. Demandez un nouvel envoi au professionnel de santé.');
+    case 'revoked':
+      throw new HttpError(410, 'vault_revoked', 'Ce document n’est plus disponible : l’envoi a été annulé.');
+    case 'locked':
+      throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
+  }
+}
+
+async function readJson(reply: Parameters<Route['handler']>[1]): Promise<Record<string, unknown>> {
+  const body = await reply.json();
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_request', 'La requête est mal formée.');
+  }
+  return body as Record<string, unknown>;
+}
+
+export const vaultRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}/vault$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
+      requirePdf(entry);
+      const body = await readJson(reply);
+      const raw = Array.isArray(body.recipients) ? body.recipients : [];
+      const recipients = [...new Set(raw.filter((r): r is string => typeof r === 'string').map((r) => r.trim().toLowerCase()))];
+      if (recipients.length === 0) throw new HttpError(400, 'no_recipient', 'Ajoutez au moins un destinataire.');
+      if (recipients.length > MAX_RECIPIENTS) throw new HttpError(400, 'too_many', `${MAX_RECIPIENTS} destinataires au plus.`);
+      const invalid = recipients.find((r) => !EMAIL.test(r));
+      if (invalid) throw new HttpError(400, 'invalid_email', `Adresse email invalide : ${invalid}`);
+      const patient = ctx.store.patients.get(consultation.patientId);
+      if (!patient) throw new HttpError(409, 'no_patient', 'Le patient de cette téléconsultation est introuvable.');
+      const now = new Date();
+      const links: VaultLink[] = [];
+      for (const recipientEmail of recipients) {
+        const token = newToken();
+        const link: VaultLink = {
+          id: randomBytes(9).toString('base64url'),
+          tokenHash: hashSecret(token),
+          consultationId: consultation.id,
+          documentId: entry.id,
+          documentName: entry.name,
+          sha256: entry.sha256,
+          size: entry.size,
+          createdBy: user.id,
+          senderName: user.displayName,
+          createdAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + ctx.documents.vaultDays * 86_400_000).toISOString(),
+          recipientEmail,
+          proof: patient.mobile ? 'sms' : 'birthDate',
+          mobile: patient.mobile,
+          birthDate: patient.mobile ? null : patient.birthDate,
+          codeHash: null,
+          codeExpiresAt: null,
+          codesSent: 0,
+          triesLeft: VAULT_MAX_TRIES,
+          downloadKeyHash: null,
+          downloadKeyExpiresAt: null,
+          revokedAt: null,
+          downloads: 0,
+        };
+        await ctx.documents.vault.put(link);
+        const url = `${publicOrigin(req, ctx)}/coffre/${token}`;
+        await ctx.messaging.sendEmail({
+          to: recipientEmail,
+          subject: `Un document de ${user.displayName} vous attend`,
+          text:
+            `Bonjour,\n\n${user.displayName} vous a transmis un document (« ${entry.name} ») dans le coffre-fort sécurisé Relais.\n\n` +
+            `Pour le télécharger, ouvrez ce lien : ${url}\n\n` +
+            (link.proof === 'sms'
+              ? 'Un code à usage unique vous sera envoyé par SMS pour confirmer votre identité.\n'
+              : 'La date de naissance du patient vous sera demandée pour confirmer votre identité.\n') +
+            `Ce lien est valable jusqu’au ${dateFr(link.expiresAt)}.\n\nCet email ne contient pas le document lui-même.`,
+          purpose: 'vault-link',
+        });
+        await ctx.documents.dossiers.edit(consultation.id, (d) => d.markSent(entry.id, 'coffre-fort'));
+        ctx.documents.audit({ action: 'vault.create', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+        links.push(link);
+      }
+      reply.sendJson(201, { links: links.map(summary) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/consultations/${ID}/vault-links$`),
+    handler(req, reply, ctx) {
+      const { consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      reply.sendJson(200, { links: ctx.documents.vault.forConsultation(consultation.id).map(summary) });
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^/api/consultations/${ID}/vault-links/${ID}$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const link = ctx.documents.vault.byId(req.params[1] ?? '');
+      if (!link || link.consultationId !== consultation.id) throw new HttpError(404, 'vault_not_found', 'Cet envoi est introuvable.');
+      await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, revokedAt: l.revokedAt ?? new Date().toISOString() }));
+      ctx.documents.audit({ action: 'vault.revoke', actor: user.id, consultationId: consultation.id, documentId: link.documentId });
+      reply.send(204, null);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/vault/${TOKEN}$`),
+    handler(req, reply, ctx) {
+      const link = linkOf(ctx, req.params[0] ?? '');
+      ctx.documents.audit({ action: 'vault.open', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      reply.sendJson(200, {
+        vault: {
+          documentName: link.documentName,
+          senderName: link.senderName,
+          size: link.size,
+          expiresAt: link.expiresAt,
+          state: vaultState(link),
+          proof: link.proof,
+          maskedMobile: link.mobile ? maskMobile(link.mobile) : null,
+          triesLeft: link.triesLeft,
+        },
+      });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/vault/${TOKEN}/code$`),
+    async handler(req, reply, ctx) {
+      const link = linkOf(ctx, req.params[0] ?? '');
+      requireOpen(link);
+      if (link.proof !== 'sms' || !link.mobile) throw new HttpError(409, 'no_sms', 'Ce document se déverrouille avec la date de naissance.');
+      if (link.codesSent >= VAULT_MAX_CODES) {
+        throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
+      }
+      const code = newCode();
+      await ctx.documents.vault.update(link.tokenHash, (l) => ({
+        ...l,
+        codeHash: hashSecret(code),
+        codeExpiresAt: new Date(Date.now() + VAULT_CODE_MINUTES * 60_000).toISOString(),
+        codesSent: l.codesSent + 1,
+      }));
+      await ctx.messaging.sendSms({
+        to: link.mobile,
+        text: `Relais : votre code pour ouvrir le document envoyé par ${link.senderName} est ${code}. Valable ${VAULT_CODE_MINUTES} minutes.`,
+        purpose: 'vault-code',
+      });
+      ctx.documents.audit({ action: 'vault.code', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      reply.sendJson(200, { sent: true, maskedMobile: maskMobile(link.mobile) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/vault/${TOKEN}/unlock$`),
+    async handler(req, reply, ctx) {
+      const link = linkOf(ctx, req.params[0] ?? '');
+      requireOpen(link);
+      const body = await readJson(reply);
+      const answer = typeof body.answer === 'string' ? body.answer.trim() : '';
+      if (!answer) throw new HttpError(400, 'empty', link.proof === 'sms' ? 'Saisissez le code reçu par SMS.' : 'Saisissez la date de naissance.');
+      const right =
+        link.proof === 'sms'
+          ? link.codeExpiresAt !== null && Date.parse(link.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), link.codeHash)
+          : link.birthDate !== null && answer === link.birthDate;
+      if (!right) {
+        const after = await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, triesLeft: Math.max(0, l.triesLeft - 1) }));
+        ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'échec' });
+        const left = after?.triesLeft ?? 0;
+        if (left <= 0) throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
+        throw new HttpError(
+          403,
+          'wrong_answer',
+          `${link.proof === 'sms' ? 'Code incorrect ou expiré.' : 'Date de naissance incorrecte.'} Il vous reste ${left} essai${left > 1 ? 's' : ''}.`,
+        );
+      }
+      const key = newToken();
+      await ctx.documents.vault.update(link.tokenHash, (l) => ({
+        ...l,
+        codeHash: null,
+        triesLeft: VAULT_MAX_TRIES,
+        downloadKeyHash: hashSecret(key),
+        downloadKeyExpiresAt: new Date(Date.now() + VAULT_DOWNLOAD_MINUTES * 60_000).toISOString(),
+      }));
+      ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'succès' });
+      reply.sendJson(200, { downloadKey: key });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/vault/${TOKEN}/document$`),
+    async handler(req, reply, ctx) {
+      const link = linkOf(ctx, req.params[0] ?? '');
+      requireOpen(link);
+      const key = req.query.get('key') ?? '';
+      if (!sameSecret(key, link.downloadKeyHash) || !link.downloadKeyExpiresAt || Date.parse(link.downloadKeyExpiresAt) <= Date.now()) {
+        throw new HttpError(403, 'vault_key', 'Confirmez d’abord votre identité (code ou date de naissance).');
+      }
+      const stream = await ctx.documents.blobs.openStream(link.sha256);
+      await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, downloads: l.downloads + 1 }));
+      ctx.documents.audit({ action: 'vault.download', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      await reply.sendStream(
+        200,
+        [
+          ['Content-Type', 'application/pdf'],
+          ['Content-Disposition', contentDisposition(link.documentName, false)],
+          ['Cache-Control', 'no-store'],
+        ],
+        stream,
+        link.size,
+      );
+    },
+  },
+];
