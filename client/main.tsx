@@ -11,6 +11,8 @@ import { applyLang } from './i18n/index.ts';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { ConsultationPage } from './pages/ConsultationPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { NewConsultationPage } from './pages/NewConsultationPage.tsx';
+import { InstantInvitePage } from './consultation/InstantInvitePage.tsx';
 import { RequireSession } from './pages/RequireSession.tsx';
 import { loadSession } from './session.ts';
 import './styles.css';
@@ -39,6 +41,8 @@ render(
       <Route path="/connexion" component={LoginPage} />
       <Route path="/" component={RequireSession}>
         <Route path="/" component={ActivityPage} />
+        <Route path="/consultations/nouvelle" component={NewConsultationPage} />
+        <Route path="/invitation-telephonique" component={InstantInvitePage} />
         <Route path="/consultations/:id" component={ConsultationPage} />
       </Route>
       <Route path="*" component={() => <Navigate href="/" />} />

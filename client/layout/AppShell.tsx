@@ -13,6 +13,24 @@ function HouseIcon() {
   );
 }
 
+function PlusIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <rect x="4" y="4" width="16" height="16" rx="3" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="M12 8v8M8 12h8" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+    </svg>
+  );
+}
+
+function PhoneIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <rect x="7" y="2.5" width="10" height="19" rx="2" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="M11 18h2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+    </svg>
+  );
+}
+
 function LogoutIcon() {
   return (
     <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
@@ -40,6 +58,14 @@ export function AppShell(props: { children?: JSX.Element }) {
         <A href="/" end class="sidebar-link" activeClass="sidebar-link--active">
           <HouseIcon />
           <span>{t('nav.home')}</span>
+        </A>
+        <A href="/consultations/nouvelle" class="sidebar-link" activeClass="sidebar-link--active">
+          <PlusIcon />
+          <span>{t('consultation.nav.create')}</span>
+        </A>
+        <A href="/invitation-telephonique" class="sidebar-link" activeClass="sidebar-link--active">
+          <PhoneIcon />
+          <span>{t('consultation.nav.instant')}</span>
         </A>
         <div class="sidebar-spacer" />
         <span class="sidebar-user">{user()?.displayName}</span>

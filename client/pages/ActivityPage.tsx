@@ -1,11 +1,19 @@
-/** «Vue activité» (SPEC §2): the consultations this professional can open. */
+/**
+ * «Vue activité» (SPEC §2): left, the télédossiers this professional can open (search by patient
+ * name, filter by status); right, «Mes rendez-vous», live from the establishment's activity
+ * document: a colleague's new consultation appears without reloading.
+ */
 import { A } from '@solidjs/router';
-import { createResource, For, Match, onMount, Show, Switch } from 'solid-js';
+import { createMemo, createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
 import type { ConsultationSummary } from '../../schema/api.ts';
+import { consultationStatus } from '../../schema/consultation.ts';
+import { searchForm } from '../../schema/directory.ts';
 import { api } from '../api.ts';
 import { formatParisDateTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import { cachedConsultations, rememberConsultationList, sessionExpired } from '../session.ts';
+import { cachedConsultations, rememberConsultationList, sessionExpired, user } from '../session.ts';
+import { openActivity } from '../consultation/openActivity.ts';
+import '../consultation/consultation.css';
 
 export const STATUS_LABELS: Record<ConsultationSummary['status'], MessageKey> = {
   scheduled: 'status.scheduled',
@@ -46,14 +54,36 @@ export function ActivityPage() {
   onMount(() => {
     document.title = `${t('activity.title')} — ${t('app.name')}`;
   });
+  const [search, setSearch] = createSignal('');
+  const [statusFilter, setStatusFilter] = createSignal<'' | ConsultationSummary['status']>('');
+  const filtered = (list: ConsultationSummary[]) => {
+    const words = searchForm(search()).split(/\s+/).filter(Boolean);
+    return list.filter(
+      (c) => (statusFilter() === '' || c.status === statusFilter()) && words.every((w) => searchForm(c.patientName).includes(w)),
+    );
+  };
 
   return (
     <div class="page">
       <header class="page-header">
         <h1>{t('activity.title')}</h1>
       </header>
+      <div class="activity-columns">
       <section class="panel" aria-labelledby="activity-list-title">
         <h2 id="activity-list-title">{t('activity.list')}</h2>
+        <div class="activity-filters">
+          <div class="form-field">
+            <label for="activity-search">{t('consultation.activity.search')}</label>
+            <input id="activity-search" type="search" autocomplete="off" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
+          </div>
+          <div class="form-field">
+            <label for="activity-status">{t('consultation.activity.status')}</label>
+            <select id="activity-status" value={statusFilter()} onChange={(e) => setStatusFilter(e.currentTarget.value as '' | ConsultationSummary['status'])}>
+              <option value="">{t('consultation.activity.allStatuses')}</option>
+              <For each={Object.keys(STATUS_LABELS) as ConsultationSummary['status'][]}>{(s) => <option value={s}>{t(STATUS_LABELS[s])}</option>}</For>
+            </select>
+          </div>
+        </div>
         <Switch fallback={<p aria-busy="true">{t('app.loading')}</p>}>
           <Match when={errorMessage()}>
             {(message) => (
@@ -68,9 +98,9 @@ export function ActivityPage() {
                 <Show when={listing().kind === 'cached'}>
                   <p class="notice">{t('activity.offline')}</p>
                 </Show>
-                <Show when={listing().list.length > 0} fallback={<p>{t('activity.empty')}</p>}>
+                <Show when={filtered(listing().list).length > 0} fallback={<p>{t('activity.empty')}</p>}>
                   <ul class="consultation-list" aria-labelledby="activity-list-title">
-                    <For each={listing().list}>{(c) => <ConsultationItem consultation={c} />}</For>
+                    <For each={filtered(listing().list)}>{(c) => <ConsultationItem consultation={c} />}</For>
                   </ul>
                 </Show>
               </>
@@ -78,7 +108,57 @@ export function ActivityPage() {
           </Match>
         </Switch>
       </section>
+      <Appointments />
+      </div>
     </div>
+  );
+}
+
+/** «Mes rendez-vous»: ongoing and scheduled teleconsultations of the establishment, live. */
+function Appointments() {
+  const activity = openActivity(user()?.establishmentIds ?? []);
+  onCleanup(() => activity.close());
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), 30_000);
+  onCleanup(() => clearInterval(timer));
+  const upcoming = createMemo(() =>
+    activity
+      .appointments()
+      .map((a) => ({ ...a, status: consultationStatus(a, now()) }))
+      .filter((a) => a.status !== 'ended'),
+  );
+  return (
+    <section class="panel" aria-labelledby="appointments-title">
+      <h2 id="appointments-title">{t('consultation.activity.appointments')}</h2>
+      <div class="actions">
+        <A href="/consultations/nouvelle" class="button button--primary">
+          {t('consultation.nav.create')}
+        </A>
+      </div>
+      <Show when={upcoming().length > 0} fallback={<p>{activity.synced() ? t('consultation.activity.noAppointment') : t('app.loading')}</p>}>
+        <ul class="appointment-list" aria-labelledby="appointments-title">
+          <For each={upcoming()}>
+            {(a) => (
+              <li class="appointment">
+                <A href={`/consultations/${encodeURIComponent(a.consultationId)}`}>
+                  <strong>{a.patientName}</strong>
+                </A>
+                <div>
+                  <time datetime={a.start}>{formatParisDateTime(a.start)}</time> · {t('consultation.duration', { minutes: a.durationMinutes })}{' '}
+                  <span class="status-tag" data-status={a.status}>
+                    {t(STATUS_LABELS[a.status])}
+                  </span>
+                </div>
+                <div class="result-meta">{t('consultation.activity.createdBy', { name: a.createdByName })}</div>
+                <Show when={a.inRoom.length > 0}>
+                  <div class="result-meta">{t('consultation.activity.inRoom', { names: a.inRoom.join(', ') })}</div>
+                </Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
   );
 }
 
