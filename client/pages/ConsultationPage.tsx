@@ -7,6 +7,7 @@ import { A, useParams } from '@solidjs/router';
 import { createEffect, createResource, Match, onCleanup, Show, Switch } from 'solid-js';
 import type { ConsultationSummary } from '../../schema/api.ts';
 import { api } from '../api.ts';
+import { CallPanel } from '../call/CallPanel.tsx';
 import { InvitationsPanel } from '../consultation/InvitationsPanel.tsx';
 import { FicheEditor } from '../dossier/FicheEditor.tsx';
 import { PresenceList } from '../dossier/PresenceList.tsx';
@@ -127,6 +128,7 @@ function ConsultationView(props: { id: string }) {
           )}
         </Match>
         <Match when={!refusal()}>
+          <CallPanel consultationId={props.id} />
           <InvitationsPanel consultationId={props.id} />
           <DossierPanel consultationId={props.id} />
         </Match>

@@ -1,0 +1,111 @@
+/**
+ * One participant's tile: their video (or their name when there is no picture), and what the
+ * others must know at a glance (SPEC §7.2): microphone off, camera off, screen shared, audio only,
+ * connection quality, reconnecting.
+ */
+import { createEffect, Show } from 'solid-js';
+import type { CallPresence, LinkQuality } from '../../schema/room.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
+import type { RemoteStatus } from './Mesh.ts';
+
+export interface TileProps {
+  /** Peer id, or 'self'. */
+  id: string;
+  presence: CallPresence;
+  stream: MediaStream | null;
+  isSelf: boolean;
+  status: RemoteStatus | 'self';
+  quality: LinkQuality | null;
+  selected: boolean;
+  main: boolean;
+  onSelect: () => void;
+  /** Gives the layout the video element (photo, picture-in-picture). */
+  ref?: (video: HTMLVideoElement) => void;
+}
+
+const QUALITY: Record<LinkQuality, MessageKey> = {
+  good: 'room.quality.good',
+  fair: 'room.quality.fair',
+  poor: 'room.quality.poor',
+  unknown: 'room.quality.unknown',
+};
+
+export function Tile(props: TileProps) {
+  let video: HTMLVideoElement | undefined;
+  createEffect(() => {
+    const stream = props.stream;
+    if (video && video.srcObject !== stream) {
+      video.srcObject = stream;
+      if (stream) void video.play().catch(() => undefined);
+    }
+  });
+  const showsPicture = () => props.stream !== null && !props.presence.cameraOff && !props.presence.audioOnly;
+  const label = () => (props.isSelf ? t('room.you', { name: props.presence.name }) : props.presence.name);
+
+  return (
+    <figure
+      class="tile"
+      classList={{ 'tile--selected': props.selected, 'tile--main': props.main, 'tile--self': props.isSelf }}
+      data-peer={props.id}
+      data-testid={props.isSelf ? 'tile-self' : 'tile-remote'}
+    >
+      <video
+        ref={(el) => {
+          video = el;
+          props.ref?.(el);
+        }}
+        autoplay
+        playsinline
+        // One's own voice must not come back; others' sound plays through their tile.
+        muted={props.isSelf}
+        classList={{ 'tile-video--hidden': !showsPicture(), 'tile-video--mirror': props.isSelf && !props.presence.screen }}
+        aria-hidden="true"
+      />
+      <Show when={!showsPicture()}>
+        <div class="tile-placeholder" aria-hidden="true">
+          {props.presence.name.trim().charAt(0).toUpperCase() || '?'}
+        </div>
+      </Show>
+      <figcaption class="tile-caption">
+        <button type="button" class="tile-name" aria-pressed={props.selected} aria-label={t('room.tile.select', { name: label() })} onClick={() => props.onSelect()}>
+          {label()}
+        </button>
+        <span class="tile-flags">
+          <Show when={props.presence.muted}>
+            <span class="tile-flag" data-flag="muted">
+              <span aria-hidden="true">🔇</span> {t('room.tile.muted')}
+            </span>
+          </Show>
+          <Show when={props.presence.cameraOff}>
+            <span class="tile-flag" data-flag="camera-off">
+              <span aria-hidden="true">🚫</span> {t('room.tile.cameraOff')}
+            </span>
+          </Show>
+          <Show when={props.presence.screen}>
+            <span class="tile-flag" data-flag="screen">
+              {t('room.tile.screen')}
+            </span>
+          </Show>
+          <Show when={props.presence.audioOnly}>
+            <span class="tile-flag" data-flag="audio-only">
+              {t('room.tile.audioOnly')}
+            </span>
+          </Show>
+          <Show when={props.status === 'connecting' || props.status === 'reconnecting'}>
+            <span class="tile-flag tile-flag--status" role="status">
+              {t(props.status === 'connecting' ? 'room.status.connecting' : 'room.status.reconnecting')}
+            </span>
+          </Show>
+          <Show when={props.quality}>
+            {(quality) => (
+              <span class="tile-quality" data-quality={quality()}>
+                <span class="tile-quality-bars" aria-hidden="true" />
+                <span class="visually-hidden">{t(QUALITY[quality()])}</span>
+              </span>
+            )}
+          </Show>
+        </span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The participant's own camera and microphone (SPEC §7.1 "the browser asks for camera and
+ * microphone; when refused or absent, the page says what to do"). The outgoing stream always holds
+ * one audio and one video track, silent or black when a device is missing, so that every peer
+ * connection has both senders from the start and later changes (camera back, screen share) only
+ * swap tracks without renegotiating.
+ */
+import { VIDEO_CONSTRAINTS } from '../../schema/room.ts';
+
+export type MediaProblem = 'denied' | 'noDevice' | 'inUse' | 'insecure' | 'other';
+
+export interface LocalMedia {
+  /** What goes to peers: one audio and one video track. */
+  stream: MediaStream;
+  /** The real camera track, or null (then the video track is black). */
+  camera: MediaStreamTrack | null;
+  /** The real microphone track, or null (then the audio track is silent). */
+  microphone: MediaStreamTrack | null;
+  /** Why a device is missing, if one is. */
+  problem: MediaProblem | null;
+  stop(): void;
+}
+
+export interface DeviceChoice {
+  cameraId?: string | null;
+  microphoneId?: string | null;
+}
+
+export function problemOf(error: unknown): MediaProblem {
+  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') return 'noDevice';
+  if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError') return 'inUse';
+  return 'other';
+}
+
+const blackTracks = new WeakSet<MediaStreamTrack>();
+
+/** A black 640×360 video track (a canvas that draws once a second so that it keeps a frame rate). */
+export function blackVideoTrack(): MediaStreamTrack {
+  const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+  const ctx = canvas.getContext('2d');
+  const paint = () => {
+    if (!ctx) return;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  };
+  paint();
+  const timer = setInterval(paint, 1000);
+  const track = canvas.captureStream(1).getVideoTracks()[0] as MediaStreamTrack;
+  track.addEventListener('ended', () => clearInterval(timer));
+  const stop = track.stop.bind(track);
+  track.stop = () => {
+    clearInterval(timer);
+    stop();
+  };
+  blackTracks.add(track);
+  return track;
+}
+
+let silentContext: AudioContext | null = null;
+/** A silent audio track. */
+export function silentAudioTrack(): MediaStreamTrack {
+  silentContext ??= new AudioContext();
+  const destination = silentContext.createMediaStreamDestination();
+  return destination.stream.getAudioTracks()[0] as MediaStreamTrack;
+}
+
+export const isPlaceholder = (track: MediaStreamTrack): boolean => blackTracks.has(track);
+
+async function tryGet(constraints: MediaStreamConstraints): Promise<{ stream: MediaStream | null; problem: MediaProblem | null }> {
+  try {
+    return { stream: await navigator.mediaDevices.getUserMedia(constraints), problem: null };
+  } catch (error) {
+    return { stream: null, problem: problemOf(error) };
+  }
+}
+
+export async function openLocalMedia(choice: DeviceChoice = {}): Promise<LocalMedia> {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return assemble(null, null, window.isSecureContext ? 'noDevice' : 'insecure');
+  }
+  const audio: MediaTrackConstraints = {
+    echoCancellation: true,
+    noiseSuppression: true,
+    autoGainControl: true,
+    ...(choice.microphoneId ? { deviceId: { exact: choice.microphoneId } } : {}),
+  };
+  const video: MediaTrackConstraints = { ...VIDEO_CONSTRAINTS, ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}) };
+  const both = await tryGet({ audio, video });
+  if (both.stream) {
+    return assemble(both.stream.getVideoTracks()[0] ?? null, both.stream.getAudioTracks()[0] ?? null, null);
+  }
+  // One device may work without the other (a laptop whose camera another app holds).
+  const [mic, cam] = [await tryGet({ audio }), await tryGet({ video })];
+  const microphone = mic.stream?.getAudioTracks()[0] ?? null;
+  const camera = cam.stream?.getVideoTracks()[0] ?? null;
+  return assemble(camera, microphone, camera && microphone ? null : (both.problem ?? mic.problem ?? cam.problem));
+}
+
+function assemble(camera: MediaStreamTrack | null, microphone: MediaStreamTrack | null, problem: MediaProblem | null): LocalMedia {
+  const video = camera ?? blackVideoTrack();
+  const audio = microphone ?? silentAudioTrack();
+  const stream = new MediaStream([audio, video]);
+  return {
+    stream,
+    camera,
+    microphone,
+    problem,
+    stop() {
+      for (const track of stream.getTracks()) track.stop();
+    },
+  };
+}
+
+export interface Devices {
+  cameras: MediaDeviceInfo[];
+  microphones: MediaDeviceInfo[];
+  speakers: MediaDeviceInfo[];
+}
+
+export async function listDevices(): Promise<Devices> {
+  const all = navigator.mediaDevices?.enumerateDevices ? await navigator.mediaDevices.enumerateDevices() : [];
+  return {
+    cameras: all.filter((d) => d.kind === 'videoinput'),
+    microphones: all.filter((d) => d.kind === 'audioinput'),
+    speakers: all.filter((d) => d.kind === 'audiooutput'),
+  };
+}
