@@ -4,7 +4,6 @@
  * sink, the join link's window, and the live «Mes rendez-vous» document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { startRelais, login, waitFor, yClient, type Running } from '../testing/harness.ts';
 import { startSmsSink, startSmtpSink, type SmsSink, type SmtpSink } from '../testing/messageSinks.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
@@ -236,7 +235,6 @@ describe('§6 creation and invitations', () => {
     const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect(policy.guestRoomAccess(forged, consultation.id, window.opensAt)).toMatchObject({ ok: false, code: 'invalid_invitation' });
     expect(policy.guestRoomAccess(token, 'another', window.opensAt)).toMatchObject({ ok: false, code: 'invalid_invitation' });
-    void Y;
   }, 30_000);
 
   it('§5 a professional from the directory and one typed by hand are invited the same way', async () => {
