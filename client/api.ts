@@ -16,7 +16,7 @@ export type ApiResult<T> =
   | { ok: false; kind: 'unauthorized' | 'forbidden' | 'notFound' | 'error'; status: number; message: string | null }
   | { ok: false; kind: 'network'; status: 0; message: null };
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {

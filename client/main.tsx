@@ -14,6 +14,8 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { NewConsultationPage } from './pages/NewConsultationPage.tsx';
 import { InstantInvitePage } from './consultation/InstantInvitePage.tsx';
 import { RequireSession } from './pages/RequireSession.tsx';
+import { SecurityPage } from './accounts/SecurityPage.tsx';
+import { AuditPage } from './accounts/AuditPage.tsx';
 import { loadSession } from './session.ts';
 import './styles.css';
 
@@ -44,6 +46,8 @@ render(
         <Route path="/consultations/nouvelle" component={NewConsultationPage} />
         <Route path="/invitation-telephonique" component={InstantInvitePage} />
         <Route path="/consultations/:id" component={ConsultationPage} />
+        <Route path="/parametres/securite" component={SecurityPage} />
+        <Route path="/administration/journal" component={AuditPage} />
       </Route>
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>

@@ -15,6 +15,8 @@ export interface SessionUser {
   /** Colour used for presence (cursor, field highlight). */
   color: string;
   establishmentIds: string[];
+  /** 'admin': an establishment administrator (reads the audit log). */
+  role?: 'professional' | 'admin';
 }
 
 export interface SessionResponse {

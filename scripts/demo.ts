@@ -19,6 +19,8 @@ export interface DemoData {
   establishmentId: string;
   doctor: User;
   nurse: User;
+  /** Administrator of the demo EHPAD (audit log): admin.demo. */
+  admin: User;
   consultations: Consultation[];
 }
 
@@ -67,6 +69,11 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
       DEMO_PASSWORD,
     ),
   ]);
+  const admin = await createUser(
+    store,
+    { identifier: 'admin.demo', displayName: 'Marc Lefèvre (administrateur)', profession: 'Cadre de santé', color: '#047857', establishmentIds: [establishmentId], role: 'admin', email: 'marc.lefevre@example.org' },
+    DEMO_PASSWORD,
+  );
   const patients: Patient[] = [
     { birthName: 'DUPONT', firstNames: 'JEANNE MARIE', usedName: null, birthDate: '1938-04-12', sex: 'F' as const, email: 'famille.dupont@example.org', mobile: '+33612345678' },
     { birthName: 'LEROY', firstNames: 'ANDRE', usedName: null, birthDate: '1941-11-02', sex: 'M' as const, email: null, mobile: '+33698765432' },
@@ -98,5 +105,5 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
     }),
   ];
   await importDirectoryFile(store, DEMO_DIRECTORY);
-  return { establishmentId, doctor, nurse, consultations };
+  return { establishmentId, doctor, nurse, admin, consultations };
 }

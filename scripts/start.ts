@@ -11,6 +11,8 @@ import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
 import { DEMO_PASSWORD, seedDemo } from './demo.ts';
+import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
+import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -43,6 +45,17 @@ if (store.users.count() === 0) {
   await seedDemo(store);
   seeded = true;
 }
+// Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development
+// only), so that the «Pro Santé Connect» button works on a fresh machine.
+const pscDev =
+  !config.pscIssuer && !config.production
+    ? await startPscDevProvider({
+        port: Number(process.env.PSC_DEV_PORT ?? config.port + 2000),
+        redirectUris: [`http://127.0.0.1:${config.port}/api/auth/psc/callback`, `http://localhost:${config.port}/api/auth/psc/callback`],
+        accounts: () => pscDevAccounts(store),
+      })
+    : null;
+if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDev.clientId, pscClientSecret: pscDev.clientSecret });
 const server = await startServer(config, store);
 const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket') });
 
@@ -51,7 +64,7 @@ console.log(`
 Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
   Données : ${config.dataDir}${seeded ? ' (données de démonstration créées)' : ''}
-  Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}
+  Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}${pscDev ? `\n  Pro Santé Connect (local) : ${pscDev.issuer} — RPPS de dr.demo : 10003456789` : ''}
 Ctrl-C pour arrêter.`);
 
 let stopping = false;
@@ -59,7 +72,7 @@ const stop = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
   console.log('Arrêt de Relais…');
-  await Promise.all([server.close(), peer.close()]);
+  await Promise.all([server.close(), peer.close(), pscDev?.close()]);
   await store.close();
   process.exit(0);
 };

@@ -3,6 +3,7 @@ import { A, useNavigate } from '@solidjs/router';
 import type { JSX } from 'solid-js';
 import { t } from '../i18n/index.ts';
 import { logout, user } from '../session.ts';
+import { AccountLinks } from '../accounts/AccountLinks.tsx';
 
 function HouseIcon() {
   return (
@@ -67,6 +68,7 @@ export function AppShell(props: { children?: JSX.Element }) {
           <PhoneIcon />
           <span>{t('consultation.nav.instant')}</span>
         </A>
+        <AccountLinks />
         <div class="sidebar-spacer" />
         <span class="sidebar-user">{user()?.displayName}</span>
         <button type="button" class="sidebar-link sidebar-button" onClick={() => void onLogout()}>

@@ -14,6 +14,7 @@ export function toSessionUser(user: User): SessionUser {
     displayName: user.displayName,
     color: user.color,
     establishmentIds: user.establishmentIds,
+    role: user.role,
   };
 }
 
