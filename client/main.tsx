@@ -10,12 +10,15 @@ import { render } from 'solid-js/web';
 import { applyLang } from './i18n/index.ts';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { ConsultationPage } from './pages/ConsultationPage.tsx';
+import { JoinPage } from './pages/JoinPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NewConsultationPage } from './pages/NewConsultationPage.tsx';
 import { InstantInvitePage } from './consultation/InstantInvitePage.tsx';
 import { RequireSession } from './pages/RequireSession.tsx';
 import { SecurityPage } from './accounts/SecurityPage.tsx';
 import { AuditPage } from './accounts/AuditPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { VaultPage } from './pages/VaultPage.tsx';
 import { loadSession } from './session.ts';
 import './styles.css';
 
@@ -41,6 +44,8 @@ render(
   () => (
     <Router root={Root}>
       <Route path="/connexion" component={LoginPage} />
+      <Route path="/rejoindre/:token" component={JoinPage} />
+      <Route path="/coffre/:token" component={VaultPage} />
       <Route path="/" component={RequireSession}>
         <Route path="/" component={ActivityPage} />
         <Route path="/consultations/nouvelle" component={NewConsultationPage} />
@@ -48,6 +53,7 @@ render(
         <Route path="/consultations/:id" component={ConsultationPage} />
         <Route path="/parametres/securite" component={SecurityPage} />
         <Route path="/administration/journal" component={AuditPage} />
+        <Route path="/parametres" component={SettingsPage} />
       </Route>
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>

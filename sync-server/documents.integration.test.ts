@@ -235,3 +235,35 @@ describe('§7.1.3 signature image and «Appliquer la signature»', () => {
     expect((await fetch(`${relais.http}/api/me/signature`, { headers: cookie(token) })).status).toBe(404);
   });
 });
+
+describe('§7.3 «Exporter»', () => {
+  it('the ZIP holds the signed fiche PDF, every document and an index (JSON and PDF), and unzip reads it', async () => {
+    relais = await startRelais();
+    const id = relais.demo.consultations[0]!.id;
+    const token = await login(relais.http, 'dr.demo');
+    const ordonnance = await samplePdf(1);
+    await upload(token, id, 'Ordonnance été.pdf', ordonnance);
+    await upload(token, id, 'Ordonnance été.pdf', await samplePdf(2));
+    await fetch(`${relais.http}/api/consultations/${id}/fiche/signatures`, { method: 'POST', headers: cookie(token) });
+    const res = await fetch(`${relais.http}/api/consultations/${id}/export.zip`, { headers: cookie(token) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const dir = join(relais.dataDir, 'export-check');
+    const { mkdirSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'x.zip'), Buffer.from(await res.arrayBuffer()));
+    execFileSync('unzip', ['-q', 'x.zip'], { cwd: dir });
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { ficheState: string; documents: { file: string }[] };
+    expect(index.ficheState).toBe('signed');
+    expect(index.documents.map((d) => d.file)).toEqual([
+      'documents/Ordonnance été.pdf',
+      'documents/Ordonnance été (2).pdf',
+      expect.stringMatching(/^documents\/Fiche de téléconsultation signée .*\.pdf$/),
+    ]);
+    expect(readFileSync(join(dir, 'documents/Ordonnance été.pdf')).equals(ordonnance)).toBe(true);
+    expect((await pdfPageTexts(readFileSync(join(dir, 'fiche-signee.pdf')))).join('\n')).toContain('Signé par Dr Claire Martin');
+    expect((await pdfPageTexts(readFileSync(join(dir, 'index.pdf')))).join('\n')).toContain('Export du télédossier');
+    expect(relais.store.audit.query({}).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'))).toBe(true);
+  });
+});

@@ -32,6 +32,21 @@ function PhoneIcon() {
   );
 }
 
+function GearIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <circle cx="12" cy="12" r="3.2" fill="none" stroke="currentColor" stroke-width="2" />
+      <path
+        d="M12 2.5v3M12 18.5v3M2.5 12h3M18.5 12h3M5.3 5.3l2.1 2.1M16.6 16.6l2.1 2.1M5.3 18.7l2.1-2.1M16.6 7.4l2.1-2.1"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}
+
 function LogoutIcon() {
   return (
     <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
@@ -70,6 +85,10 @@ export function AppShell(props: { children?: JSX.Element }) {
         </A>
         <AccountLinks />
         <div class="sidebar-spacer" />
+        <A href="/parametres" class="sidebar-link" activeClass="sidebar-link--active">
+          <GearIcon />
+          <span>{t('dossier.settings.nav')}</span>
+        </A>
         <span class="sidebar-user">{user()?.displayName}</span>
         <button type="button" class="sidebar-link sidebar-button" onClick={() => void onLogout()}>
           <LogoutIcon />

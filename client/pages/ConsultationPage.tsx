@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { CallPanel } from '../call/CallPanel.tsx';
 import { InvitationsPanel } from '../consultation/InvitationsPanel.tsx';
 import { FicheEditor } from '../dossier/FicheEditor.tsx';
+import { DossierDocuments } from '../dossier/DossierDocuments.tsx';
 import { PresenceList } from '../dossier/PresenceList.tsx';
 import { trackPresence } from '../dossier/presence.ts';
 import { formatParisDateTime } from '../format.ts';
@@ -159,6 +160,7 @@ function DossierPanel(props: { consultationId: string }) {
         <FicheEditor dossier={dossier} peers={presence.peers} onFieldFocus={presence.setField} />
         <PresenceList peers={presence.peers} />
       </div>
+      <DossierDocuments consultationId={props.consultationId} dossier={dossier} />
     </section>
   );
 }

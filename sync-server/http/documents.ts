@@ -33,6 +33,7 @@ export function cleanFileName(raw: string | null, mimeType: AcceptedType): strin
   const base = (raw ?? '')
     .normalize('NFC')
     .replace(/^.*[\\/]/, '')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
     .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
     .trim()
     .replace(/\.[A-Za-z0-9]{1,5}$/, '')

@@ -28,7 +28,7 @@ function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[-' ])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
 }
 
-function pdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Omit<FichePdfInput, 'signature'> {
+export function fichePdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Omit<FichePdfInput, 'signature'> {
   const patient = ctx.store.patients.get(consultation.patientId);
   const establishment = ctx.store.establishments.get(consultation.establishmentId);
   const name = patient
@@ -81,7 +81,7 @@ export const ficheRoutes: Route[] = [
       const versionHash = ficheVersionHash(fiche);
       const signedAt = new Date().toISOString();
       const pdf = await renderFichePdf({
-        ...pdfInput(ctx, consultation, fiche),
+        ...fichePdfInput(ctx, consultation, fiche),
         generatedAt: signedAt,
         signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
       });
@@ -108,7 +108,7 @@ export const ficheRoutes: Route[] = [
     pattern: new RegExp(`^/api/consultations/${ID}/fiche\\.pdf$`),
     async handler(req, reply, ctx) {
       const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const pdf = await renderFichePdf({ ...pdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
+      const pdf = await renderFichePdf({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
       ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
       reply.send(200, pdf, [
         ['Content-Type', 'application/pdf'],

@@ -11,6 +11,7 @@ import { ficheRoutes } from './fiche.ts';
 import { signatureRoutes } from './signature.ts';
 import { vaultRoutes } from './vault.ts';
 import { secureMessagingRoutes } from './secureMessaging.ts';
+import { dossierExportRoutes } from './dossierExport.ts';
 import { devOutboxRoutes } from './devOutbox.ts';
 import { strongAuthRoutes } from './strongAuth.ts';
 import { accountRoutes } from './account.ts';
@@ -18,4 +19,4 @@ import { pscRoutes } from './psc.ts';
 import { auditRoutes } from './auditLog.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];
