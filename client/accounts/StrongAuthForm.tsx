@@ -40,7 +40,8 @@ export function StrongAuthForm() {
     const result = await accountsApi.code({ challengeId: challenge()!.id, code: String(data.get('code') ?? '') });
     setBusy(false);
     if (!result.ok) {
-      if (result.status === 401 && /expir|essais/.test(result.message ?? '')) setChallenge(null);
+      // An expired or exhausted code cannot be retried: back to the first step for a new one.
+      if (result.status === 401 && /expiré|Trop d’essais/.test(result.message ?? '')) setChallenge(null);
       return fail(result);
     }
     await loadSession();
