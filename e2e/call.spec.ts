@@ -128,3 +128,123 @@ for (const width of [375, 1280]) {
     }
   });
 }
+
+/** A «Visio SMS» consultation created by the doctor's page, and the guest's join link from the local outbox. */
+async function instantConsultationWithLink(page: Page, email: string): Promise<{ id: string; link: string }> {
+  const created = await page.request.post('/api/consultations/instant', { data: { contact: email, consent: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { consultation: { id: string } }).consultation.id;
+  let link = '';
+  await expect
+    .poll(
+      async () => {
+        const list = await (await page.request.get('/dev/outbox')).text();
+        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
+          const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
+          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text.replace(/=\r?\n/g, ''));
+          if (found) {
+            link = found[0];
+            return true;
+          }
+        }
+        return false;
+      },
+      { message: 'the invitation with its join link should reach the outbox', timeout: 15_000 },
+    )
+    .toBe(true);
+  return { id, link: new URL(link).pathname };
+}
+
+test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees and is seen by the doctor', async ({ browser }) => {
+  const doctorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const doctor = await doctorContext.newPage();
+  const guestContext = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  const guest = await guestContext.newPage();
+  try {
+    await login(doctor, DOCTOR);
+    const { id, link } = await instantConsultationWithLink(doctor, 'patient.appel@example.org');
+    await doctor.goto(`/consultations/${id}`);
+    await doctor.getByRole('button', { name: 'Rejoindre la salle' }).click();
+
+    await guest.goto(link);
+    await expect(guest.getByRole('heading', { level: 1, name: 'Téléconsultation' })).toBeVisible();
+    // Pre-join: own picture, a microphone level that moves, speaker test, devices.
+    await expect.poll(() => guest.evaluate(() => document.querySelector<HTMLVideoElement>('.prejoin video')?.videoWidth ?? 0)).toBeGreaterThan(0);
+    await expect.poll(() => guest.evaluate(() => Number(document.querySelector('meter')?.value ?? 0)), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect(guest.getByRole('button', { name: 'Tester le haut-parleur' })).toBeVisible();
+    await expect(guest.getByLabel('Caméra')).toBeVisible();
+    await expect(guest.getByLabel('Micro', { exact: true })).toBeVisible();
+    const join = guest.getByRole('button', { name: 'Rejoindre', exact: true });
+    const box = await join.boundingBox();
+    expect(box!.height, 'a large target for a phone').toBeGreaterThanOrEqual(48);
+    await join.click();
+
+    await expect.poll(() => remoteVideoWidth(guest), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => remoteVideoWidth(doctor), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect(guest.getByTestId('tile-remote')).toContainText('Dr Claire Martin');
+    // A guest has no photo or invitation control, and never the dossier.
+    await expect(guest.getByRole('button', { name: 'Prendre une photo' })).toHaveCount(0);
+    await expect(guest.getByRole('heading', { name: 'Dossier' })).toHaveCount(0);
+    await guest.getByRole('button', { name: 'Couper le micro' }).click();
+    await expect(doctor.getByTestId('tile-remote').getByText('Micro coupé')).toBeVisible();
+  } finally {
+    await doctorContext.close();
+    await guestContext.close();
+  }
+});
+
+test('§7.2 a join link that is forged says so; a guest token opens no dossier', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await login(page, DOCTOR);
+    const { id, link } = await instantConsultationWithLink(page, 'patient.refus@example.org');
+    const token = decodeURIComponent(link.split('/').pop()!);
+    // The dossier document refuses the guest's token; the room accepts it.
+    const outcome = (doc: string) =>
+      page.evaluate(
+        ([doc, token]) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/sync/${doc}?invitation=${encodeURIComponent(token)}`);
+            ws.onopen = () => {
+              ws.close();
+              resolve('open');
+            };
+            ws.onerror = () => resolve('refused');
+          }),
+        [doc, token] as const,
+      );
+    await page.context().clearCookies();
+    expect(await outcome(`room/${id}`)).toBe('open');
+    expect(await outcome(`dossier/${id}`)).toBe('refused');
+    // A forged token: the page says the link is not valid... and the server refuses a ticket.
+    const forged = token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const ticket = await page.request.post(`/api/room/${id}/peer-ticket`, { headers: { Authorization: `Invitation ${forged}` } });
+    expect(ticket.status()).toBe(401);
+    await page.goto('/rejoindre/pas-un-jeton');
+    await expect(page.getByRole('alert')).toHaveText(/Ce lien d’invitation n’est pas valide/);
+  } finally {
+    await context.close();
+  }
+});
+
+for (const width of [375, 1280]) {
+  test(`accessibility of the join page at ${width}px`, async ({ browser }) => {
+    const doctorContext = await browser.newContext();
+    const doctor = await doctorContext.newPage();
+    const guestContext = await browser.newContext({ viewport: { width, height: width < 600 ? 812 : 900 } });
+    const guest = await guestContext.newPage();
+    try {
+      await login(doctor, DOCTOR);
+      const { link } = await instantConsultationWithLink(doctor, `patient.axe${width}@example.org`);
+      await guest.goto(link);
+      await expect(guest.getByRole('button', { name: 'Rejoindre', exact: true })).toBeEnabled();
+      const results = await new AxeBuilder({ page: guest }).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    } finally {
+      await doctorContext.close();
+      await guestContext.close();
+    }
+  });
+}

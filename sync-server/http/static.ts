@@ -8,6 +8,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { Reply, Request } from './reply.ts';
+import { JOIN_PATH } from '../../schema/consultation.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -71,7 +72,9 @@ export class StaticFiles {
   serve(req: Request, reply: Reply): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     let file = this.files.get(req.path);
-    if (!file && extname(req.path) === '' && !req.path.startsWith('/api/') && !req.path.startsWith('/sync/')) {
+    // A join link's token has dots (schema/consultation.ts InvitationToken): a page all the same.
+    const page = extname(req.path) === '' || req.path.startsWith(JOIN_PATH);
+    if (!file && page && !req.path.startsWith('/api/') && !req.path.startsWith('/sync/')) {
       file = this.files.get('/index.html');
     }
     if (!file) return false;
