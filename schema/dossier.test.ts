@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { FICHE_FIELDS, Teledossier, dossierDocName, isFicheField, newDossierUpdate } from './dossier.ts';
+import { FICHE_FIELDS, Teledossier, dossierDocName, ficheVersionHash, isFicheField, newDossierUpdate } from './dossier.ts';
 
 describe('§7.1.2 télédossier layout', () => {
   it('a new dossier has every fiche field as an empty Y.Text and its meta', () => {
@@ -59,5 +59,38 @@ describe('§7.1.2 télédossier layout', () => {
     expect(dossier.documentList()).toEqual([]);
     expect(dossier.signatures.length).toBe(0);
     expect(dossier.photos.length).toBe(0);
+  });
+});
+
+describe('§7.1.2 signature state of the fiche', () => {
+  it('unsigned, then signed, then «modifiée après signature» after an edit, signed again after a new signature', () => {
+    const doc = new Y.Doc();
+    const dossier = new Teledossier(doc);
+    dossier.initialise({ consultationId: 'c1', createdAt: 't' });
+    expect(dossier.signatureState()).toBe('unsigned');
+    dossier.field('motif')!.insert(0, 'Plaie');
+    const sign = () =>
+      dossier.addSignature({
+        versionHash: ficheVersionHash(dossier.ficheText()),
+        signedBy: 'u1',
+        signerName: 'Dr A',
+        rpps: null,
+        signedAt: 't',
+        documentId: null,
+      });
+    sign();
+    expect(dossier.signatureState()).toBe('signed');
+    dossier.field('conclusion')!.insert(0, 'x');
+    expect(dossier.signatureState()).toBe('modifiedAfterSignature');
+    sign();
+    expect(dossier.signatureState()).toBe('signed');
+  });
+
+  it('the version hash depends on which field holds the text, not only on the text', () => {
+    const fields = Object.fromEntries(FICHE_FIELDS.map((f) => [f, ''])) as Record<(typeof FICHE_FIELDS)[number], string>;
+    const a = ficheVersionHash({ ...fields, motif: 'ab' });
+    const b = ficheVersionHash({ ...fields, antecedents: 'ab' });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { PDFDocument } from 'pdf-lib';
 import { Teledossier, dossierDocName, type DocumentEntry } from '../schema/dossier.ts';
-import { createUser } from '../scripts/demo.ts';
+import { createConsultation, createUser } from '../scripts/demo.ts';
 import { login, startRelais, synced, waitFor, yClient, type Running, type YClient } from './testing/harness.ts';
 import { png, samplePdf, signaturePng } from './testing/images.ts';
 import { pdfImageCounts, pdfPageTexts } from './testing/pdfText.ts';
@@ -101,6 +101,30 @@ describe('§7.1.3 «Ajouter un document»', () => {
     });
     expect(status).toBe(413);
     await new Promise((r) => setTimeout(r, 100));
+    expect(storedBlobs()).toEqual([]);
+  });
+
+  it('§9 an upload killed half-way leaves no file behind', async () => {
+    relais = await startRelais();
+    const id = relais.demo.consultations[0]!.id;
+    const token = await login(relais.http, 'dr.demo');
+    const { port } = new URL(relais.http);
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: `/api/consultations/${id}/documents?name=x.pdf`,
+      headers: { ...cookie(token), 'Content-Length': String(10 * 1024 * 1024) },
+    });
+    req.on('error', () => undefined);
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    chunk.write('%PDF-1.7\n', 0, 'latin1');
+    for (let i = 0; i < 4; i++) req.write(chunk);
+    // Wait until the server has started writing the temp file, then kill the connection.
+    const tmp = join(relais.dataDir, 'blobs', 'tmp');
+    await waitFor(() => readdirSync(tmp).length > 0, 5000, 'upload started');
+    req.destroy();
+    await waitFor(() => readdirSync(tmp).length === 0, 5000, 'temp file removed');
     expect(storedBlobs()).toEqual([]);
   });
 
@@ -265,5 +289,46 @@ describe('§7.3 «Exporter»', () => {
     expect((await pdfPageTexts(readFileSync(join(dir, 'fiche-signee.pdf')))).join('\n')).toContain('Signé par Dr Claire Martin');
     expect((await pdfPageTexts(readFileSync(join(dir, 'index.pdf')))).join('\n')).toContain('Export du télédossier');
     expect(relais.store.audit.query({}).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'))).toBe(true);
+  });
+});
+
+describe('§7.3 retention', () => {
+  it('a dossier past its retention period is purged with its blobs, the audit says so, and it cannot come back', async () => {
+    relais = await startRelais();
+    const token = await login(relais.http, 'dr.demo');
+    const recent = relais.demo.consultations[0]!;
+    const { id: _id, createdAt: _createdAt, ...fields } = recent;
+    const old = await createConsultation(relais.store, {
+      ...fields,
+      start: new Date(Date.now() - 91 * 86_400_000).toISOString(),
+      reason: 'Ancienne consultation',
+    });
+    const own = await samplePdf(1, 'Seulement dans l’ancien dossier');
+    const shared = await samplePdf(1, 'Dans les deux dossiers');
+    const ownDoc = (await upload(token, old.id, 'a.pdf', own)).json.document!;
+    await upload(token, old.id, 'b.pdf', shared);
+    const keptDoc = (await upload(token, recent.id, 'b.pdf', shared)).json.document!;
+    expect(storedBlobs()).toHaveLength(2);
+
+    const purged = await relais.server.retention.purgeExpired();
+    expect(purged).toEqual([{ consultationId: old.id, documents: 2, blobsDeleted: 1 }]);
+    expect(relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
+    expect(relais.store.docs.exists(dossierDocName(recent.id))).toBe(true);
+    // The blob held by the recent dossier too is kept; the other is gone from disk.
+    expect(storedBlobs()).toHaveLength(1);
+    const kept = await fetch(`${relais.http}/api/consultations/${recent.id}/documents/${keptDoc.id}`, { headers: cookie(token) });
+    expect(Buffer.from(await kept.arrayBuffer()).equals(shared)).toBe(true);
+    const gone = await fetch(`${relais.http}/api/consultations/${old.id}/documents/${ownDoc.id}`, { headers: cookie(token) });
+    expect(gone.status).toBe(410);
+    // A station's offline copy cannot rebuild it through the sync socket.
+    const c = yClient(relais.ws, dossierDocName(old.id), token);
+    clients.push(c);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(synced(c)).toBe(false);
+    expect(relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
+    const audit = relais.store.audit.query({});
+    expect(audit.some((e) => e.type === 'dossier.purge' && e.consultationId === old.id && e.actorId === null)).toBe(true);
+    // Nothing left to purge on the next run.
+    expect(await relais.server.retention.purgeExpired()).toEqual([]);
   });
 });

@@ -25,11 +25,14 @@ import { rememberAddress } from './http/remoteAddress.ts';
 import { audit } from './audit/audit.ts';
 import { createDocumentServices, type DocumentServices } from './documents/index.ts';
 import { auditDocuments } from './documents/auditDocuments.ts';
+import { Retention } from './documents/retention.ts';
 
 export interface RelaisServer {
   port: number;
   registry: RoomRegistry;
   messaging: Messaging;
+  /** The daily purge of dossiers past their retention period (SPEC §7.3). */
+  retention: Retention;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
+  const retention = new Retention(store, registry, ctx.documents, log);
+  retention.start();
   ctx.activity = new ActivityFeed(registry);
   const socketsPerUser = new Map<string, number>();
   const hsts = config.secureCookies;
@@ -234,7 +239,9 @@ export async function startServer(config: Config, store: Store, options: ServerO
     port,
     registry,
     messaging: messaging.messenger,
+    retention,
     async close() {
+      retention.stop();
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();

@@ -120,7 +120,13 @@ export class AccessPolicy {
   /** The access a user has to a document, or null for none. */
   docAccess(user: User, ref: DocRef): Access | null {
     switch (ref.kind) {
-      case 'dossier':
+      case 'dossier': {
+        // A dossier exists once the server created it; a purged one must not be rebuilt from a
+        // station's offline copy (SPEC §7.3).
+        if (!this.store.docs.exists(`dossier/${ref.id}`)) return null;
+        const consultation = this.store.consultations.get(ref.id);
+        return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;
+      }
       case 'room': {
         const consultation = this.store.consultations.get(ref.id);
         return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;

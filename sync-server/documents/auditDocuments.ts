@@ -29,7 +29,7 @@ export function auditDocuments(ctx: Context, entry: DocumentAuditEntry): void {
   const detail = [what, entry.documentId ? `document ${entry.documentId}` : null, entry.detail ?? null].filter(Boolean).join(' ; ');
   void audit(ctx, {
     type,
-    actorId: entry.actor.startsWith('vault:') ? null : entry.actor,
+    actorId: entry.actor.startsWith('vault:') || entry.actor === 'system' ? null : entry.actor,
     ...(entry.consultationId ? { consultationId: entry.consultationId } : {}),
     detail,
   });

@@ -4,7 +4,7 @@
  * participants of the consultation reach any of it.
  */
 import { randomBytes } from 'node:crypto';
-import type { DocumentEntry, DocumentKind } from '../../schema/dossier.ts';
+import { dossierDocName, type DocumentEntry, type DocumentKind } from '../../schema/dossier.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
 import { EXTENSIONS, type AcceptedType } from '../documents/fileType.ts';
@@ -24,6 +24,9 @@ export function requireParticipant(req: Request, ctx: Context, consultationId: s
   // Same answer for "absent" and "not yours": existence is not disclosed.
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+  }
+  if (!ctx.store.docs.exists(dossierDocName(consultation.id))) {
+    throw new HttpError(410, 'dossier_purged', 'Ce télédossier a été supprimé : sa durée de conservation est échue.');
   }
   return { user, consultation };
 }

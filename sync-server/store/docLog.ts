@@ -27,6 +27,8 @@ export interface DocStore {
   /** Bytes stored for one document (snapshot + tail). */
   sizeOf(docName: string): number;
   exists(docName: string): boolean;
+  /** Deletes every update and the snapshot of a document (retention purge). */
+  remove(docName: string): Promise<void>;
 }
 
 const END = Number.MAX_SAFE_INTEGER;
@@ -81,6 +83,13 @@ export class LmdbDocStore implements DocStore {
       size += value.byteLength;
     }
     return size;
+  }
+
+  async remove(docName: string): Promise<void> {
+    await this.db.root.transaction(() => {
+      void this.db.snapshots.remove(docName);
+      for (const key of this.db.updates.getKeys({ start: [docName, 0], end: [docName, END] })) void this.db.updates.remove(key);
+    });
   }
 
   exists(docName: string): boolean {
