@@ -23,6 +23,7 @@ import { ActivityFeed } from './consultations/ActivityFeed.ts';
 import type { Messaging } from './messaging/types.ts';
 import { rememberAddress } from './http/remoteAddress.ts';
 import { audit } from './audit/audit.ts';
+import { SocketOwners } from './sync/SocketOwners.ts';
 import { createDocumentServices, type DocumentServices } from './documents/index.ts';
 import { auditDocuments } from './documents/auditDocuments.ts';
 import { Retention } from './documents/retention.ts';
@@ -31,6 +32,8 @@ export interface RelaisServer {
   port: number;
   registry: RoomRegistry;
   messaging: Messaging;
+  /** See Context['accessChanged']: open sockets follow a change of rights. */
+  accessChanged: Context['accessChanged'];
   /** The daily purge of dossiers past their retention period (SPEC §7.3). */
   retention: Retention;
   close(): Promise<void>;
@@ -78,6 +81,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     activity: null as unknown as ActivityFeed,
     // Set just below, once the room registry it edits dossiers through exists.
     documents: null as unknown as DocumentServices,
+    // Set just below, once the room registry exists.
+    accessChanged: null as unknown as Context['accessChanged'],
   };
   const files = new StaticFiles(config.clientDir);
   const app = uWS.App();
@@ -90,6 +95,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
   const retention = new Retention(store, registry, ctx.documents, log);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
+  const socketOwners = new SocketOwners(registry, (principal, docName) => {
+    const ref = parseDocName(docName);
+    if (!ref) return null;
+    if (principal.startsWith('guest:')) return ctx.access.guestDocAccess(principal.slice('guest:'.length), ref);
+    const holder = store.users.get(principal);
+    return holder ? ctx.access.docAccess(holder, ref) : null;
+  });
+  ctx.accessChanged = {
+    consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]),
+    signedOut: (userId) => socketOwners.closeAllOf(userId),
+  };
   const socketsPerUser = new Map<string, number>();
   const hsts = config.secureCookies;
   // The page may open the PeerJS signalling socket on the peer server's own port.
@@ -190,6 +206,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       let room: Room;
       try {
         room = registry.join(data.docName, socket, data.access);
+        socketOwners.track(socket, data.userId, data.access);
       } catch (error) {
         log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
         socket.close(4503, 'load failed');
@@ -239,6 +256,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     port,
     registry,
     messaging: messaging.messenger,
+    accessChanged: ctx.accessChanged,
     retention,
     async close() {
       retention.stop();

@@ -24,6 +24,14 @@ export interface Context {
   invitationTokens: InvitationTokens;
   /** Blobs, dossier edits, signature images, vault links (documents/). */
   documents: DocumentServices;
+  /**
+   * Call after a change of rights, so that sockets already open follow it (SPEC §9): closes the
+   * sockets of a consultation's documents whose holder lost access, or every socket of a user.
+   */
+  accessChanged: {
+    consultation(consultationId: string): void;
+    signedOut(userId: string): void;
+  };
 }
 
 export type Handler = (req: Request, reply: Reply, ctx: Context) => Promise<void> | void;

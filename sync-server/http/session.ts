@@ -60,6 +60,7 @@ export const sessionRoutes: Route[] = [
     async handler(req, reply, ctx) {
       const user = requireUser(req, ctx);
       const ended = await ctx.sessions.destroyAll(user.id);
+      ctx.accessChanged.signedOut(user.id);
       await audit(ctx, { type: 'logout', actorId: user.id, address: remoteAddress(req), detail: `partout (${ended})` });
       reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
       reply.send(204, null);

@@ -1,0 +1,49 @@
+/**
+ * Who holds each open sync socket, so that a change of rights reaches the sockets already open
+ * (SPEC §9): a professional removed from a consultation, or a user logged out everywhere, loses
+ * their open documents at once instead of at the next reconnect. The room logic stays free of
+ * accounts: it is asked to close the sockets this module names.
+ */
+import type { RoomRegistry } from './RoomRegistry.ts';
+import type { SyncSocket } from './socket.ts';
+import type { Access } from './Room.ts';
+import { CloseCode } from './closeCodes.ts';
+
+export type AccessCheck = (principal: string, docName: string) => Access | null;
+
+export class SocketOwners {
+  private readonly owners = new WeakMap<SyncSocket, { principal: string; access: Access }>();
+
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly check: AccessCheck,
+  ) {}
+
+  track(socket: SyncSocket, principal: string, access: Access): void {
+    this.owners.set(socket, { principal, access });
+  }
+
+  /** Re-asks the access policy for every socket open on these documents; closes those refused. */
+  recheck(docNames: string[]): void {
+    for (const docName of docNames) {
+      this.registry.get(docName)?.revoke(
+        (socket) => {
+          const owner = this.owners.get(socket);
+          if (!owner) return false;
+          const now = this.check(owner.principal, docName);
+          // Write access reduced to read: the socket reconnects and is admitted read-only.
+          return now === null || (owner.access === 'write' && now === 'read');
+        },
+        CloseCode.Forbidden,
+        'access revoked',
+      );
+    }
+  }
+
+  /** Closes every socket a principal holds (their sessions ended). */
+  closeAllOf(principal: string): void {
+    this.registry.forEach((room) =>
+      room.revoke((socket) => this.owners.get(socket)?.principal === principal, CloseCode.Unauthorized, 'session ended'),
+    );
+  }
+}
