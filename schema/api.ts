@@ -32,6 +32,8 @@ export interface ConsultationSummary {
   durationMinutes: number;
   reason: string;
   status: 'scheduled' | 'ongoing' | 'ended';
+  /** ISO 8601 instant when its télédossier is purged (SPEC §7.3). */
+  purgeAt?: string;
 }
 
 export interface ConsultationListResponse {

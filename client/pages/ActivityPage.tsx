@@ -14,6 +14,8 @@ import { t, type MessageKey } from '../i18n/index.ts';
 import { cachedConsultations, rememberConsultationList, sessionExpired, user } from '../session.ts';
 import { openActivity } from '../consultation/openActivity.ts';
 import '../consultation/consultation.css';
+import { PurgeWarning } from '../dossier/PurgeWarning.tsx';
+
 
 export const STATUS_LABELS: Record<ConsultationSummary['status'], MessageKey> = {
   scheduled: 'status.scheduled',
@@ -176,6 +178,7 @@ function ConsultationItem(props: { consultation: ConsultationSummary }) {
         <Show when={props.consultation.reason}>
           <span class="consultation-reason">{props.consultation.reason}</span>
         </Show>
+        <PurgeWarning purgeAt={props.consultation.purgeAt} />
       </A>
     </li>
   );

@@ -8,6 +8,7 @@ import { createTeleconsultation, newId, patientLabel, publicOrigin } from '../co
 import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 import { patientFor, sendFieldErrors } from './patients.ts';
+import { purgeDate } from '../documents/retention.ts';
 
 /** «Invitation téléphonique» (SPEC §7.4): the slot is now, for this long. */
 const INSTANT_DURATION_MINUTES = 30;
@@ -22,6 +23,7 @@ export function summarise(c: Consultation, ctx: Context, now = Date.now()): Cons
     durationMinutes: c.durationMinutes,
     reason: c.reason,
     status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now),
+    purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
   };
 }
 

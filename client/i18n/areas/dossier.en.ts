@@ -86,4 +86,5 @@ export const dossierEn = {
   'dossier.vault.unlocked': 'Identity confirmed. You can download the document.',
   'dossier.vault.unavailable': 'This document is not available.',
   'dossier.vault.loading': 'Loading…',
+  'dossier.purge.soon': 'Record deleted on {when} (retention period): remember to “Export” it.',
 } as const satisfies { readonly [K in keyof typeof dossierFr]: string };

@@ -91,4 +91,6 @@ export const dossierFr = {
   'dossier.vault.unlocked': 'Identité confirmée. Vous pouvez télécharger le document.',
   'dossier.vault.unavailable': 'Ce document n’est pas disponible.',
   'dossier.vault.loading': 'Chargement…',
+
+  'dossier.purge.soon': 'Télédossier supprimé le {when} (durée de conservation) : pensez à l’« Exporter ».',
 } as const;
