@@ -59,7 +59,7 @@ if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDe
 const server = await startServer(config, store);
 const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket') });
 
-const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
+const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
 console.log(`
 Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs

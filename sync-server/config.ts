@@ -34,6 +34,9 @@ export interface Config {
   pscIssuer: string | null;
   pscClientId: string | null;
   pscClientSecret: string | null;
+  /** PEM certificate and key files: both set, the server speaks HTTPS/WSS (uWS SSLApp) and sends HSTS. */
+  tlsCert: string | null;
+  tlsKey: string | null;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,7 +49,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.RELAIS_DATA_DIR ?? './data'),
     clientDir: resolve(env.RELAIS_CLIENT_DIR ?? './dist/client'),
     publicUrl,
-    secureCookies: publicUrl ? publicUrl.startsWith('https:') : false,
+    // Under TLS the browser reaches us over https whatever PUBLIC_URL says.
+    secureCookies: Boolean(env.TLS_CERT && env.TLS_KEY) || (publicUrl?.startsWith('https:') ?? false),
     compactAfter: intFrom(env.RELAIS_COMPACT_AFTER, 500),
     smtpUrl: env.SMTP_URL || null,
     mailFrom: env.MAIL_FROM || 'Relais <no-reply@localhost>',
@@ -56,6 +60,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pscIssuer: env.PSC_ISSUER || null,
     pscClientId: env.PSC_CLIENT_ID || null,
     pscClientSecret: env.PSC_CLIENT_SECRET || null,
+    tlsCert: env.TLS_CERT || null,
+    tlsKey: env.TLS_KEY || null,
   };
 }
 

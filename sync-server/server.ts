@@ -67,6 +67,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
       `uWebSockets.js has no native binary for Node ${process.versions.node} (ABI ${process.versions.modules}); use Node 20.`,
     );
   }
+  // Cookies sent only over https once the server itself speaks TLS.
+  if (config.tlsCert && config.tlsKey && !config.secureCookies) config = { ...config, secureCookies: true };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
   const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
@@ -85,7 +87,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     accessChanged: null as unknown as Context['accessChanged'],
   };
   const files = new StaticFiles(config.clientDir);
-  const app = uWS.App();
+  const tls = config.tlsCert !== null && config.tlsKey !== null;
+  const app = tls ? uWS.SSLApp({ cert_file_name: config.tlsCert!, key_file_name: config.tlsKey! }) : uWS.App();
   const registry = new RoomRegistry(store.docs, uwsFanOut(app), {
     compactAfter: config.compactAfter,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
@@ -107,7 +110,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     signedOut: (userId) => socketOwners.closeAllOf(userId),
   };
   const socketsPerUser = new Map<string, number>();
-  const hsts = config.secureCookies;
+  // HSTS only over TLS (directly, or behind an https proxy): on plain http it would be ignored.
+  const hsts = tls || config.secureCookies;
   // The page may open the PeerJS signalling socket on the peer server's own port.
   const headers = securityHeaders(peerConnectSources(config));
 
