@@ -4,6 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { PDFDocument } from 'pdf-lib';
 import { DOCTOR, login, NURSE, openFirstConsultation, type DemoAccount } from './helpers.ts';
 
 async function professionalInRoom(browser: Browser, account: DemoAccount, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -187,6 +188,27 @@ test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees 
     await expect(guest.getByRole('heading', { name: 'Dossier' })).toHaveCount(0);
     await guest.getByRole('button', { name: 'Couper le micro' }).click();
     await expect(doctor.getByTestId('tile-remote').getByText('Micro coupé')).toBeVisible();
+
+    // «Prendre une photo» of the patient's tile: into the dossier.
+    await doctor.getByRole('button', { name: 'Prendre une photo' }).click();
+    await expect(doctor.getByText(/^Photo ajoutée au dossier : Photo .*\.jpg\.$/)).toBeVisible();
+
+    // A PDF of the dossier sent in the call appears on the patient's page at once, to download.
+    const pdf = await PDFDocument.create();
+    pdf.addPage().drawText('Ordonnance');
+    const uploaded = await doctor.request.post(`/api/consultations/${id}/documents?name=ordonnance.pdf`, {
+      headers: { 'Content-Type': 'application/pdf' },
+      data: Buffer.from(await pdf.save()),
+    });
+    expect(uploaded.status(), await uploaded.text()).toBe(201);
+    await doctor.getByLabel('Envoyer un document au patient').selectOption({ label: 'ordonnance.pdf' });
+    await doctor.getByRole('button', { name: 'Envoyer au patient', exact: true }).click();
+    await expect(guest.getByText('Document reçu — ordonnance.pdf')).toBeVisible();
+    const download = guest.getByRole('link', { name: 'Télécharger ordonnance.pdf' });
+    const href = await download.getAttribute('href');
+    const fetched = await guest.request.get(href!);
+    expect(fetched.status()).toBe(200);
+    expect((await fetched.body()).subarray(0, 5).toString()).toBe('%PDF-');
   } finally {
     await doctorContext.close();
     await guestContext.close();

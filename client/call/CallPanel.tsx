@@ -10,6 +10,7 @@ import { openLocalMedia, type LocalMedia } from './localMedia.ts';
 import { MediaHelp } from './MediaHelp.tsx';
 import { openRoom, type OpenedRoom } from './openRoom.ts';
 import { ReceivedDocuments } from './ReceivedDocuments.tsx';
+import { SendInCall } from './SendInCall.tsx';
 
 type Phase = { kind: 'idle' } | { kind: 'starting' } | { kind: 'in'; room: OpenedRoom; local: LocalMedia } | { kind: 'left' };
 
@@ -67,6 +68,7 @@ export function CallPanel(props: { consultationId: string }) {
                 setPhase({ kind: 'left' });
               }}
             />
+            <SendInCall consultationId={props.consultationId} room={call.room} />
             <ReceivedDocuments consultationId={props.consultationId} room={call.room} auth={auth} />
           </>
         )}

@@ -214,21 +214,29 @@ export function CallRoom(props: CallRoomProps) {
       </Show>
       <h3 class="visually-hidden">{t('room.participants', { count: tiles().length })}</h3>
       <div class="call-tiles" data-count={visibleTiles().length}>
-        <For each={visibleTiles()}>
-          {(tile) => (
-            <Tile
-              id={tile.id}
-              presence={tile.presence}
-              stream={tile.stream}
-              isSelf={tile.id === 'self'}
-              status={tile.remote ? tile.remote.status : 'self'}
-              quality={tile.remote ? tile.remote.quality : null}
-              selected={selected() === tile.id}
-              main={layout() !== 'grid' && tile.id === mainId()}
-              onSelect={() => setSelected((current) => (current === tile.id ? null : tile.id))}
-              ref={(video) => videos.set(tile.id, video)}
-            />
-          )}
+        <For each={visibleTiles().map((tile) => tile.id)}>
+          {(id) => {
+            // Keyed by id: a tile keeps its <video> while its participant's state changes.
+            const tile = () => tiles().find((candidate) => candidate.id === id);
+            return (
+              <Show when={tile()}>
+                {(current) => (
+                  <Tile
+                    id={id}
+                    presence={current().presence}
+                    stream={current().stream}
+                    isSelf={id === 'self'}
+                    status={current().remote?.status ?? 'self'}
+                    quality={current().remote?.quality ?? null}
+                    selected={selected() === id}
+                    main={layout() !== 'grid' && id === mainId()}
+                    onSelect={() => setSelected((chosen) => (chosen === id ? null : id))}
+                    ref={(video) => videos.set(id, video)}
+                  />
+                )}
+              </Show>
+            );
+          }}
         </For>
       </div>
       <Show when={tiles().length === 1 && meshState() === 'joined'}>

@@ -18,5 +18,6 @@ import { accountRoutes } from './account.ts';
 import { pscRoutes } from './psc.ts';
 import { auditRoutes } from './auditLog.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
+import { roomDocumentRoutes } from './roomDocuments.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...roomDocumentRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];

@@ -1,0 +1,63 @@
+/**
+ * «Envoyer le document» during the call, to the patient (SPEC §7.1.4 case 1): a PDF of the dossier,
+ * checked and audited by the server, then added to the room's `sent` list so that it shows on the
+ * patient's page at once.
+ */
+import { createSignal, For, onCleanup, Show } from 'solid-js';
+import type { DocumentEntry } from '../../schema/dossier.ts';
+import type { SentDocument } from '../../schema/room.ts';
+import { t } from '../i18n/index.ts';
+import { openDossier } from '../sync/openDossier.ts';
+import type { OpenedRoom } from './openRoom.ts';
+
+export function SendInCall(props: { consultationId: string; room: OpenedRoom }) {
+  const dossier = openDossier(props.consultationId);
+  onCleanup(() => dossier.close());
+  const pdfs = () => dossier.teledossier.documentList().filter((d) => d.mimeType === 'application/pdf');
+  const [list, setList] = createSignal<DocumentEntry[]>(pdfs());
+  const refresh = () => setList(pdfs());
+  dossier.teledossier.documents.observeDeep(refresh);
+  onCleanup(() => dossier.teledossier.documents.unobserveDeep(refresh));
+  const [choice, setChoice] = createSignal('');
+  const [message, setMessage] = createSignal<string | null>(null);
+  // The room stays the same for the life of this component.
+  const room = props.room.room;
+
+  const send = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const documentId = choice() || list()[0]?.id;
+    if (!documentId) return;
+    try {
+      const res = await fetch(`/api/room/${encodeURIComponent(props.consultationId)}/sent`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ documentId }),
+      });
+      const body = (await res.json().catch(() => null)) as { sent?: SentDocument; message?: string } | null;
+      if (!res.ok || !body?.sent) {
+        setMessage(t('room.send.failed', { reason: body?.message ?? String(res.status) }));
+        return;
+      }
+      room.sent.push([body.sent]);
+      setMessage(t('room.send.done', { name: body.sent.name }));
+    } catch {
+      setMessage(t('room.send.failed', { reason: t('login.error.network') }));
+    }
+  };
+
+  return (
+    <Show when={list().length > 0}>
+      <form class="send-in-call" onSubmit={(e) => void send(e)}>
+        <label for="send-in-call-document">{t('room.send.label')}</label>
+        <select id="send-in-call-document" value={choice()} onChange={(e) => setChoice(e.currentTarget.value)}>
+          <For each={list()}>{(doc) => <option value={doc.id}>{doc.name}</option>}</For>
+        </select>
+        <button type="submit" class="button">
+          {t('room.send.submit')}
+        </button>
+        <p role="status">{message() ?? ''}</p>
+      </form>
+    </Show>
+  );
+}

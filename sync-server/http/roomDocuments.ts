@@ -1,0 +1,91 @@
+/**
+ * Documents sent to the patient during the call (SPEC §7.1.4 case 1, §9).
+ * - POST /api/room/<consultationId>/sent {documentId}: a professional of the consultation sends a
+ *   PDF of the dossier; the send is audited and the answer is the `SentDocument` entry, which the
+ *   professional's page adds to the room document's `sent` list (professionals write the room
+ *   document; guests only read it), so it appears on the patient's page at once.
+ * - GET /api/room/<consultationId>/sent/<documentId>: the download, for a professional of the
+ *   consultation, or a guest (`?invitation=<token>`, inside the room window) and only for a
+ *   document that is in the room's `sent` list: a guest never reaches the rest of the dossier.
+ */
+import * as Y from 'yjs';
+import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
+import { HttpError } from './reply.ts';
+import { type Context, type Route } from './context.ts';
+import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+
+/** The room document as stored (every update is stored before it is fanned out). */
+function sentList(ctx: Context, consultationId: string): SentDocument[] {
+  const doc = new Y.Doc();
+  try {
+    const name = roomDocName(consultationId);
+    if (!ctx.store.docs.exists(name)) return [];
+    doc.transact(() => {
+      for (const update of ctx.store.docs.load(name).updates) Y.applyUpdate(doc, update);
+    });
+    return new RoomDoc(doc).sentDocuments();
+  } finally {
+    doc.destroy();
+  }
+}
+
+export const roomDocumentRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/room/${ID}/sent$`),
+    async handler(req, reply, ctx) {
+      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const body = (await reply.json()) as { documentId?: unknown } | null;
+      const documentId = typeof body?.documentId === 'string' ? body.documentId : '';
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(documentId)) throw new HttpError(400, 'invalid_request', 'Choisissez le document à envoyer.');
+      const entry = findDocument(ctx, consultation.id, documentId);
+      if (entry.mimeType !== 'application/pdf') {
+        throw new HttpError(415, 'not_pdf', 'Seuls les documents PDF peuvent être envoyés au patient.');
+      }
+      const sent: SentDocument = {
+        documentId: entry.id,
+        name: entry.name,
+        size: entry.size,
+        sentAt: new Date().toISOString(),
+        sentByName: user.displayName,
+      };
+      ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
+      reply.sendJson(201, { sent });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/room/${ID}/sent/${ID}$`),
+    async handler(req, reply, ctx) {
+      const consultationId = req.params[0] ?? '';
+      const documentId = req.params[1] ?? '';
+      const invitation = req.query.get('invitation');
+      let actor: string;
+      if (invitation) {
+        const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+        if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
+        actor = `guest:${guest.invitationId}`;
+      } else {
+        actor = requireParticipant(req, ctx, consultationId).user.id;
+      }
+      if (!sentList(ctx, consultationId).some((s) => s.documentId === documentId)) {
+        throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
+      }
+      const entry = findDocument(ctx, consultationId, documentId);
+      const stream = await ctx.documents.blobs.openStream(entry.sha256);
+      ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
+      await reply.sendStream(
+        200,
+        [
+          ['Content-Type', entry.mimeType],
+          ['Content-Disposition', contentDisposition(entry.name, false)],
+          ['Cache-Control', 'no-store'],
+        ],
+        stream,
+        entry.size,
+      );
+    },
+  },
+];
