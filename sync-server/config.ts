@@ -37,6 +37,8 @@ export interface Config {
   /** PEM certificate and key files: both set, the server speaks HTTPS/WSS (uWS SSLApp) and sends HSTS. */
   tlsCert: string | null;
   tlsKey: string | null;
+  /** TRUST_PROXY=1: behind a reverse proxy, the caller's address is the last X-Forwarded-For hop (login rate limit, audit). */
+  trustProxy: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,6 +64,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pscClientSecret: env.PSC_CLIENT_SECRET || null,
     tlsCert: env.TLS_CERT || null,
     tlsKey: env.TLS_KEY || null,
+    trustProxy: env.TRUST_PROXY === '1',
   };
 }
 

@@ -76,6 +76,16 @@ describe('§1.1.4 identifiant / mot de passe', () => {
     expect(running.store.audit.query({}).filter((e) => e.type === 'login.failure' && e.actorId === null)).toHaveLength(20);
   });
 
+  it('§1 behind a trusted proxy the limit applies per caller (X-Forwarded-For), not to the proxy', async () => {
+    running = await startRelais({ config: { trustProxy: true } });
+    for (let i = 0; i < 20; i++) {
+      await post(running.http, '/api/session', { identifier: `inconnu${i}`, password: 'x' }, { 'X-Forwarded-For': '203.0.113.7' });
+    }
+    expect((await post(running.http, '/api/session', { identifier: 'ide.demo', password: 'relais-demo' }, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
+    expect((await post(running.http, '/api/session', { identifier: 'ide.demo', password: 'relais-demo' }, { 'X-Forwarded-For': '198.51.100.2' })).status).toBe(200);
+    expect(running.store.audit.query({}).find((e) => e.type === 'login.success')?.address).toBe('198.51.100.2');
+  });
+
   it('§1.1.4 an establishment that forbids password-only login refuses it, and strong authentication still works', async () => {
     running = await startRelais();
     const establishment = running.store.establishments.get(running.demo.establishmentId)!;

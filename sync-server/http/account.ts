@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { audit } from '../audit/audit.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Route } from './context.ts';
-import { remoteAddress } from './remoteAddress.ts';
+import { callerAddress } from './remoteAddress.ts';
 
 export const accountRoutes: Route[] = [
   {
@@ -48,7 +48,7 @@ export const accountRoutes: Route[] = [
       const result = verifySync({ secret: state.totpPending, token: code, epochTolerance: 30 });
       if (!result.valid) throw new HttpError(400, 'invalid_code', 'Code incorrect : vérifiez l’heure de votre téléphone et saisissez le code affiché.');
       await ctx.store.authState.put(user.id, { ...state, totpSecret: state.totpPending, totpPending: null, totpLastStep: (result as { timeStep: number }).timeStep });
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'application enrôlée' });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'application enrôlée' });
       reply.sendJson(200, { totpEnrolled: true });
     },
   },
@@ -59,7 +59,7 @@ export const accountRoutes: Route[] = [
       const user = requireUser(req, ctx);
       const state = ctx.store.authState.get(user.id);
       await ctx.store.authState.put(user.id, { ...state, totpSecret: null, totpPending: null });
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'application retirée' });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'application retirée' });
       reply.send(204, null);
     },
   },
@@ -74,7 +74,7 @@ export const accountRoutes: Route[] = [
         throw new HttpError(400, 'wrong_password', 'Le mot de passe actuel est incorrect.');
       }
       await ctx.store.users.put({ ...user, passwordHash: await hashPassword(parsed.value.next) });
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: remoteAddress(req), detail: 'mot de passe changé' });
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'mot de passe changé' });
       reply.sendJson(200, { changed: true });
     },
   },

@@ -9,13 +9,13 @@ import { sessionCookie } from '../auth/sessions.ts';
 import { audit } from '../audit/audit.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 import { sessionToken, type Context } from './context.ts';
-import { remoteAddress } from './remoteAddress.ts';
+import { callerAddress } from './remoteAddress.ts';
 
 const minutes = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60));
 
 /** Throws the French 429 when this address or account may not try now. */
 export function checkGuard(req: Request, ctx: Context, user: User | undefined): void {
-  const verdict = authServices(ctx.store).guard.check(remoteAddress(req), user?.id ?? null);
+  const verdict = authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
   if (verdict.ok) return;
   if (verdict.reason === 'account_locked') {
     throw new HttpError(
@@ -29,7 +29,7 @@ export function checkGuard(req: Request, ctx: Context, user: User | undefined): 
 
 /** Counts and audits a failed login; throws the 401 (or the 429 when it just locked the account). */
 export async function loginFailed(req: Request, ctx: Context, user: User | undefined, identifier: string, method: string, detail: string): Promise<never> {
-  const address = remoteAddress(req);
+  const address = callerAddress(req, ctx);
   const locked = await authServices(ctx.store).guard.fail(address, user?.id ?? null);
   await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, identifier, method, address, detail });
   if (locked) {
@@ -60,5 +60,5 @@ export async function completeLogin(req: Request, reply: Reply, ctx: Context, us
   await authServices(ctx.store).guard.succeed(user.id);
   const token = await ctx.sessions.create(user.id);
   reply.header('Set-Cookie', sessionCookie(token, ctx.config.secureCookies));
-  await audit(ctx, { type: 'login.success', actorId: user.id, method, address: remoteAddress(req) });
+  await audit(ctx, { type: 'login.success', actorId: user.id, method, address: callerAddress(req, ctx) });
 }

@@ -10,7 +10,7 @@ import { audit } from '../audit/audit.ts';
 import type { Request } from './reply.ts';
 import type { Context, Route } from './context.ts';
 import { completeLogin } from './login.ts';
-import { remoteAddress } from './remoteAddress.ts';
+import { callerAddress } from './remoteAddress.ts';
 import { readCookie } from '../auth/sessions.ts';
 
 const FLOW_COOKIE = 'relais_psc';
@@ -98,7 +98,7 @@ export const pscRoutes: Route[] = [
     pattern: /^\/api\/auth\/psc\/callback$/,
     async handler(req, reply, ctx) {
       const fail = async (code: string, detail: string, actorId: string | null = null): Promise<void> => {
-        await audit(ctx, { type: 'login.failure', actorId, method: 'psc', address: remoteAddress(req), detail });
+        await audit(ctx, { type: 'login.failure', actorId, method: 'psc', address: callerAddress(req, ctx), detail });
         reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));
         reply.send(302, null, [['Location', `/connexion?psc=${code}`]]);
       };

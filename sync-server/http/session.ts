@@ -4,7 +4,7 @@ import type { User } from '../store/users.ts';
 import { clearedSessionCookie } from '../auth/sessions.ts';
 import { audit } from '../audit/audit.ts';
 import { checkPassword, completeLogin, passwordLoginForbidden } from './login.ts';
-import { remoteAddress } from './remoteAddress.ts';
+import { callerAddress } from './remoteAddress.ts';
 import { requireUser, sessionToken, type Route } from './context.ts';
 
 export function toSessionUser(user: User): SessionUser {
@@ -27,7 +27,7 @@ export const sessionRoutes: Route[] = [
       if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
       const user = await checkPassword(req, ctx, parsed.value.identifier, parsed.value.password);
       if (passwordLoginForbidden(ctx, user)) {
-        await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: remoteAddress(req), detail: 'authentification forte imposée' });
+        await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: callerAddress(req, ctx), detail: 'authentification forte imposée' });
         return reply.error(403, 'strong_auth_required', 'Votre établissement impose l’authentification forte : choisissez «Authentification forte».');
       }
       await completeLogin(req, reply, ctx, user, 'password');
@@ -48,7 +48,7 @@ export const sessionRoutes: Route[] = [
       const token = sessionToken(req);
       const userId = ctx.sessions.resolve(token);
       if (token) await ctx.sessions.destroy(token);
-      if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: remoteAddress(req) });
+      if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: callerAddress(req, ctx) });
       reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
       reply.send(204, null);
     },
@@ -61,7 +61,7 @@ export const sessionRoutes: Route[] = [
       const user = requireUser(req, ctx);
       const ended = await ctx.sessions.destroyAll(user.id);
       ctx.accessChanged.signedOut(user.id);
-      await audit(ctx, { type: 'logout', actorId: user.id, address: remoteAddress(req), detail: `partout (${ended})` });
+      await audit(ctx, { type: 'logout', actorId: user.id, address: callerAddress(req, ctx), detail: `partout (${ended})` });
       reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
       reply.send(204, null);
     },

@@ -9,7 +9,7 @@ import { audit } from '../audit/audit.ts';
 import { HttpError } from './reply.ts';
 import type { Route } from './context.ts';
 import { checkGuard, checkPassword, completeLogin, loginFailed } from './login.ts';
-import { remoteAddress } from './remoteAddress.ts';
+import { callerAddress } from './remoteAddress.ts';
 import { toSessionUser } from './session.ts';
 
 export const strongAuthRoutes: Route[] = [
@@ -43,7 +43,7 @@ export const strongAuthRoutes: Route[] = [
           purpose: 'login-code',
         });
       }
-      if (code) await audit(ctx, { type: 'login.code-sent', actorId: user.id, method: channel, address: remoteAddress(req) });
+      if (code) await audit(ctx, { type: 'login.code-sent', actorId: user.id, method: channel, address: callerAddress(req, ctx) });
       const body: ChallengeResponse = { challengeId, channel, destination: destination ? maskDestination(destination) : null };
       reply.sendJson(200, body);
     },
@@ -61,11 +61,11 @@ export const strongAuthRoutes: Route[] = [
       if (!verdict.ok) {
         const user = challenge ? ctx.store.users.get(challenge.userId) : undefined;
         if (verdict.reason === 'expired') {
-          await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: remoteAddress(req), detail: 'code expiré' });
+          await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: callerAddress(req, ctx), detail: 'code expiré' });
           throw new HttpError(401, 'code_expired', 'Ce code a expiré ou a déjà servi. Demandez un nouveau code.');
         }
         if (verdict.reason === 'too_many_tries') {
-          await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: remoteAddress(req), detail: 'trop d’essais' });
+          await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: callerAddress(req, ctx), detail: 'trop d’essais' });
           throw new HttpError(401, 'code_locked', `Trop d’essais (${CODE_MAX_TRIES}) : ce code ne vaut plus. Demandez un nouveau code.`);
         }
         const left = CODE_MAX_TRIES - (ctx.store.loginChallenges.get(parsed.value.challengeId)?.tries ?? CODE_MAX_TRIES);
