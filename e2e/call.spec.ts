@@ -90,6 +90,40 @@ test('§7.2 two professionals in one call see each other; mute shows on the tile
   }
 });
 
+test('§7.2 a dropped connection is recovered without the user doing anything', async ({ browser }) => {
+  const doctor = await professionalInRoom(browser, DOCTOR);
+  const nurse = await professionalInRoom(browser, NURSE);
+  try {
+    await expect.poll(() => remoteVideoWidth(doctor.page), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The network under the doctor's connection to the nurse dies.
+    await doctor.page.evaluate(() => {
+      const mesh = window.relaisCall!;
+      const peerId = [...mesh.remotes.keys()][0]!;
+      const pc = mesh.connectionWith(peerId)!;
+      (window as unknown as { droppedPc: RTCPeerConnection }).droppedPc = pc;
+      pc.close();
+    });
+    // A new connection replaces it, and frames flow again on both sides.
+    const recovered = () =>
+      doctor.page.evaluate(() => {
+        const mesh = window.relaisCall!;
+        const peerId = [...mesh.remotes.keys()][0];
+        const pc = peerId ? mesh.connectionWith(peerId) : null;
+        const dropped = (window as unknown as { droppedPc: RTCPeerConnection }).droppedPc;
+        return pc !== null && pc !== dropped && pc.connectionState === 'connected';
+      });
+    await expect.poll(recovered, { timeout: 30_000, message: 'a new peer connection should replace the dropped one' }).toBe(true);
+    const frames = (page: Page) => page.evaluate(() => [...window.relaisCall!.remotes.values()][0]?.framesDecoded ?? 0);
+    const before = await frames(nurse.page);
+    await expect.poll(() => frames(nurse.page), { timeout: 15_000 }).toBeGreaterThan(before);
+    await expect.poll(() => remoteVideoWidth(doctor.page), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect(doctor.page.getByText('Reconnexion…')).toHaveCount(0);
+  } finally {
+    await doctor.close();
+    await nurse.close();
+  }
+});
+
 test('§7.2 each control has a French tooltip and a keyboard shortcut', async ({ browser }) => {
   const doctor = await professionalInRoom(browser, DOCTOR);
   try {

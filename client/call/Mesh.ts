@@ -423,6 +423,12 @@ export class Mesh {
       const pc = link.call.peerConnection as RTCPeerConnection | undefined;
       const remote = this.remotes.get(peerId);
       if (!pc || !remote) continue;
+      // A connection can end without PeerJS noticing (closed under it, failed while hidden).
+      if (pc.connectionState === 'closed' || pc.connectionState === 'failed') {
+        link.call.close();
+        this.onLinkClosed(peerId, link.call);
+        continue;
+      }
       let rtt: number | null = null;
       let lost = 0;
       let received = 0;
