@@ -8,8 +8,11 @@ import type { Store } from '../store/index.ts';
 
 export type { AuditEvent, AuditEventType } from '../store/audit.ts';
 
-export function audit(ctx: { store: Pick<Store, 'audit'> }, event: Omit<AuditEvent, 'at'>): Promise<void> {
-  return ctx.store.audit.append(event).then(
+export function audit(ctx: { store: Pick<Store, 'audit' | 'consultations'> }, event: Omit<AuditEvent, 'at'>): Promise<void> {
+  // The patient is named on every event about their consultation, so that filtering by patient
+  // finds sends and downloads too.
+  const patientId = event.patientId ?? (event.consultationId ? ctx.store.consultations.get(event.consultationId)?.patientId : undefined);
+  return ctx.store.audit.append(patientId ? { ...event, patientId } : event).then(
     () => undefined,
     (error: unknown) => console.error(`audit: ${event.type}: ${error instanceof Error ? error.message : 'error'}`),
   );

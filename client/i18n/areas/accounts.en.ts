@@ -75,5 +75,9 @@ export const accountsEn = {
   'accounts.audit.type.dossier.open': 'Dossier opened',
   'accounts.audit.type.document.send': 'Document sent',
   'accounts.audit.type.document.download': 'Document downloaded',
+  'accounts.audit.type.document.upload': 'Document added',
+  'accounts.audit.type.document.sign': 'Signature',
+  'accounts.audit.type.vault.open': 'Vault opened',
+  'accounts.audit.type.dossier.purge': 'Télédossier purged',
   'accounts.audit.type.account.change': 'Account changed',
 } as const satisfies { readonly [K in keyof typeof accountsFr]: string };

@@ -75,5 +75,9 @@ export const accountsFr = {
   'accounts.audit.type.dossier.open': 'Ouverture du dossier',
   'accounts.audit.type.document.send': 'Envoi de document',
   'accounts.audit.type.document.download': 'Téléchargement de document',
+  'accounts.audit.type.document.upload': 'Ajout de document',
+  'accounts.audit.type.document.sign': 'Signature',
+  'accounts.audit.type.vault.open': 'Ouverture du coffre-fort',
+  'accounts.audit.type.dossier.purge': 'Purge du télédossier',
   'accounts.audit.type.account.change': 'Modification du compte',
 } as const;
