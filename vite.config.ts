@@ -6,7 +6,11 @@ const backend = `http://127.0.0.1:${process.env.PORT ?? '8080'}`;
 export default defineConfig({
   root: 'client',
   publicDir: 'public',
-  plugins: [solid()],
+  // React only in the lazily loaded tldraw island (*.react.tsx), Solid everywhere else.
+  plugins: [solid({ exclude: [/\.react\.tsx$/] })],
+  // tsconfig's jsx: preserve is for Solid; the React island's JSX is compiled by Vite (oxc).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  optimizeDeps: { exclude: ['@tldraw/assets'], include: ['react/jsx-dev-runtime', 'react-dom/client', 'tldraw'] },
   build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   server: {
     host: '127.0.0.1',

@@ -8,8 +8,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { DOCTOR, ficheField, login, openFirstConsultation, typeAtEnd, waitUntilOnline } from './helpers.ts';
-import { samplePdf, signaturePng } from '../sync-server/testing/images.ts';
+import { DOCTOR, NURSE, ficheField, login, openFirstConsultation, typeAtEnd, waitUntilOnline } from './helpers.ts';
+import { png, samplePdf, signaturePng } from '../sync-server/testing/images.ts';
 import { pdfPageTexts } from '../sync-server/testing/pdfText.ts';
 
 async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
@@ -173,4 +173,52 @@ test('§7.3 «Exporter» downloads the télédossier as a ZIP', async ({ page })
   expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
   expect(bytes.includes(Buffer.from('index.json'))).toBe(true);
   expect(bytes.includes(Buffer.from('fiche-brouillon.pdf'))).toBe(true); // modified after its signature
+});
+
+test('design card: two professionals annotate one photo and both see both drawings; «Enregistrer comme document»', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  await login(page, DOCTOR);
+  await openFirstConsultation(page);
+  await waitUntilOnline(page);
+  await page.getByTestId('document-input').setInputFiles([
+    { name: 'Talon.png', mimeType: 'image/png', buffer: png(400, 300, (x, y) => [200 - (x % 50), 150 + (y % 40), 120]) },
+  ]);
+  const documents = page.getByRole('list', { name: 'Documents du télédossier' });
+  await expect(documents.getByRole('link', { name: 'Talon.png', exact: true })).toBeVisible();
+
+  const nurseContext = await browser.newContext();
+  const nurse = await nurseContext.newPage();
+  await login(nurse, NURSE);
+  await openFirstConsultation(nurse);
+  await waitUntilOnline(nurse);
+
+  const shapes = (p: Page) => p.getByTestId('annotate-canvas').locator('.tl-shape');
+  for (const p of [page, nurse]) {
+    await p.getByRole('listitem').filter({ hasText: 'Talon.png' }).getByRole('button', { name: /^Annoter/ }).click();
+    await expect(shapes(p)).toHaveCount(1, { timeout: 30_000 }); // the photo itself
+  }
+
+  const draw = async (p: Page, dx: number) => {
+    await p.getByTestId('annotate-canvas').getByRole('button', { name: /^Draw/ }).click();
+    await p.getByTestId('annotate-canvas').scrollIntoViewIfNeeded();
+    const box = (await p.getByTestId('annotate-canvas').boundingBox())!;
+    const x = box.x + box.width / 2 + dx;
+    const y = box.y + box.height / 2;
+    await p.mouse.move(x, y);
+    await p.mouse.down();
+    for (let i = 1; i <= 10; i++) await p.mouse.move(x + i * 6, y + i * 4);
+    await p.mouse.up();
+  };
+  await draw(page, -80);
+  await expect(shapes(page)).toHaveCount(2);
+  await expect(shapes(nurse)).toHaveCount(2);
+  await draw(nurse, 40);
+  await expect(shapes(nurse)).toHaveCount(3);
+  await expect(shapes(page)).toHaveCount(3);
+
+  await page.getByRole('button', { name: 'Enregistrer comme document' }).click();
+  await expect(page.getByText('Image annotée enregistrée (PNG et PDF).')).toBeVisible({ timeout: 20_000 });
+  await expect(nurse.getByRole('list', { name: 'Documents du télédossier' }).getByRole('link', { name: 'Talon (annotée).pdf' })).toBeVisible();
+  await expect(nurse.getByRole('list', { name: 'Documents du télédossier' }).getByRole('link', { name: 'Talon (annotée).png' })).toBeVisible();
+  await nurseContext.close();
 });

@@ -7,7 +7,7 @@
  *   fiche       Y.Map   one Y.Text per fiche field (created by the server, never by a client)
  *   documents   Y.Array Y.Map of document metadata (bytes live in the blob store)
  *   photos      Y.Array Y.Map of photo metadata
- *   annotations Y.Map   photoId → Y.Map of canvas records
+ *   annotations Y.Map   image document id → Y.Map of canvas records (tldraw records by id)
  *   signatures  Y.Array FicheSignature entries (frozen versions of the fiche)
  *
  * Why the server creates the fiche: two clients that each seed `fiche.set('motif', new Y.Text())`
@@ -152,10 +152,21 @@ export class Teledossier {
     return this.documentList().find((d) => d.id === id);
   }
 
+  /**
+   * Server only. An image gets its annotation canvas (a Y.Map of canvas records) at once, for the
+   * same reason the server creates the fiche's fields: two clients creating it would lose strokes.
+   */
   addDocument(entry: DocumentEntry): void {
     const map = new Y.Map<unknown>();
     for (const [k, v] of Object.entries(entry)) if (v !== undefined) map.set(k, v);
     this.documents.push([map]);
+    if (entry.mimeType.startsWith('image/') && !this.annotations.has(entry.id)) this.annotations.set(entry.id, new Y.Map());
+  }
+
+  /** The canvas records drawn over an image document, once the server's map has synced. */
+  annotationsOf(documentId: string): Y.Map<unknown> | undefined {
+    const value = this.annotations.get(documentId);
+    return value instanceof Y.Map ? value : undefined;
   }
 
   /** Records a secure send on a document's metadata (the channel, never the address). */

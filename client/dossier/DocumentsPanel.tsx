@@ -11,6 +11,8 @@ import { t } from '../i18n/index.ts';
 import { documentsApi, documentUrl, type Upload } from './documentsApi.ts';
 import type { DossierState } from './dossierState.ts';
 import { SendDialog } from './SendDialog.tsx';
+import { AnnotatePanel } from '../annotate/AnnotatePanel.tsx';
+import type { OpenedDossier } from '../sync/openDossier.ts';
 import './documents.css';
 
 interface UploadRow {
@@ -29,13 +31,14 @@ export function formatSize(bytes: number): string {
 
 let nextKey = 0;
 
-export function DocumentsPanel(props: { consultationId: string; state: DossierState; online: () => boolean }) {
+export function DocumentsPanel(props: { consultationId: string; dossier: OpenedDossier; state: DossierState; online: () => boolean }) {
   let input: HTMLInputElement | undefined;
   const [rows, setRows] = createSignal<UploadRow[]>([]);
   const [dragging, setDragging] = createSignal(false);
   const [actionError, setActionError] = createSignal('');
   const [offerStamp, setOfferStamp] = createSignal<DocumentEntry | null>(null);
   const [sending, setSending] = createSignal<DocumentEntry | null>(null);
+  const [annotating, setAnnotating] = createSignal<DocumentEntry | null>(null);
   const [busy, setBusy] = createSignal<string | null>(null);
   const [hasSignature] = createResource(() => documentsApi.hasSignature());
 
@@ -200,6 +203,10 @@ export function DocumentsPanel(props: { consultationId: string; state: DossierSt
                     </button>
                   </Show>
                   <Show when={doc.mimeType !== 'application/pdf'}>
+                    <button type="button" class="button button--small" disabled={!props.online()} onClick={() => setAnnotating(doc)}>
+                      {t('dossier.annotate.open')}
+                      <span class="visually-hidden"> — {doc.name}</span>
+                    </button>
                     <button type="button" class="button button--small" disabled={busy() !== null || !props.online()} onClick={() => void act(doc, 'toPdf')}>
                       {t('dossier.documents.toPdf')}
                       <span class="visually-hidden"> — {doc.name}</span>
@@ -216,6 +223,9 @@ export function DocumentsPanel(props: { consultationId: string; state: DossierSt
             )}
           </For>
         </ul>
+      </Show>
+      <Show when={annotating()} keyed>
+        {(doc) => <AnnotatePanel consultationId={props.consultationId} dossier={props.dossier} document={doc} onClose={() => setAnnotating(null)} />}
       </Show>
       <Show when={sending()}>
         {(doc) => <SendDialog consultationId={props.consultationId} document={doc()} onClose={() => setSending(null)} />}

@@ -15,7 +15,7 @@ export function DossierDocuments(props: { consultationId: string; dossier: Opene
   return (
     <div class="dossier-documents">
       <FicheSignBar consultationId={props.consultationId} state={state} online={online} />
-      <DocumentsPanel consultationId={props.consultationId} state={state} online={online} />
+      <DocumentsPanel consultationId={props.consultationId} dossier={props.dossier} state={state} online={online} />
       <p>
         <a class="button" href={documentsApi.exportUrl(props.consultationId)} download="">
           {t('dossier.documents.export')}

@@ -93,6 +93,15 @@ const withoutExtension = (name: string): string => name.replace(/\.[A-Za-z0-9]{1
 
 export const documentRoutes: Route[] = [
   {
+    method: 'GET',
+    pattern: /^\/api\/annotate\/licence$/,
+    handler(req, reply, ctx) {
+      requireUser(req, ctx);
+      // The tldraw licence key is meant for the browser (it is in every page that mounts tldraw).
+      reply.sendJson(200, { licenseKey: process.env.TLDRAW_LICENSE_KEY || null });
+    },
+  },
+  {
     method: 'POST',
     pattern: new RegExp(`^/api/consultations/${ID}/documents$`),
     async handler(req, reply, ctx) {

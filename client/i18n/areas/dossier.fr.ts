@@ -92,5 +92,14 @@ export const dossierFr = {
   'dossier.vault.unavailable': 'Ce document n’est pas disponible.',
   'dossier.vault.loading': 'Chargement…',
 
+  'dossier.annotate.open': 'Annoter',
+  'dossier.annotate.title': 'Annotation de « {name} »',
+  'dossier.annotate.noLicence': 'L’éditeur d’annotation n’est pas disponible : la clé de licence tldraw (TLDRAW_LICENSE_KEY) n’est pas configurée sur ce serveur.',
+  'dossier.annotate.notReady': 'Cette image n’est pas encore prête à être annotée. Réessayez dans un instant.',
+  'dossier.annotate.loadFailed': 'L’image ou l’éditeur n’a pas pu être chargé.',
+  'dossier.annotate.save': 'Enregistrer comme document',
+  'dossier.annotate.saving': 'Enregistrement…',
+  'dossier.annotate.saved': 'Image annotée enregistrée (PNG et PDF).',
+  'dossier.annotate.close': 'Fermer l’annotation',
   'dossier.purge.soon': 'Télédossier supprimé le {when} (durée de conservation) : pensez à l’« Exporter ».',
 } as const;
