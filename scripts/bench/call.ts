@@ -24,7 +24,9 @@ const PORT = Number(args.get('port') ?? 8591);
 const base = `http://127.0.0.1:${PORT}`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'relais-callbench-'));
-const server = spawn('npx', ['tsx', 'scripts/start.ts'], {
+// Its own process group, so that stopping it stops tsx's child too.
+const server = spawn(join('node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+  detached: true,
   env: { ...process.env, PORT: String(PORT), PEER_PORT: String(PORT + 1000), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -49,6 +51,7 @@ async function participant(browser: Browser, identifier: string, consultationPat
   await page.getByLabel('Mot de passe', { exact: true }).fill('relais-demo');
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.getByRole('heading', { level: 1, name: 'Vue activité' }).waitFor();
+  if (consultationPath === '/') return page;
   await page.goto(`${base}${consultationPath}`);
   await page.getByRole('button', { name: 'Rejoindre la salle' }).waitFor();
   return page;
@@ -163,7 +166,7 @@ try {
   );
   await browser.close();
 } finally {
-  server.kill('SIGTERM');
+  if (server.pid) process.kill(-server.pid, 'SIGTERM');
   await new Promise((r) => setTimeout(r, 1000));
   rmSync(dataDir, { recursive: true, force: true });
 }
