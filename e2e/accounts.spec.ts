@@ -124,3 +124,16 @@ test.describe('at 375px', () => {
     await expectNoSeriousViolation(page, 'the security page at 375px');
   });
 });
+
+test('§1.1.2 Pro Santé Connect: an authentication level below eidas1 is refused, with a French message', async ({ page }) => {
+  await page.goto('/connexion');
+  await page.getByRole('button', { name: 'Pro Santé Connect', exact: true }).click();
+  await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+  await page.getByLabel('Numéro RPPS').fill('10003456789');
+  await page.getByLabel('Niveau d’authentification renvoyé').selectOption('eidas0');
+  await page.getByRole('button', { name: 'Valider sur l’application e-CPS' }).click();
+  await expect(page).toHaveURL(/\/connexion\?psc=acr$/);
+  await expect(page.getByRole('alert')).toContainText('niveau d’authentification suffisant');
+  expect((await page.request.get('/api/session')).status()).toBe(401);
+  await expectNoSeriousViolation(page, 'the refused Pro Santé Connect login');
+});

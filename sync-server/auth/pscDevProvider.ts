@@ -3,7 +3,8 @@
  * compliant OpenID provider (npm oidc-provider), configured with PSC's quirks — discovery at
  * `/.well-known/wallet-openid-configuration`, the `scope_all` scope carrying `SubjectNameID` (the
  * RPPS) and `SubjectRefPro`, and an `acr` of `eidas1`. Its login page asks for an RPPS number, as
- * PSC does before the e-CPS app approves. `acr` is a setting so that tests can make it return less.
+ * PSC does before the e-CPS app approves. `acr` is a setting, and the page offers a lower level
+ * too, so that the refusal of a weak login can be tried in a browser.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,9 @@ export interface PscDevProvider {
   clientSecret: string;
   close(): Promise<void>;
 }
+
+/** A level below PSC's: offered on the stand-in's page so that a refusal can be tried by hand. */
+const LOW_ACR = 'eidas0';
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -69,7 +73,7 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
     ],
     scopes: ['openid', 'scope_all'],
     claims: { openid: ['sub'], scope_all: ['SubjectNameID', 'SubjectRefPro', 'given_name', 'family_name'] },
-    acrValues: ['eidas1', 'eidas2', 'eidas3', acr],
+    acrValues: [...new Set(['eidas1', 'eidas2', 'eidas3', LOW_ACR, acr])],
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -120,19 +124,23 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
           page(
             'Pro Santé Connect (fournisseur local de développement)',
             `<form method="post" action="/interaction/${escape(details.uid)}">
-<label for="rpps">Numéro RPPS</label> <input id="rpps" name="rpps" inputmode="numeric" autocomplete="username" required>
+<p><label for="rpps">Numéro RPPS</label> <input id="rpps" name="rpps" inputmode="numeric" autocomplete="username" required></p>
+<p><label for="acr">Niveau d’authentification renvoyé (fournisseur de développement)</label>
+<select id="acr" name="acr"><option value="${escape(acr)}" selected>${escape(acr)}</option>${acr === LOW_ACR ? '' : `<option value="${LOW_ACR}">${LOW_ACR} (insuffisant)</option>`}</select></p>
 <button type="submit">Valider sur l’application e-CPS</button></form>`,
           ),
         );
         return;
       }
-      const rpps = (await readForm(req)).get('rpps')?.trim() ?? '';
+      const form = await readForm(req);
+      const rpps = form.get('rpps')?.trim() ?? '';
+      const chosenAcr = form.get('acr') === LOW_ACR ? LOW_ACR : acr;
       if (!options.accounts().some((a) => a.rpps === rpps)) {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
         res.end(page('Pro Santé Connect', `<p role="alert">Numéro RPPS inconnu.</p><p><a href="/interaction/${escape(details.uid)}">Réessayer</a></p>`));
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId: rpps, acr } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(req, res, { login: { accountId: rpps, acr: chosenAcr } }, { mergeWithLastSubmission: false });
     })().catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`Erreur du fournisseur : ${error instanceof Error ? error.message : 'erreur'}`);
