@@ -24,6 +24,7 @@ export const signatureRoutes: Route[] = [
         ['image/png', 'image/jpeg'],
         'La signature doit être une image PNG ou JPEG.',
       );
+      // Never true (only images are accepted above); it narrows the type for the record.
       if (file.mimeType === 'application/pdf') throw new HttpError(415, 'refused_type', 'La signature doit être une image PNG ou JPEG.');
       const previous = ctx.documents.signatures.get(user.id);
       await ctx.documents.refs.add(file.sha256, `signature:${user.id}`);
