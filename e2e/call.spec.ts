@@ -59,6 +59,37 @@ test('§7.2 two professionals in one call see each other; mute shows on the tile
     await nurse.page.getByRole('button', { name: 'Activer la caméra' }).click();
     await expect(doctor.page.getByTestId('tile-remote').getByText('Caméra désactivée')).toHaveCount(0);
 
+    // «Mode audio seul»: no video leaves in either direction, the others see it on the tile.
+    const videoTrackSent = (page: Page) =>
+      page.evaluate(() => {
+        const mesh = window.relaisCall!;
+        const pc = mesh.connectionWith([...mesh.remotes.keys()][0]!);
+        return pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender.track?.readyState ?? 'none';
+      });
+    await nurse.page.getByRole('button', { name: 'Mode audio seul' }).click();
+    await expect(doctor.page.getByTestId('tile-remote').getByText('Audio seul')).toBeVisible();
+    await expect.poll(() => videoTrackSent(nurse.page)).toBe('none');
+    await expect.poll(() => videoTrackSent(doctor.page)).toBe('none');
+    await nurse.page.getByRole('button', { name: 'Revenir à la vidéo' }).click();
+    await expect.poll(() => videoTrackSent(doctor.page)).toBe('live');
+    await expect.poll(() => videoTrackSent(nurse.page)).toBe('live');
+
+    // «Partager l'écran»: the screen replaces the camera on the same connection.
+    const cameraId = await doctor.page.evaluate(() => window.relaisCall!.localVideoTrack().id);
+    await doctor.page.getByRole('button', { name: 'Partager l’écran' }).click();
+    await expect(doctor.page.getByRole('button', { name: 'Arrêter le partage d’écran' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(nurse.page.getByTestId('tile-remote').getByText('Partage d’écran')).toBeVisible();
+    const sentId = () =>
+      doctor.page.evaluate(() => {
+        const mesh = window.relaisCall!;
+        const pc = mesh.connectionWith([...mesh.remotes.keys()][0]!);
+        return pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender.track?.id ?? '';
+      });
+    await expect.poll(sentId).not.toBe(cameraId);
+    await doctor.page.getByRole('button', { name: 'Arrêter le partage d’écran' }).click();
+    await expect.poll(sentId).toBe(cameraId);
+    await expect(nurse.page.getByTestId('tile-remote').getByText('Partage d’écran')).toHaveCount(0);
+
     // «Changer l'affichage des vignettes»: grid → speaker → hidden → grid, also by keyboard.
     const call = doctor.page.locator('.call');
     await expect(call).toHaveAttribute('data-layout', 'grid');
@@ -304,3 +335,31 @@ for (const width of [375, 1280]) {
     }
   });
 }
+
+test('§7.2 «Inviter un participant» during the call sends an invitation with a join link', async ({ browser }) => {
+  const doctor = await professionalInRoom(browser, DOCTOR);
+  try {
+    await doctor.page.keyboard.press('Alt+Shift+KeyI');
+    const dialog = doctor.page.getByRole('dialog', { name: 'Inviter un participant' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText('Indiquez une adresse e-mail ou un numéro de mobile.');
+    await dialog.getByLabel('Nom de la personne').fill('Marie Dupont (fille)');
+    await dialog.getByLabel('Téléphone mobile').fill('0612');
+    await dialog.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await expect(dialog.getByRole('alert')).toContainText('mobile valide');
+    await dialog.getByLabel('Téléphone mobile').fill('');
+    await dialog.getByLabel('Adresse e-mail').fill('marie.fille@example.org');
+    await dialog.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(doctor.page.getByText('Invitation envoyée.')).toBeVisible();
+    await expect
+      .poll(async () => {
+        const list = await (await doctor.page.request.get('/dev/outbox')).text();
+        return list.includes('marie.fille@example.org');
+      })
+      .toBe(true);
+  } finally {
+    await doctor.close();
+  }
+});

@@ -26,6 +26,8 @@ export interface CallRoomProps {
   local: LocalMedia;
   /** Professionals take photos into the dossier and invite; guests do not. */
   professional: boolean;
+  /** Audio output chosen in the pre-join, for the others' voices. */
+  speakerId?: string | null;
   onLeft: () => void;
 }
 
@@ -231,6 +233,7 @@ export function CallRoom(props: CallRoomProps) {
                     selected={selected() === id}
                     main={layout() !== 'grid' && id === mainId()}
                     onSelect={() => setSelected((chosen) => (chosen === id ? null : id))}
+                    sinkId={props.speakerId ?? null}
                     ref={(video) => videos.set(id, video)}
                   />
                 )}

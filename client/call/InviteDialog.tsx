@@ -39,8 +39,9 @@ export function InviteDialog(props: { consultationId: string; onClose: (message:
         props.onClose(t('room.invite.sent'));
         return;
       }
-      const body = (await res.json().catch(() => null)) as { message?: string } | null;
-      setError(t('room.invite.failed', { reason: body?.message ?? String(res.status) }));
+      const body = (await res.json().catch(() => null)) as { message?: string; fields?: Record<string, string> } | null;
+      const reason = body?.fields ? Object.values(body.fields).join(' ') : (body?.message ?? String(res.status));
+      setError(t('room.invite.failed', { reason }));
     } catch {
       setError(t('room.invite.failed', { reason: t('login.error.network') }));
     } finally {

@@ -19,6 +19,8 @@ export interface TileProps {
   selected: boolean;
   main: boolean;
   onSelect: () => void;
+  /** Audio output chosen in the pre-join (HTMLMediaElement.setSinkId), null for the default. */
+  sinkId?: string | null;
   /** Gives the layout the video element (photo, picture-in-picture). */
   ref?: (video: HTMLVideoElement) => void;
 }
@@ -38,6 +40,11 @@ export function Tile(props: TileProps) {
       video.srcObject = stream;
       if (stream) void video.play().catch(() => undefined);
     }
+  });
+  createEffect(() => {
+    const sink = props.sinkId;
+    const el = video as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | undefined;
+    if (sink && el?.setSinkId && !props.isSelf) void el.setSinkId(sink).catch(() => undefined);
   });
   const showsPicture = () => props.stream !== null && !props.presence.cameraOff && !props.presence.audioOnly;
   const label = () => (props.isSelf ? t('room.you', { name: props.presence.name }) : props.presence.name);

@@ -15,7 +15,7 @@ import { ReceivedDocuments } from '../call/ReceivedDocuments.tsx';
 import { formatParisDateTime } from '../format.ts';
 import { t } from '../i18n/index.ts';
 
-type Phase = { kind: 'prejoin' } | { kind: 'in'; room: OpenedRoom; local: LocalMedia } | { kind: 'left' };
+type Phase = { kind: 'prejoin' } | { kind: 'in'; room: OpenedRoom; local: LocalMedia; speakerId: string | null } | { kind: 'left' };
 
 export function JoinPage() {
   const params = useParams<{ token: string }>();
@@ -79,7 +79,7 @@ function GuestRoom(props: { consultationId: string; token: string }) {
     <Switch>
       <Match when={phase().kind === 'prejoin'}>
         <p>{t('room.join.welcome')}</p>
-        <PreJoin onJoin={(local) => setPhase({ kind: 'in', room: openRoom(props.consultationId, auth), local })} />
+        <PreJoin onJoin={(local, speakerId) => setPhase({ kind: 'in', room: openRoom(props.consultationId, auth), local, speakerId })} />
       </Match>
       <Match when={phase().kind === 'left'}>
         <p role="status">{t('room.left')}</p>
@@ -99,6 +99,7 @@ function GuestRoom(props: { consultationId: string; token: string }) {
               room={call.room}
               local={call.local}
               professional={false}
+              speakerId={call.speakerId}
               onLeft={() => {
                 end();
                 setPhase({ kind: 'left' });

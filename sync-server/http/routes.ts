@@ -19,5 +19,6 @@ import { pscRoutes } from './psc.ts';
 import { auditRoutes } from './auditLog.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
 import { roomDocumentRoutes } from './roomDocuments.ts';
+import { callInvitationRoutes } from './callInvitations.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...roomDocumentRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...roomDocumentRoutes, ...callInvitationRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];

@@ -1,0 +1,47 @@
+/**
+ * «Inviter un participant» during the call (SPEC §7.2 control 1): POST
+ * /api/consultations/<id>/invitations {name, email, mobile} invites one more person (a relative,
+ * a colleague without account) by email and/or SMS, through the consultation's invitations, so
+ * their link, delivery status and «Renvoyer l'invitation» work like the others'.
+ */
+import { validateContacts, type CreationErrors } from '../../schema/consultation.ts';
+import { newId, patientLabel, publicOrigin, sendInvitation, invitationView, type ConsultationRecord } from '../consultations/createConsultation.ts';
+import type { Invitation } from '../store/invitations.ts';
+import { HttpError } from './reply.ts';
+import { requireUser, type Route } from './context.ts';
+import { sendFieldErrors } from './patients.ts';
+
+const MAX_NAME = 200;
+
+export const callInvitationRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: /^\/api\/consultations\/([A-Za-z0-9_-]{1,64})\/invitations$/,
+    async handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const consultation = ctx.store.consultations.get(req.params[0] ?? '') as ConsultationRecord | undefined;
+      if (!consultation || !ctx.access.canInvite(user, consultation)) {
+        throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+      }
+      const body = ((await reply.json()) ?? {}) as Record<string, unknown>;
+      const errors: CreationErrors = {};
+      const name = typeof body.name === 'string' ? body.name.trim() : '';
+      if (name === '') errors.name = 'Indiquez le nom de la personne invitée.';
+      else if (name.length > MAX_NAME) errors.name = 'Ce nom est trop long.';
+      const contacts = validateContacts(body, 'contact', errors);
+      if (Object.keys(errors).length > 0) return sendFieldErrors(reply, errors as Record<string, string>);
+
+      const patient = ctx.store.patients.get(consultation.patientId);
+      const createdAt = new Date().toISOString();
+      const origin = publicOrigin(ctx, req.headers.get('host'));
+      const sent: Invitation[] = [];
+      for (const [channel, to] of [['email', contacts.email], ['sms', contacts.mobile]] as const) {
+        if (!to) continue;
+        const invitation: Invitation = { id: newId(), consultationId: consultation.id, recipient: 'companion', recipientName: name, channel, to, messageIds: [], createdAt };
+        await ctx.store.invitations.put(invitation);
+        sent.push(await sendInvitation(ctx, consultation, invitation, user, patient ? patientLabel(patient) : '', origin));
+      }
+      reply.sendJson(201, { invitations: sent.map((i) => invitationView(ctx, i)) });
+    },
+  },
+];
