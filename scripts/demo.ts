@@ -5,9 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../sync-server/store/index.ts';
 import type { User } from '../sync-server/store/users.ts';
-import type { Consultation, Patient } from '../sync-server/store/consultations.ts';
+import type { Consultation } from '../sync-server/store/consultations.ts';
+import type { PatientWrite } from '../sync-server/store/patients.ts';
 import { hashPassword } from '../sync-server/auth/passwords.ts';
+import * as Y from 'yjs';
 import { dossierDocName, newDossierUpdate } from '../schema/dossier.ts';
+import { roomDocName } from '../schema/room.ts';
+import { displayName } from '../schema/identity.ts';
+import { ActivityFeed, offlineDocWriter } from '../sync-server/consultations/ActivityFeed.ts';
 import { DEMO_DIRECTORY, importDirectoryFile } from './directory-import.ts';
 
 export const DEMO_PASSWORD = 'relais-demo';
@@ -51,6 +56,7 @@ export async function createConsultation(
     dossierDocName(consultation.id),
     newDossierUpdate({ consultationId: consultation.id, createdAt: consultation.createdAt }),
   );
+  await store.docs.create(roomDocName(consultation.id), Y.encodeStateAsUpdate(new Y.Doc()));
   return consultation;
 }
 
@@ -74,7 +80,7 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
     { identifier: 'admin.demo', displayName: 'Marc Lefèvre (administrateur)', profession: 'Cadre de santé', color: '#047857', establishmentIds: [establishmentId], role: 'admin', email: 'marc.lefevre@example.org' },
     DEMO_PASSWORD,
   );
-  const patients: Patient[] = [
+  const patients: PatientWrite[] = [
     { birthName: 'DUPONT', firstNames: 'JEANNE MARIE', usedName: null, birthDate: '1938-04-12', sex: 'F' as const, email: 'famille.dupont@example.org', mobile: '+33612345678' },
     { birthName: 'LEROY', firstNames: 'ANDRE', usedName: null, birthDate: '1941-11-02', sex: 'M' as const, email: null, mobile: '+33698765432' },
     { birthName: 'MOREAU', firstNames: 'SIMONE', usedName: 'PETIT', birthDate: '1935-07-23', sex: 'F' as const, email: 'simone.petit@example.org', mobile: null },
@@ -104,6 +110,21 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
       reason: 'Bilan après chute',
     }),
   ];
+  // «Mes rendez-vous» shows the demo appointments from the first start.
+  const activity = new ActivityFeed(offlineDocWriter(store.docs));
+  for (const c of consultations) {
+    const patient = patients.find((p) => p.id === c.patientId)!;
+    await activity.upsert(establishmentId, {
+      consultationId: c.id,
+      patientName: displayName({ usedFirstName: null, ...patient }),
+      start: c.start,
+      durationMinutes: c.durationMinutes,
+      kind: 'scheduled',
+      createdByName: doctor.displayName,
+      participants: c.participants,
+      inRoom: [],
+    }, now);
+  }
   await importDirectoryFile(store, DEMO_DIRECTORY);
   return { establishmentId, doctor, nurse, admin, consultations };
 }

@@ -6,11 +6,23 @@
 import * as Y from 'yjs';
 import { activityDocName, appointmentsOf, type ActivityAppointment } from '../../schema/activity.ts';
 import { roomWindow } from '../../schema/consultation.ts';
+import type { DocStore } from '../store/docLog.ts';
 
 /** What the feed needs of the room registry. */
 export interface ServerDocWriter {
   applyServerUpdate(docName: string, update: Uint8Array): Promise<void>;
   readState(docName: string): Uint8Array[];
+}
+
+/** Writes straight to the store, for tools that run without a server (demo seeding). */
+export function offlineDocWriter(docs: DocStore): ServerDocWriter {
+  return {
+    readState: (name) => docs.load(name).updates,
+    async applyServerUpdate(name, update) {
+      if (docs.exists(name)) await docs.append(name, docs.load(name).lastSeq + 1, update);
+      else await docs.create(name, update);
+    },
+  };
 }
 
 export class ActivityFeed {

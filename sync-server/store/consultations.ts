@@ -1,4 +1,4 @@
-/** Establishments, patients and consultations (the records that are not co-edited). */
+/** Establishments and consultations (the records that are not co-edited). */
 import type { Databases } from './db.ts';
 
 export interface Establishment {
@@ -9,18 +9,6 @@ export interface Establishment {
   retentionDays: number;
   /** Strong authentication only: «Identifiant / mot de passe» alone is refused (SPEC §1). */
   passwordLoginForbidden?: boolean;
-}
-
-export interface Patient {
-  id: string;
-  establishmentId: string;
-  birthName: string;
-  firstNames: string;
-  usedName: string | null;
-  birthDate: string;
-  sex: 'M' | 'F' | 'I';
-  email: string | null;
-  mobile: string | null;
 }
 
 export interface Consultation {
@@ -46,16 +34,6 @@ export class EstablishmentStore {
   }
   list(): Establishment[] {
     return [...this.db.establishments.getRange()].map(({ value }) => value as Establishment);
-  }
-}
-
-export class PatientStore {
-  constructor(private readonly db: Pick<Databases, 'patients'>) {}
-  get(id: string): Patient | undefined {
-    return this.db.patients.get(id) as Patient | undefined;
-  }
-  async put(value: Patient): Promise<void> {
-    await this.db.patients.put(value.id, value);
   }
 }
 
