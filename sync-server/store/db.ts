@@ -45,9 +45,12 @@ export interface Databases {
 export function openDatabases(dataDir: string): Databases {
   const path = join(dataDir, 'lmdb');
   mkdirSync(path, { recursive: true });
-  // Why these options: a synchronous commit per batch keeps "appended before fanned out" true
-  // across a crash; lmdb-js batches concurrent puts into one transaction, so the fsync cost is shared.
-  const root = open({ path, maxDbs: 32, mapSize: 2 * 1024 ** 3 }) as RootDatabase;
+  // Why noSync: a committed write is visible and survives a crash of this process as soon as the
+  // commit returns (its pages are in the OS cache), so "appended before fanned out" holds across a
+  // SIGKILL; an fsync per commit cost 3–40 ms per edit here, far above the sync latency targets
+  // (docs/BENCHMARKS.md). `keepSyncing` flushes to disk every 100 ms: an OS crash or power cut can
+  // lose that last fraction of a second, which clients re-send on reconnect (each keeps its edits).
+  const root = open({ path, maxDbs: 32, mapSize: 2 * 1024 ** 3, noSync: true }) as RootDatabase;
   return {
     root,
     updates: root.openDB<Uint8Array, Key>({ name: 'updates', encoding: 'binary' }),
@@ -67,5 +70,26 @@ export function openDatabases(dataDir: string): Databases {
     blobRefs: root.openDB<true, Key>({ name: 'blobRefs' }),
     signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),
     vaultLinks: root.openDB<VaultLink, string>({ name: 'vaultLinks' }),
+  };
+}
+
+/** Flushes committed writes to disk every `ms`; the returned stop flushes one last time. */
+export function keepSyncing(root: RootDatabase, ms = 100): () => Promise<void> {
+  const flush = (): Promise<void> =>
+    new Promise((resolve) => {
+      // Both exist on lmdb-js's root database, missing from its type definitions.
+      const env = root as unknown as { isOperational(): boolean; sync(cb: (error?: Error) => void): void };
+      if (!env.isOperational()) return resolve();
+      env.sync(() => resolve());
+    });
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(flush);
+  }, ms);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+    await flush();
   };
 }

@@ -14,11 +14,17 @@ export interface LoadedLog {
   lastSeq: number;
   /** Number of updates after the snapshot. */
   tailCount: number;
+  /** Bytes of the updates after the snapshot, and of the snapshot. */
+  tailBytes: number;
+  snapshotBytes: number;
 }
 
 export interface DocStore {
   load(docName: string): LoadedLog;
-  /** Resolves once the update is durable. Callers append with strictly increasing seq. */
+  /**
+   * Resolves once the update is committed (visible, and kept if this process dies). Callers
+   * append with strictly increasing seq.
+   */
   append(docName: string, seq: number, update: Uint8Array): Promise<void>;
   /** Replaces every update with seq ≤ upTo by `state` (which must contain them all). */
   compact(docName: string, upTo: number, state: Uint8Array): Promise<void>;
@@ -33,8 +39,48 @@ export interface DocStore {
 
 const END = Number.MAX_SAFE_INTEGER;
 
+interface QueuedWrite {
+  run(): void;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class LmdbDocStore implements DocStore {
+  /**
+   * Appends and compactions of this event-loop turn, committed together in one synchronous
+   * transaction just after the turn: one commit for every edit that arrived in the same I/O poll,
+   * and no promise round-trip through lmdb-js's write thread per edit.
+   */
+  private queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+
   constructor(private readonly db: Pick<Databases, 'root' | 'updates' | 'snapshots'>) {}
+
+  private enqueue(run: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ run, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      this.db.root.transactionSync(() => {
+        for (const write of batch) write.run();
+      });
+    } catch (error) {
+      // The transaction aborted as a whole: nothing of this batch is stored.
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    for (const write of batch) write.resolve();
+  };
 
   load(docName: string): LoadedLog {
     const updates: Uint8Array[] = [];
@@ -45,25 +91,28 @@ export class LmdbDocStore implements DocStore {
       lastSeq = snapshot.upTo;
     }
     let tailCount = 0;
+    let tailBytes = 0;
     for (const { key, value } of this.db.updates.getRange({ start: [docName, lastSeq + 1], end: [docName, END] })) {
       updates.push(value);
       lastSeq = (key as [string, number])[1];
       tailCount++;
+      tailBytes += value.byteLength;
     }
-    return { updates, lastSeq, tailCount };
+    return { updates, lastSeq, tailCount, tailBytes, snapshotBytes: snapshot?.update.byteLength ?? 0 };
   }
 
-  async append(docName: string, seq: number, update: Uint8Array): Promise<void> {
-    await this.db.updates.put([docName, seq], update);
+  append(docName: string, seq: number, update: Uint8Array): Promise<void> {
+    return this.enqueue(() => this.db.updates.putSync([docName, seq], update));
   }
 
-  async compact(docName: string, upTo: number, state: Uint8Array): Promise<void> {
-    await this.db.root.transaction(() => {
+  /** Queued behind the appends it folds, so it never runs ahead of them. */
+  compact(docName: string, upTo: number, state: Uint8Array): Promise<void> {
+    return this.enqueue(() => {
       const previous = this.db.snapshots.get(docName);
       if (previous && previous.upTo >= upTo) return;
-      void this.db.snapshots.put(docName, { upTo, update: state });
+      this.db.snapshots.putSync(docName, { upTo, update: state });
       for (const key of this.db.updates.getKeys({ start: [docName, 0], end: [docName, upTo + 1] })) {
-        void this.db.updates.remove(key);
+        this.db.updates.removeSync(key);
       }
     });
   }

@@ -1,5 +1,5 @@
 /** The whole store, opened once by main.ts and passed down. */
-import { openDatabases, type Databases } from './db.ts';
+import { keepSyncing, openDatabases, type Databases } from './db.ts';
 import { LmdbDocStore } from './docLog.ts';
 import { UserStore } from './users.ts';
 import { SessionStore } from './sessions.ts';
@@ -31,6 +31,7 @@ export interface Store {
 
 export function openStore(dataDir: string): Store {
   const dbs = openDatabases(dataDir);
+  const stopSyncing = keepSyncing(dbs.root);
   return {
     dbs,
     docs: new LmdbDocStore(dbs),
@@ -45,6 +46,9 @@ export function openStore(dataDir: string): Store {
     authState: new AuthStateStore(dbs),
     loginChallenges: new LoginChallengeStore(dbs),
     audit: new AuditStore(dbs),
-    close: () => dbs.root.close(),
+    close: async () => {
+      await stopSyncing();
+      await dbs.root.close();
+    },
   };
 }

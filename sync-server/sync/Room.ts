@@ -16,6 +16,9 @@ import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep
 
 export type Access = 'read' | 'write';
 
+/** A tail this small is not worth folding early, whatever the snapshot's size. */
+const COMPACT_MIN_TAIL_BYTES = 16 * 1024;
+
 /** Origin of updates the server makes itself. */
 const SERVER_ORIGIN = Symbol('server');
 
@@ -39,6 +42,8 @@ export class Room {
   private readonly peers = new Map<SyncSocket, Peer>();
   private lastSeq: number;
   private tailCount: number;
+  private tailBytes: number;
+  private snapshotBytes: number;
   private pendingWrites = 0;
   private compacting = false;
   private destroyed = false;
@@ -57,6 +62,8 @@ export class Room {
     this.topic = name;
     this.lastSeq = log.lastSeq;
     this.tailCount = log.tailCount;
+    this.tailBytes = log.tailBytes;
+    this.snapshotBytes = log.snapshotBytes;
     this.doc.transact(() => {
       for (const update of log.updates) Y.applyUpdate(this.doc, update);
     });
@@ -156,6 +163,7 @@ export class Room {
     const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
     const seq = ++this.lastSeq;
     this.tailCount++;
+    this.tailBytes += update.byteLength;
     this.pendingWrites++;
     const message = encodeSyncUpdate(update);
     this.lastWrite = this.store.append(this.name, seq, update).then(
@@ -194,14 +202,20 @@ export class Room {
   };
 
   private maybeCompact(): void {
-    if (this.compacting || this.destroyed || this.tailCount < this.options.compactAfter) return;
+    if (this.compacting || this.destroyed) return;
+    // By bytes too, so that a log stays within about twice its document's encoded state.
+    const bytesDue = this.tailBytes >= Math.max(this.snapshotBytes, COMPACT_MIN_TAIL_BYTES);
+    if (this.tailCount < this.options.compactAfter && !bytesDue) return;
     this.compacting = true;
     const upTo = this.lastSeq;
     const folded = this.tailCount;
+    const foldedBytes = this.tailBytes;
     const state = Y.encodeStateAsUpdate(this.doc);
     this.store.compact(this.name, upTo, state).then(
       () => {
         this.tailCount -= folded;
+        this.tailBytes -= foldedBytes;
+        this.snapshotBytes = state.byteLength;
         this.compacting = false;
         this.checkIdle();
       },

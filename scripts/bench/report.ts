@@ -1,0 +1,182 @@
+/** The bench's outputs: terminal table, bench/results.json, docs/BENCHMARKS.md with an SVG chart. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult } from './loadgen.ts';
+import type { ServerKind } from './protocol.ts';
+
+export type Step = LoadResult & { serverCpu: number };
+
+export interface ServerResult {
+  kind: ServerKind;
+  a: Step;
+  b: Step;
+  steps: Step[];
+  d: { median: number; times: number[]; stateBytes: number; storedBytes?: number; serverStateBytes?: number };
+  e: { sockets: number; docs: number; rssPerSocket: number; heapPerSocket: number; roomsAfterClose?: number };
+  diskBytes?: number;
+}
+
+export interface BenchResults {
+  date: string;
+  quick: boolean;
+  /** 1-minute load averages: other work on the machine competes with the run. */
+  machine: { cpus: number; model: string; node: string; loadBefore: number; loadAfter: number };
+  durationSeconds: number;
+  servers: ServerResult[];
+}
+
+const LABEL: Record<ServerKind, string> = {
+  relais: 'Relais',
+  ywebsocket: '@y/websocket-server 0.1.1',
+  hocuspocus: '@hocuspocus/server 3.4.4',
+  relay: 'bare uWS relay (ceiling)',
+};
+const COLOR: Record<ServerKind, string> = { relais: '#1d4ed8', ywebsocket: '#b45309', hocuspocus: '#7c3aed', relay: '#6b7280' };
+
+const ms = (v: number): string => (Number.isFinite(v) ? (v < 10 ? v.toFixed(1) : v.toFixed(0)) : '—');
+const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+/** Highest load step that held p99 ≤ 100 ms with no loss, and whether the generator was the limit. */
+export function capacity(r: ServerResult): { editsPerSec: number; generatorBound: boolean; lastStepFailed: boolean } {
+  let best = 0;
+  let generatorBound = false;
+  let lastStepFailed = false;
+  for (const s of r.steps) {
+    const ok = s.p99 <= 100 && s.lost <= s.expected * 0.001;
+    if (!ok) {
+      lastStepFailed = true;
+      break;
+    }
+    best = Math.max(best, s.editsPerSec);
+    generatorBound = s.generatorBound;
+  }
+  return { editsPerSec: best, generatorBound, lastStepFailed };
+}
+
+function rows(results: BenchResults): string[][] {
+  const s = results.servers;
+  const row = (label: string, f: (r: ServerResult) => string): string[] => [label, ...s.map(f)];
+  return [
+    ['scenario', ...s.map((r) => LABEL[r.kind])],
+    row('(a) 1,000 sockets, 100 docs × 10, 5 edits/s each: p50 / p99', (r) => `${ms(r.a.p50)} / ${ms(r.a.p99)} ms`),
+    row('(a) edits/s · deliveries/s sustained', (r) => `${int(r.a.editsPerSec)} · ${int(r.a.deliveriesPerSec)}`),
+    row('(a) lost · echoes to author', (r) => `${int(r.a.lost)} · ${int(r.a.echoes)}`),
+    row('(a) server CPU · generator CPU', (r) => `${(r.a.serverCpu * 100).toFixed(0)}% · ${(r.a.generatorCpu * 100).toFixed(0)}%`),
+    row('(b) 100 editors on one doc, 1 edit/s each: p50 / p99', (r) => `${ms(r.b.p50)} / ${ms(r.b.p99)} ms`),
+    row('(c) highest edits/s with p99 ≤ 100 ms, 100 docs × 10', (r) => {
+      const c = capacity(r);
+      return `${int(c.editsPerSec)}${c.generatorBound || !c.lastStepFailed ? ' (generator-bound)' : ''}`;
+    }),
+    row('(d) new client on a doc of 10,000 updates, median', (r) => `${ms(r.d.median)} ms`),
+    row('(e) RSS per idle socket (2,000 sockets, 200 docs)', (r) => `${(r.e.rssPerSocket / 1024).toFixed(1)} kB`),
+    row('bytes on disk (LMDB file) · doc (d) stored / state', (r) =>
+      r.diskBytes !== undefined ? `${int(r.diskBytes)} · ${int(r.d.storedBytes ?? 0)} / ${int(r.d.serverStateBytes ?? r.d.stateBytes)}` : 'in memory only'),
+  ];
+}
+
+function chart(results: BenchResults): string {
+  const W = 720;
+  const H = 360;
+  const L = 64;
+  const R = 190;
+  const T = 20;
+  const B = 48;
+  const maxX = Math.max(4000, ...results.servers.flatMap((r) => r.steps.map((s) => s.editsPerSec)));
+  const yMin = 1;
+  const yMax = 10_000;
+  const x = (v: number): number => L + (v / maxX) * (W - L - R);
+  const y = (v: number): number => T + (1 - (Math.log10(Math.min(yMax, Math.max(yMin, v))) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - T - B);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="p99 latency against load">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  for (const v of [1, 10, 100, 1000, 10000]) {
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e7eb"/>`);
+    parts.push(`<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v.toLocaleString('en-US')}</text>`);
+  }
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(100)}" y2="${y(100)}" stroke="#dc2626" stroke-dasharray="4 3"/>`);
+  parts.push(`<text x="${W - R - 4}" y="${y(100) - 4}" text-anchor="end" fill="#dc2626">100 ms</text>`);
+  const tick = maxX > 20000 ? 10000 : 4000;
+  for (let v = 0; v <= maxX; v += tick) {
+    parts.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${T}" y2="${H - B}" stroke="#f3f4f6"/>`);
+    parts.push(`<text x="${x(v)}" y="${H - B + 16}" text-anchor="middle">${v.toLocaleString('en-US')}</text>`);
+  }
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">edits/s sent (100 docs × 10 sockets)</text>`);
+  parts.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">p99 latency, ms (log)</text>`);
+  parts.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#9ca3af"/>`);
+  results.servers.forEach((r, i) => {
+    const pts = r.steps.map((s) => `${x(s.editsPerSec).toFixed(1)},${y(s.p99).toFixed(1)}`);
+    parts.push(`<polyline fill="none" stroke="${COLOR[r.kind]}" stroke-width="2" points="${pts.join(' ')}"/>`);
+    for (const p of pts) {
+      const [px, py] = p.split(',');
+      parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${COLOR[r.kind]}"/>`);
+    }
+    const ly = T + 14 + i * 20;
+    parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLOR[r.kind]}" stroke-width="2"/>`);
+    parts.push(`<text x="${W - R + 38}" y="${ly}">${LABEL[r.kind].replace('&', '&amp;')}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+function markdownTable(t: string[][]): string {
+  const [head, ...body] = t;
+  return [`| ${head!.join(' | ')} |`, `|${head!.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function terminalTable(t: string[][]): string {
+  const widths = t[0]!.map((_, c) => Math.max(...t.map((r) => r[c]!.length)));
+  return t.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n');
+}
+
+function stepsTable(results: BenchResults): string {
+  const lines = ['| server | edits/s sent | p50 ms | p99 ms | deliveries/s | lost | server CPU | generator CPU |', '|---|---|---|---|---|---|---|---|'];
+  for (const r of results.servers) {
+    for (const s of r.steps) {
+      lines.push(`| ${LABEL[r.kind]} | ${int(s.editsPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${int(s.deliveriesPerSec)} | ${int(s.lost)} | ${(s.serverCpu * 100).toFixed(0)}% | ${(s.generatorCpu * 100).toFixed(0)}%${s.generatorBound ? ' (limit)' : ''} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function writeReport(root: string, results: BenchResults): void {
+  const table = rows(results);
+  console.log(`\n${terminalTable(table)}\n`);
+  const dir = results.quick ? join(root, 'bench', 'quick') : join(root, 'bench');
+  const docPath = results.quick ? join(dir, 'BENCHMARKS.md') : join(root, 'docs', 'BENCHMARKS.md');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'p99-vs-load.svg'), `${chart(results)}\n`);
+  const relais = results.servers.find((r) => r.kind === 'relais');
+  const relay = results.servers.find((r) => r.kind === 'relay');
+  const ratio = relais && relay ? capacity(relais).editsPerSec / Math.max(1, capacity(relay).editsPerSec) : null;
+  const md = `# Benchmarks
+
+Generated by \`npm run bench\`${results.quick ? ' --quick (short smoke run: not the reference figures)' : ''} on ${results.date.slice(0, 10)}
+(${results.machine.cpus} × ${results.machine.model}, Node ${results.machine.node}; run took ${results.durationSeconds} s;
+1-minute load average ${results.machine.loadBefore.toFixed(1)} before and ${results.machine.loadAfter.toFixed(1)} after the run${results.machine.loadBefore > results.machine.cpus * 0.5 ? ': **other work was running on the machine, so every server\'s latencies are worse than on an idle machine**' : ''}). Do not edit by hand.
+
+Each server runs in its own process; one load-generator process drives it over \`ws\` with
+lightweight clients that send real Yjs updates (checked byte for byte against Yjs at start-up) and
+only scan what they receive. Latency runs from the send to the arrival on every other client of the
+document (the send time travels inside the update). Server and generator share the machine's cores.
+Relais runs as in production: LMDB persistence (each update committed before it is fanned out) and a
+session checked at every socket upgrade. The two Yjs servers run in memory with no persistence and
+no auth; the bare uWS relay forwards bytes with no Yjs at all, the ceiling of this machine.
+
+${markdownTable(table)}
+
+${ratio !== null ? `Relais sustained ${(ratio * 100).toFixed(0)}% of the bare relay's edits/s in (c) on the same run${capacity(relay!).generatorBound || !capacity(relay!).lastStepFailed ? ' (the relay figure is where the generator, not the relay, stopped)' : ''}.\n` : ''}
+## p99 latency against load, scenario (c)
+
+![p99 latency against load](${results.quick ? './p99-vs-load.svg' : '../bench/p99-vs-load.svg'})
+
+${stepsTable(results)}
+
+"generator CPU" is the load generator's own CPU over the measured window (100% = one core); when it
+nears a full core the generator, not the server, is the limit, and the step is marked "(limit)".
+Raw figures: \`bench/results.json\`.
+`;
+  writeFileSync(docPath, md);
+  console.log(`Wrote ${join(dir, 'results.json')} and ${docPath}`);
+}

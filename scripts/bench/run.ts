@@ -1,0 +1,187 @@
+/**
+ * `npm run bench [-- --quick] [-- --servers relais,relay]`: starts each server in its own process,
+ * drives it from the load-generator process with scenarios (a)–(e) of issue 7, and writes the
+ * terminal table, bench/results.json and docs/BENCHMARKS.md (table + SVG chart).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openStore } from '../../sync-server/store/index.ts';
+import { seedBench } from './seedLoad.ts';
+import type { LoadCommand, LoadResult } from './loadgen.ts';
+import type { ServerKind, Target } from './protocol.ts';
+import type { ServerStats } from './servers/ipc.ts';
+import { writeReport, type BenchResults, type ServerResult } from './report.ts';
+
+const here = import.meta.dirname;
+const root = resolve(here, '../..');
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' } } });
+const quick = values.quick;
+const kinds = (values.servers?.split(',') ?? ['relais', 'ywebsocket', 'hocuspocus', 'relay']) as ServerKind[];
+const scripts: Record<ServerKind, string> = {
+  relais: 'relais.ts',
+  ywebsocket: 'ywebsocket.ts',
+  hocuspocus: 'hocuspocus.ts',
+  relay: 'uwsRelay.ts',
+};
+
+const plan = quick
+  ? { warmup: 500, measure: 2000, drain: 3000, steps: [2000, 8000, 16000], dUpdates: 2000, dJoins: 5, eDocs: 50, eSockets: 5 }
+  : {
+      warmup: 2000,
+      measure: 8000,
+      drain: 5000,
+      steps: [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 24000, 28000, 32000, 40000],
+      dUpdates: 10_000,
+      dJoins: 20,
+      eDocs: 200,
+      eSockets: 10,
+    };
+
+class Peer {
+  private next = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly ready: Promise<{ port?: number }>;
+
+  constructor(readonly child: ChildProcess) {
+    this.ready = new Promise((resolveReady, rejectReady) => {
+      child.once('exit', (code) => rejectReady(new Error(`process exited (${code})`)));
+      child.on('message', (msg: { type?: string; id?: number; port?: number; result?: unknown; stats?: unknown; error?: string }) => {
+        if (msg.type === 'ready') resolveReady(msg);
+        else if (msg.id !== undefined) {
+          const w = this.waiting.get(msg.id);
+          this.waiting.delete(msg.id);
+          if (msg.error) w?.reject(new Error(msg.error));
+          else w?.resolve(msg.result ?? msg.stats);
+        }
+      });
+    });
+  }
+
+  ask<T>(msg: object): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((res, rej) => {
+      this.waiting.set(id, { resolve: res as (v: unknown) => void, reject: rej });
+      this.child.send({ ...msg, id });
+    });
+  }
+}
+
+const spawn = (file: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Peer =>
+  new Peer(fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...extraArgs], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+
+async function stopServer(server: Peer): Promise<void> {
+  const exited = new Promise((r) => (server.child.exitCode !== null ? r(null) : server.child.once('exit', r)));
+  server.child.send({ type: 'stop' });
+  await exited;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = loadavg()[0]!;
+  if (loadBefore > cpus().length * 0.5) console.warn(`Warning: the machine is busy (load average ${loadBefore.toFixed(1)} on ${cpus().length} cores): figures will be worse than on an idle machine.`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
+  const store = openStore(dataDir);
+  const docCount = 100 + 1 + 1 + plan.eDocs;
+  const seeded = await seedBench(store, 50, docCount);
+  await store.close();
+  const docsA = seeded.docNames.slice(0, 100);
+  const docB = seeded.docNames[100]!;
+  const docD = seeded.docNames[101]!;
+  const docsE = seeded.docNames.slice(102);
+
+  const gen = spawn('loadgen.ts', {});
+  await gen.ready;
+  const load = <T>(cmd: LoadCommand): Promise<T> => gen.ask<T>(cmd);
+
+  const results: ServerResult[] = [];
+  for (const kind of kinds) {
+    console.log(`\n── ${kind}`);
+    const cpuProfile = process.env.BENCH_CPU_PROF && kind === 'relais' ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    let server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, cpuProfile);
+    let port = (await server.ready).port!;
+    let target: Target = { kind, port, tokens: seeded.tokens };
+    const stats = (docName?: string, gc = false): Promise<ServerStats> => server.ask<ServerStats>({ type: 'stats', gc, docName });
+    const measured = async (run: () => Promise<LoadResult>): Promise<LoadResult & { serverCpu: number }> => {
+      const before = await stats();
+      const t = performance.now();
+      const r = await run();
+      const after = await stats();
+      return { ...r, serverCpu: (after.cpuMs - before.cpuMs) / (performance.now() - t) };
+    };
+    const result: ServerResult = { kind, steps: [] } as unknown as ServerResult;
+
+    // (a) and (c): 100 documents × 10 sockets.
+    await load({ type: 'connect', target, docs: docsA, perDoc: 10 });
+    result.a = await measured(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }));
+    console.log(`(a) p50 ${result.a.p50.toFixed(1)} p99 ${result.a.p99.toFixed(1)} ms, lost ${result.a.lost}, echoes ${result.a.echoes}, gen CPU ${(result.a.generatorCpu * 100).toFixed(0)}%`);
+    for (const rate of plan.steps) {
+      const step = await measured(() => load({ type: 'load', rate, warmupMs: Math.min(plan.warmup, 1000), measureMs: plan.measure / 2, drainMs: plan.drain }));
+      result.steps.push(step);
+      const ok = step.p99 <= 100 && step.lost <= step.expected * 0.001;
+      console.log(`(c) ${rate}/s → ${step.editsPerSec.toFixed(0)} edits/s, p99 ${step.p99.toFixed(1)} ms, lost ${step.lost}, server CPU ${(step.serverCpu * 100).toFixed(0)}%, gen CPU ${(step.generatorCpu * 100).toFixed(0)}%${ok ? '' : ' ✗'}`);
+      if (!ok || step.generatorBound) break;
+      await sleep(300);
+    }
+    await load({ type: 'disconnect' });
+    await sleep(500);
+
+    // (b) 100 editors on one document.
+    await load({ type: 'connect', target, docs: [docB], perDoc: 100 });
+    result.b = await measured(() => load({ type: 'load', rate: 100, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }));
+    console.log(`(b) p50 ${result.b.p50.toFixed(1)} p99 ${result.b.p99.toFixed(1)} ms, lost ${result.b.lost}`);
+    await load({ type: 'disconnect' });
+
+    // (d) a new client on a document of 10,000 updates (20 writers stay connected).
+    await load({ type: 'connect', target, docs: [docD], perDoc: 20 });
+    await load({ type: 'send', count: plan.dUpdates, rate: 2000 });
+    await sleep(500);
+    const joined = await load<{ times: number[]; stateBytes: number }>({ type: 'join', target, docName: docD, times: plan.dJoins });
+    const sortedJoins = [...joined.times].sort((x, y) => x - y);
+    result.d = { median: sortedJoins[Math.floor(sortedJoins.length / 2)]!, times: joined.times, stateBytes: joined.stateBytes };
+    const dStats = await stats(docD);
+    if (dStats.extra.docBytes !== undefined) {
+      result.d.storedBytes = dStats.extra.docBytes;
+      result.d.serverStateBytes = dStats.extra.stateBytes;
+    }
+    console.log(`(d) median ${result.d.median.toFixed(1)} ms (state ${joined.stateBytes} B${result.d.storedBytes ? `, stored ${result.d.storedBytes} B` : ''})`);
+    await load({ type: 'disconnect' });
+    if (kind === 'relais') result.diskBytes = statSync(join(dataDir, 'lmdb', 'data.mdb')).blocks * 512;
+
+    // (e) idle sockets, on a fresh process so earlier load does not count.
+    await stopServer(server);
+    server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir });
+    port = (await server.ready).port!;
+    target = { kind, port, tokens: seeded.tokens };
+    await sleep(300);
+    const base = await stats(undefined, true);
+    await load({ type: 'connect', target, docs: docsE, perDoc: plan.eSockets });
+    await sleep(2000);
+    const full = await stats(undefined, true);
+    const sockets = docsE.length * plan.eSockets;
+    await load({ type: 'disconnect' });
+    await sleep(1000);
+    const after = await stats(undefined, true);
+    result.e = { sockets, docs: docsE.length, rssPerSocket: (full.rss - base.rss) / sockets, heapPerSocket: (full.heapUsed - base.heapUsed) / sockets, roomsAfterClose: after.extra.rooms };
+    console.log(`(e) ${(result.e.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket${after.extra.rooms !== undefined ? `, rooms after close: ${after.extra.rooms}` : ''}`);
+    await stopServer(server);
+    results.push(result);
+  }
+  gen.child.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const out: BenchResults = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadBefore, loadAfter: loadavg()[0]! },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    servers: results,
+  };
+  writeReport(root, out);
+}
+
+await main();

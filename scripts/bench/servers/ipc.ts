@@ -1,0 +1,31 @@
+/**
+ * What every benchmarked server process answers to the orchestrator over its IPC channel: ready
+ * with its port, then CPU, RSS and (Relais only) extra counters on request.
+ */
+export interface ServerStats {
+  cpuMs: number;
+  rss: number;
+  heapUsed: number;
+  extra: Record<string, number>;
+}
+
+export type ServerRequest = { type: 'stats'; gc?: boolean; id: number } | { type: 'stop' };
+
+export function answerOrchestrator(port: number, extra: (req: { docName?: string }) => Record<string, number> = () => ({}), stop?: () => Promise<void>): void {
+  process.on('message', (msg: ServerRequest & { docName?: string }) => {
+    if (msg.type === 'stop') {
+      void (stop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+      return;
+    }
+    if (msg.gc) {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+    }
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    const stats: ServerStats = { cpuMs: (cpu.user + cpu.system) / 1000, rss: mem.rss, heapUsed: mem.heapUsed, extra: extra(msg) };
+    process.send?.({ type: 'stats', id: msg.id, stats });
+  });
+  process.send?.({ type: 'ready', port });
+}
