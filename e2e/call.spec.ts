@@ -363,3 +363,55 @@ test('§7.2 «Inviter un participant» during the call sends an invitation with 
     await doctor.close();
   }
 });
+
+test('§7.2 three participants (doctor, patient by link, relative by link): each receives frames from the two others', async ({ browser }) => {
+  const doctorContext = await browser.newContext();
+  const doctor = await doctorContext.newPage();
+  const guests: Page[] = [];
+  try {
+    await login(doctor, DOCTOR);
+    const { id, link } = await instantConsultationWithLink(doctor, 'patient.trois@example.org');
+    // The relative is invited from the consultation's invitations, as «Inviter un participant» does.
+    const invited = await doctor.request.post(`/api/consultations/${id}/invitations`, { data: { name: 'Marie (fille)', email: 'marie.trois@example.org' } });
+    expect(invited.status(), await invited.text()).toBe(201);
+    let relativeLink = '';
+    await expect
+      .poll(async () => {
+        const list = await (await doctor.request.get('/dev/outbox')).text();
+        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
+          const text = (await (await doctor.request.get(`/dev/outbox/${file}`)).text()).replace(/=\r?\n/g, '');
+          if (!text.includes('marie.trois@example.org')) continue;
+          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text);
+          if (found) relativeLink = new URL(found[0]).pathname;
+        }
+        return relativeLink !== '' && relativeLink !== link;
+      })
+      .toBe(true);
+    await doctor.goto(`/consultations/${id}`);
+    await doctor.getByRole('button', { name: 'Rejoindre la salle' }).click();
+    for (const path of [link, relativeLink]) {
+      const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+      const page = await context.newPage();
+      await page.goto(path);
+      await page.getByRole('button', { name: 'Rejoindre', exact: true }).click();
+      guests.push(page);
+    }
+    const framesPerRemote = (page: Page) => page.evaluate(() => [...window.relaisCall!.remotes.values()].map((r) => r.framesDecoded));
+    for (const page of [doctor, ...guests]) {
+      await expect.poll(async () => (await framesPerRemote(page)).length, { timeout: 20_000 }).toBe(2);
+      const first = await framesPerRemote(page);
+      await expect
+        .poll(async () => {
+          const now = await framesPerRemote(page);
+          return now.length === 2 && now.every((f, i) => f > (first[i] ?? 0));
+        }, { timeout: 20_000, message: 'frames from both others should keep being decoded' })
+        .toBe(true);
+    }
+    await expect(guests[0]!.getByTestId('tile-remote').filter({ hasText: 'Marie (fille)' })).toBeVisible();
+    // The outgoing cap drops for three.
+    await expect.poll(async () => (await videoEncodings(doctor))[0]?.maxBitrate, { timeout: 10_000 }).toBe(400_000);
+  } finally {
+    for (const page of guests) await page.context().close();
+    await doctorContext.close();
+  }
+});
