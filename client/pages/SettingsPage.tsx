@@ -6,6 +6,7 @@ import { useNavigate } from '@solidjs/router';
 import { createEffect } from 'solid-js';
 import { t } from '../i18n/index.ts';
 import { SignatureSettings } from '../settings/SignatureSettings.tsx';
+import { LanguageSettings } from '../settings/LanguageSettings.tsx';
 
 export function SettingsPage() {
   const navigate = useNavigate();
@@ -18,6 +19,7 @@ export function SettingsPage() {
         <h1>{t('dossier.settings.title')}</h1>
       </header>
       <SignatureSettings onClose={() => (history.length > 1 ? history.back() : navigate('/'))} />
+      <LanguageSettings />
     </div>
   );
 }

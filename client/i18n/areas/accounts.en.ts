@@ -80,4 +80,7 @@ export const accountsEn = {
   'accounts.audit.type.vault.open': 'Vault opened',
   'accounts.audit.type.dossier.purge': 'Télédossier purged',
   'accounts.audit.type.account.change': 'Account changed',
+  'accounts.language.title': 'Interface language',
+  'accounts.language.fr': 'Français',
+  'accounts.language.en': 'English',
 } as const satisfies { readonly [K in keyof typeof accountsFr]: string };

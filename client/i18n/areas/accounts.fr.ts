@@ -80,4 +80,7 @@ export const accountsFr = {
   'accounts.audit.type.vault.open': 'Ouverture du coffre-fort',
   'accounts.audit.type.dossier.purge': 'Purge du télédossier',
   'accounts.audit.type.account.change': 'Modification du compte',
+  'accounts.language.title': 'Langue de l’interface',
+  'accounts.language.fr': 'Français',
+  'accounts.language.en': 'English',
 } as const;
