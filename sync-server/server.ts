@@ -20,6 +20,7 @@ import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
 import { loadOrCreateSecret } from './auth/secrets.ts';
 import { ActivityFeed } from './consultations/ActivityFeed.ts';
+import { RoomPresence } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
 import { rememberAddress } from './http/remoteAddress.ts';
 import { audit } from './audit/audit.ts';
@@ -89,15 +90,19 @@ export async function startServer(config: Config, store: Store, options: ServerO
   const files = new StaticFiles(config.clientDir);
   const tls = config.tlsCert !== null && config.tlsKey !== null;
   const app = tls ? uWS.SSLApp({ cert_file_name: config.tlsCert!, key_file_name: config.tlsKey! }) : uWS.App();
+  // Set once the activity feed exists; a room's awareness changes only after sockets arrive.
+  let presence: RoomPresence | null = null;
   const registry = new RoomRegistry(store.docs, uwsFanOut(app), {
     compactAfter: config.compactAfter,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
+    onAwareness: (room) => presence?.changed(room),
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
   const retention = new Retention(store, registry, ctx.documents, log);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
+  presence = new RoomPresence(store, registry, ctx.activity, log);
   const socketOwners = new SocketOwners(registry, (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;
@@ -267,6 +272,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();
+      // Presence writes gathered while the rooms closed would land in a closed registry.
+      presence?.stop();
     },
   };
 }

@@ -27,6 +27,8 @@ export interface RoomOptions {
   compactAfter: number;
   /** Called with no health data: the document name and the error's message only. */
   onError: (docName: string, error: unknown) => void;
+  /** Called after the room's awareness changed (who is in a call room: consultations/RoomPresence.ts). */
+  onAwareness?: (room: Room) => void;
 }
 
 interface Peer {
@@ -199,7 +201,13 @@ export class Room {
     const changed = added.concat(updated, removed);
     // Sent to the author too: the provider's watchdog counts its own awareness renewals as life.
     this.fanOut.publish(this.topic, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+    this.options.onAwareness?.(this);
   };
+
+  /** The awareness states of the clients on this document now. */
+  awarenessStates(): Map<number, Record<string, unknown>> {
+    return this.awareness.getStates() as Map<number, Record<string, unknown>>;
+  }
 
   private maybeCompact(): void {
     if (this.compacting || this.destroyed) return;

@@ -1,0 +1,57 @@
+/**
+ * §2 «Mes rendez-vous» shows who is in the call room, live: stock y-websocket clients publish their
+ * call presence in room/<id> through the real server; a colleague's activity document follows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityDocName, appointmentsOf } from '../../schema/activity.ts';
+import { roomDocName, type CallPresence } from '../../schema/room.ts';
+import { login, startRelais, synced, waitFor, yClient, type Running } from '../testing/harness.ts';
+
+let relais: Running;
+beforeAll(async () => {
+  relais = await startRelais();
+});
+afterAll(async () => {
+  await relais.stop();
+});
+
+const presence = (name: string, peerId: string | null): CallPresence => ({
+  peerId,
+  name,
+  kind: 'professional',
+  muted: false,
+  cameraOff: false,
+  screen: false,
+  audioOnly: false,
+});
+
+describe('§2 who is in the call room shows in «Mes rendez-vous»', () => {
+  it('joins and leaves of the call are written to the appointment’s inRoom', async () => {
+    const consultation = relais.demo.consultations[0]!;
+    const doctor = await login(relais.http, 'dr.demo');
+    const nurse = await login(relais.http, 'ide.demo');
+    const activity = yClient(relais.ws, activityDocName(relais.demo.establishmentId), nurse);
+    const inRoom = () => appointmentsOf(activity.doc).get(consultation.id)?.inRoom;
+    await waitFor(() => synced(activity) && inRoom() !== undefined, 10_000, 'activity synced');
+    expect(inRoom()).toEqual([]);
+
+    const a = yClient(relais.ws, roomDocName(consultation.id), doctor);
+    const b = yClient(relais.ws, roomDocName(consultation.id), nurse);
+    await waitFor(() => synced(a) && synced(b), 10_000, 'room synced');
+    // Present on the page but not yet admitted by the peer server: not in the call.
+    a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', null));
+    b.provider.awareness.setLocalStateField('call', presence('Sophie Bernard (IDE)', 'p2'));
+    await waitFor(() => JSON.stringify(inRoom()) === JSON.stringify(['Sophie Bernard (IDE)']), 10_000, 'nurse in room');
+    a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', 'p1'));
+    await waitFor(() => inRoom()?.length === 2, 10_000, 'both in room');
+    expect(inRoom()).toEqual(['Dr Claire Martin', 'Sophie Bernard (IDE)']);
+
+    // Closing the page removes its presence at once.
+    b.destroy();
+    await waitFor(() => JSON.stringify(inRoom()) === JSON.stringify(['Dr Claire Martin']), 10_000, 'nurse gone');
+    a.provider.awareness.setLocalStateField('call', null);
+    await waitFor(() => inRoom()?.length === 0, 10_000, 'room empty');
+    a.destroy();
+    activity.destroy();
+  });
+});
