@@ -195,7 +195,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
         void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
       }
-      const principal = user ? user.id : `guest:${(invitation ?? '').slice(0, 120)}`;
+      // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
+      const principal = user ? user.id : `guest:${invitation ?? ''}`;
       if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
         return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
       }

@@ -55,6 +55,21 @@ export function peerConnectSources(config: Config, env: NodeJS.ProcessEnv = proc
 
 const INVITATION_AUTH = /^Invitation ([A-Za-z0-9._-]{1,512})$/;
 
+/**
+ * When a room window closes, guests' sockets that are still open must go (SPEC §6, §9): their
+ * access is checked again then. One timer per consultation whose guests are in the call.
+ */
+const windowClosings = new Map<string, ReturnType<typeof setTimeout>>();
+function closeGuestsAtWindowEnd(ctx: Context, consultationId: string, closesAt: number): void {
+  if (windowClosings.has(consultationId)) return;
+  const timer = setTimeout(() => {
+    windowClosings.delete(consultationId);
+    ctx.accessChanged.consultation(consultationId);
+  }, Math.max(0, closesAt - Date.now()) + 1_000);
+  timer.unref();
+  windowClosings.set(consultationId, timer);
+}
+
 export const peerTicketRoutes: Route[] = [
   {
     method: 'POST',
@@ -70,6 +85,7 @@ export const peerTicketRoutes: Route[] = [
         participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
         // A guest's ticket ends with the room window (SPEC §6).
         expiresAt = guest.window.closesAt;
+        closeGuestsAtWindowEnd(ctx, consultationId, guest.window.closesAt);
       } else {
         const user = requireUser(req, ctx);
         const consultation = ctx.store.consultations.get(consultationId);

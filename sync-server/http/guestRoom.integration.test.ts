@@ -1,0 +1,83 @@
+/**
+ * A guest in the call room through the real server: their invitation token opens the room
+ * document and gives a peer ticket inside the window, and their socket is closed when the window
+ * ends (SPEC §6 «the room closes for guests 45 minutes after the slot», §9).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { roomWindow } from '../../schema/consultation.ts';
+import type { PeerTicketResponse } from '../../schema/room.ts';
+import { createConsultation } from '../../scripts/demo.ts';
+import { InvitationTokens } from '../auth/invitationTokens.ts';
+import { loadOrCreateSecret } from '../auth/secrets.ts';
+import { startRelais, type Running } from '../testing/harness.ts';
+
+let relais: Running;
+beforeAll(async () => {
+  relais = await startRelais();
+});
+afterAll(async () => {
+  await relais.stop();
+});
+
+/** A consultation whose room window closes `closesInMs` from now, and a guest's token for it. */
+async function guestOf(closesInMs: number): Promise<{ consultationId: string; token: string }> {
+  const durationMinutes = 15;
+  const start = new Date(Date.now() + closesInMs - durationMinutes * 60_000 - 45 * 60_000).toISOString();
+  const consultation = await createConsultation(relais.store, {
+    establishmentId: relais.demo.establishmentId,
+    patientId: relais.demo.consultations[0]!.patientId,
+    createdBy: relais.demo.doctor.id,
+    participants: [relais.demo.doctor.id],
+    start,
+    durationMinutes,
+    reason: '',
+  });
+  const invitationId = `inv${Date.now()}`;
+  await relais.store.invitations.put({
+    id: invitationId,
+    consultationId: consultation.id,
+    recipient: 'patient',
+    recipientName: 'Jeanne Dupont',
+    channel: 'email',
+    to: 'jeanne@example.org',
+    messageIds: [],
+    createdAt: new Date().toISOString(),
+  });
+  const tokens = new InvitationTokens(loadOrCreateSecret(relais.dataDir, 'invitation'));
+  const token = tokens.sign({ consultationId: consultation.id, invitationId, window: roomWindow({ start, durationMinutes }) });
+  return { consultationId: consultation.id, token };
+}
+
+function openSocket(docName: string, token: string): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${relais.ws}/sync/${docName}?invitation=${encodeURIComponent(token)}`);
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+  });
+}
+
+describe('§6 §9 a guest in the call room', () => {
+  it('gets a peer ticket ending with the window, opens the room only, and is put out when the window closes', async () => {
+    const { consultationId, token } = await guestOf(2_500);
+    const ticket = await fetch(`${relais.http}/api/room/${consultationId}/peer-ticket`, {
+      method: 'POST',
+      headers: { Authorization: `Invitation ${token}` },
+    });
+    expect(ticket.status).toBe(200);
+    const body = (await ticket.json()) as PeerTicketResponse;
+    expect(body.participant).toEqual({ name: 'Jeanne Dupont', kind: 'guest' });
+    expect(body.expiresAt).toBeLessThanOrEqual(Date.now() + 2_500);
+
+    expect(await openSocket(`dossier/${consultationId}`, token)).toBe(403);
+    const socket = await openSocket(`room/${consultationId}`, token);
+    expect(socket).toBeInstanceOf(WebSocket);
+    const closed = new Promise<number>((resolve) => (socket as WebSocket).on('close', (code) => resolve(code)));
+    expect(await closed).toBeGreaterThanOrEqual(4000);
+    // And the room no longer lets them in.
+    expect(await openSocket(`room/${consultationId}`, token)).toBe(403);
+    const late = await fetch(`${relais.http}/api/room/${consultationId}/peer-ticket`, { method: 'POST', headers: { Authorization: `Invitation ${token}` } });
+    expect(late.status).toBe(403);
+    expect(((await late.json()) as { message: string }).message).toBe('La téléconsultation est terminée.');
+  });
+});
