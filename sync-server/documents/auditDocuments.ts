@@ -24,10 +24,10 @@ const TYPES: Record<DocumentAuditEntry['action'], [AuditEventType, string]> = {
   'dossier.purge': ['dossier.purge', 'conservation-echue'],
 };
 
-export function auditDocuments(ctx: Context, entry: DocumentAuditEntry): void {
+export function auditDocuments(ctx: Context, entry: DocumentAuditEntry): Promise<void> {
   const [type, what] = TYPES[entry.action];
   const detail = [what, entry.documentId ? `document ${entry.documentId}` : null, entry.detail ?? null].filter(Boolean).join(' ; ');
-  void audit(ctx, {
+  return audit(ctx, {
     type,
     actorId: entry.actor.startsWith('vault:') || entry.actor === 'system' ? null : entry.actor,
     ...(entry.consultationId ? { consultationId: entry.consultationId } : {}),

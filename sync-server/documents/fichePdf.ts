@@ -4,7 +4,7 @@
  * RPPS, time, signature image) or a «BROUILLON» mark when the fiche is not signed.
  */
 import { PDFDocument, rgb, degrees } from 'pdf-lib';
-import { A4, MARGIN, PageWriter, formatParis, formatParisDay, standardFonts } from './pdfText.ts';
+import { A4, MARGIN, PageWriter, formatParis, formatParisDay, embeddedFonts } from './pdfText.ts';
 
 export interface SignatureImage {
   bytes: Uint8Array;
@@ -42,7 +42,7 @@ export async function renderFichePdf(input: FichePdfInput): Promise<Uint8Array> 
   pdf.setModificationDate(new Date(input.generatedAt));
   pdf.setKeywords(draft ? ['brouillon'] : ['signé', input.signature!.versionHash]);
 
-  const fonts = await standardFonts(pdf);
+  const fonts = await embeddedFonts(pdf);
   const w = new PageWriter(pdf, fonts);
   const muted = rgb(0.35, 0.37, 0.42);
 

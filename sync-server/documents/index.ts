@@ -49,7 +49,8 @@ export interface DocumentAuditEntry {
   detail?: string;
 }
 
-export type DocumentAudit = (entry: DocumentAuditEntry) => void;
+/** Resolves once the entry is stored: routes await it before answering, so nothing is served unaudited. */
+export type DocumentAudit = (entry: DocumentAuditEntry) => Promise<void>;
 
 export interface DocumentServices {
   blobs: BlobStore;

@@ -1,13 +1,16 @@
 /**
  * Writing French text on PDF pages with pdf-lib: line wrapping, page breaks, and the characters a
- * standard font can draw.
+ * font can draw.
  *
- * Why Helvetica (a standard font, WinAnsi encoding) and not an embedded TTF: pdf-lib embeds custom
- * fonts only through @pdf-lib/fontkit, which is not a dependency. WinAnsi holds every French
- * letter (é è ê ë à â ç î ï ô œ ù û ü ÿ, « », ’, €), so accents are correct; a character outside
- * it (emoji, other scripts) is drawn as '?' rather than failing the whole PDF.
+ * Why an embedded DejaVu Sans (subset) rather than a standard font: the PDF is an archive of a
+ * medical record, read years later on any reader; an embedded font draws every French letter and
+ * most scripts the same everywhere. A character the font lacks (emoji) is drawn as '?' rather than
+ * failing the whole PDF.
  */
-import { PDFDocument, PDFFont, PDFPage, StandardFonts, rgb, type RGB } from 'pdf-lib';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, PDFFont, PDFPage, rgb, type RGB } from 'pdf-lib';
 
 export const A4: [number, number] = [595.28, 841.89];
 export const MARGIN = 56;
@@ -17,10 +20,25 @@ export interface Fonts {
   bold: PDFFont;
 }
 
-export async function standardFonts(pdf: PDFDocument): Promise<Fonts> {
+const require = createRequire(import.meta.url);
+let fontFiles: Promise<[Uint8Array, Uint8Array]> | null = null;
+
+/** The TTF bytes, read once per process. */
+function loadFontFiles(): Promise<[Uint8Array, Uint8Array]> {
+  fontFiles ??= Promise.all([
+    readFile(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
+    readFile(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+  ]);
+  return fontFiles;
+}
+
+/** DejaVu Sans regular and bold, embedded as subsets (only the glyphs used go into the file). */
+export async function embeddedFonts(pdf: PDFDocument): Promise<Fonts> {
+  const [regular, bold] = await loadFontFiles();
+  pdf.registerFontkit(fontkit);
   return {
-    regular: await pdf.embedFont(StandardFonts.Helvetica),
-    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
+    regular: await pdf.embedFont(regular, { subset: true }),
+    bold: await pdf.embedFont(bold, { subset: true }),
   };
 }
 

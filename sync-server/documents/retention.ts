@@ -87,7 +87,7 @@ export class Retention {
       }
     }
     await this.documents.vault.removeForConsultation(consultationId);
-    this.documents.audit({ action: 'dossier.purge', actor: 'system', consultationId, detail: `${list.length} document(s)` });
+    await this.documents.audit({ action: 'dossier.purge', actor: 'system', consultationId, detail: `${list.length} document(s)` });
     return { consultationId, documents: list.length, blobsDeleted };
   }
 }

@@ -4,7 +4,7 @@
  * result is a new document: the original stays as it was.
  */
 import { PDFDocument, rgb } from 'pdf-lib';
-import { drawable, formatParis, standardFonts } from './pdfText.ts';
+import { drawable, formatParis, embeddedFonts } from './pdfText.ts';
 import type { SignatureImage } from './fichePdf.ts';
 
 export interface StampInput {
@@ -17,7 +17,7 @@ export interface StampInput {
 export async function stampSignature(input: StampInput): Promise<Uint8Array> {
   // Encrypted PDFs cannot be re-signed faithfully; pdf-lib refuses them by default and so do we.
   const pdf = await PDFDocument.load(input.pdf, { updateMetadata: false });
-  const fonts = await standardFonts(pdf);
+  const fonts = await embeddedFonts(pdf);
   const page = pdf.getPage(pdf.getPageCount() - 1);
   const { width } = page.getSize();
   const image = input.image.mimeType === 'image/png' ? await pdf.embedPng(input.image.bytes) : await pdf.embedJpg(input.image.bytes);

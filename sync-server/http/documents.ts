@@ -127,7 +127,7 @@ export const documentRoutes: Route[] = [
         sentTo: [],
       };
       await ctx.documents.dossiers.edit(consultation.id, (d) => d.addDocument(entry));
-      ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+      await ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
       reply.sendJson(201, { document: entry });
     },
   },
@@ -138,7 +138,7 @@ export const documentRoutes: Route[] = [
       const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
       const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
       const stream = await ctx.documents.blobs.openStream(entry.sha256);
-      ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+      await ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
       await reply.sendStream(
         200,
         [
@@ -182,7 +182,7 @@ export const documentRoutes: Route[] = [
         derivedFrom: entry.id,
         signed: true,
       });
-      ctx.documents.audit({ action: 'document.stamp', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      await ctx.documents.audit({ action: 'document.stamp', actor: user.id, consultationId: consultation.id, documentId: document.id });
       reply.sendJson(201, { document });
     },
   },
@@ -207,7 +207,7 @@ export const documentRoutes: Route[] = [
         kind: 'converted',
         derivedFrom: entry.id,
       });
-      ctx.documents.audit({ action: 'document.convert', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      await ctx.documents.audit({ action: 'document.convert', actor: user.id, consultationId: consultation.id, documentId: document.id });
       reply.sendJson(201, { document });
     },
   },

@@ -4,7 +4,7 @@
  * and an index in JSON and as a readable PDF.
  */
 import { PDFDocument } from 'pdf-lib';
-import { PageWriter, formatParis, standardFonts } from '../documents/pdfText.ts';
+import { PageWriter, formatParis, embeddedFonts } from '../documents/pdfText.ts';
 import { renderFichePdf } from '../documents/fichePdf.ts';
 import { uniqueName, zip, type ZipEntry } from '../documents/zip.ts';
 import type { Route } from './context.ts';
@@ -57,7 +57,7 @@ export const dossierExportRoutes: Route[] = [
       };
       entries.push({ name: uniqueName(taken, 'index.json'), data: Buffer.from(JSON.stringify(index, null, 2)) });
       entries.push({ name: uniqueName(taken, 'index.pdf'), data: await indexPdf(index, files) });
-      ctx.documents.audit({ action: 'dossier.export', actor: user.id, consultationId: consultation.id });
+      await ctx.documents.audit({ action: 'dossier.export', actor: user.id, consultationId: consultation.id });
       reply.send(200, zip(entries), [
         ['Content-Type', 'application/zip'],
         ['Content-Disposition', contentDisposition(`teledossier-${consultation.start.slice(0, 10)}.zip`, false)],
@@ -74,7 +74,7 @@ async function indexPdf(
   const pdf = await PDFDocument.create();
   pdf.setTitle('Export du télédossier');
   pdf.setLanguage('fr-FR');
-  const w = new PageWriter(pdf, await standardFonts(pdf));
+  const w = new PageWriter(pdf, await embeddedFonts(pdf));
   if (index.establishment) w.text(index.establishment, { size: 10 });
   w.text('Export du télédossier', { size: 18, bold: true, gapAfter: 4 });
   w.text(`Téléconsultation du ${formatParis(index.consultationStart)}`);

@@ -99,7 +99,7 @@ export const ficheRoutes: Route[] = [
         documentId: document.id,
       };
       await ctx.documents.dossiers.edit(consultation.id, (d) => d.addSignature(signature));
-      ctx.documents.audit({ action: 'fiche.sign', actor: user.id, consultationId: consultation.id, documentId: document.id });
+      await ctx.documents.audit({ action: 'fiche.sign', actor: user.id, consultationId: consultation.id, documentId: document.id });
       reply.sendJson(201, { signature, document });
     },
   },
@@ -109,7 +109,7 @@ export const ficheRoutes: Route[] = [
     async handler(req, reply, ctx) {
       const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
       const pdf = await renderFichePdf({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
-      ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
+      await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
       reply.send(200, pdf, [
         ['Content-Type', 'application/pdf'],
         ['Content-Disposition', contentDisposition(`Fiche de téléconsultation (brouillon).pdf`, req.query.get('inline') === '1')],

@@ -51,7 +51,7 @@ export const roomDocumentRoutes: Route[] = [
         sentAt: new Date().toISOString(),
         sentByName: user.displayName,
       };
-      ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
+      await ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
       reply.sendJson(201, { sent });
     },
   },
@@ -75,7 +75,7 @@ export const roomDocumentRoutes: Route[] = [
       }
       const entry = findDocument(ctx, consultationId, documentId);
       const stream = await ctx.documents.blobs.openStream(entry.sha256);
-      ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
+      await ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
       await reply.sendStream(
         200,
         [

@@ -34,7 +34,7 @@ export const secureMessagingRoutes: Route[] = [
         purpose: 'secure-messaging',
       });
       await ctx.documents.dossiers.edit(consultation.id, (d) => d.markSent(entry.id, 'messagerie-securisee'));
-      ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: `rpps ${rpps}` });
+      await ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: `rpps ${rpps}` });
       reply.sendJson(200, { sent: true, to: professional.secureEmail });
     },
   },

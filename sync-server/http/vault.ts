@@ -155,7 +155,7 @@ export const vaultRoutes: Route[] = [
           purpose: 'vault-link',
         });
         await ctx.documents.dossiers.edit(consultation.id, (d) => d.markSent(entry.id, 'coffre-fort'));
-        ctx.documents.audit({ action: 'vault.create', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+        await ctx.documents.audit({ action: 'vault.create', actor: user.id, consultationId: consultation.id, documentId: entry.id });
         links.push(link);
       }
       reply.sendJson(201, { links: links.map(summary) });
@@ -177,16 +177,16 @@ export const vaultRoutes: Route[] = [
       const link = ctx.documents.vault.byId(req.params[1] ?? '');
       if (!link || link.consultationId !== consultation.id) throw new HttpError(404, 'vault_not_found', 'Cet envoi est introuvable.');
       await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, revokedAt: l.revokedAt ?? new Date().toISOString() }));
-      ctx.documents.audit({ action: 'vault.revoke', actor: user.id, consultationId: consultation.id, documentId: link.documentId });
+      await ctx.documents.audit({ action: 'vault.revoke', actor: user.id, consultationId: consultation.id, documentId: link.documentId });
       reply.send(204, null);
     },
   },
   {
     method: 'GET',
     pattern: new RegExp(`^/api/vault/${TOKEN}$`),
-    handler(req, reply, ctx) {
+    async handler(req, reply, ctx) {
       const link = linkOf(ctx, req.params[0] ?? '');
-      ctx.documents.audit({ action: 'vault.open', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      await ctx.documents.audit({ action: 'vault.open', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
       reply.sendJson(200, {
         vault: {
           documentName: link.documentName,
@@ -223,7 +223,7 @@ export const vaultRoutes: Route[] = [
         text: `Relais : votre code pour ouvrir le document envoyé par ${link.senderName} est ${code}. Valable ${VAULT_CODE_MINUTES} minutes.`,
         purpose: 'vault-code',
       });
-      ctx.documents.audit({ action: 'vault.code', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      await ctx.documents.audit({ action: 'vault.code', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
       reply.sendJson(200, { sent: true, maskedMobile: maskMobile(link.mobile) });
     },
   },
@@ -242,7 +242,7 @@ export const vaultRoutes: Route[] = [
           : link.birthDate !== null && answer === link.birthDate;
       if (!right) {
         const after = await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, triesLeft: Math.max(0, l.triesLeft - 1) }));
-        ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'échec' });
+        await ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'échec' });
         const left = after?.triesLeft ?? 0;
         if (left <= 0) throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
         throw new HttpError(
@@ -259,7 +259,7 @@ export const vaultRoutes: Route[] = [
         downloadKeyHash: hashSecret(key),
         downloadKeyExpiresAt: new Date(Date.now() + VAULT_DOWNLOAD_MINUTES * 60_000).toISOString(),
       }));
-      ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'succès' });
+      await ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'succès' });
       reply.sendJson(200, { downloadKey: key });
     },
   },
@@ -275,7 +275,7 @@ export const vaultRoutes: Route[] = [
       }
       const stream = await ctx.documents.blobs.openStream(link.sha256);
       await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, downloads: l.downloads + 1 }));
-      ctx.documents.audit({ action: 'vault.download', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
+      await ctx.documents.audit({ action: 'vault.download', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
       await reply.sendStream(
         200,
         [
