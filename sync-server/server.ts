@@ -165,7 +165,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     compression: uWS.DISABLED,
     // Above our own limit, so that ours (with its named close code) speaks first.
     maxPayloadLength: limits.maxMessageBytes * 2,
-    maxBackpressure: 64 * 1024 * 1024,
+    maxBackpressure: limits.maxBackpressureBytes,
     // A client too slow to drain is dropped rather than sent a gap; it resyncs on reconnect.
     closeOnBackpressureLimit: 1, // a boolean in uWS, typed as a number in its .d.ts
     idleTimeout: 120,

@@ -119,14 +119,17 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   return { ms: performance.now() - start, clients: clients.length };
 }
 
-function sendOne(client: Client): void {
-  const text = String(nowUs());
+/** Returns the send time written into the update, in µs. */
+function sendOne(client: Client): number {
+  const sentAt = nowUs();
+  const text = String(sentAt);
   client.ws.send(frameUpdate(target!.kind, client.docName, encodeInsert(client.id, client.clock, text)));
   client.clock += text.length;
+  return sentAt;
 }
 
-/** Sends at `rate` edits/s, round-robin over `writers`, until `until()` says stop; returns sends. */
-function drive(writers: Client[], rate: number, stopAt: number, onSend: (c: Client) => void): Promise<void> {
+/** Sends at `rate` edits/s, round-robin over `writers`, until `stopAt`. */
+function drive(writers: Client[], rate: number, stopAt: number, onSend: (c: Client, sentAtUs: number) => void): Promise<void> {
   return new Promise((resolve) => {
     const start = performance.now();
     let sent = 0;
@@ -137,8 +140,7 @@ function drive(writers: Client[], rate: number, stopAt: number, onSend: (c: Clie
       for (let i = 0; i < due; i++) {
         const c = writers[next]!;
         next = (next + 1) % writers.length;
-        sendOne(c);
-        onSend(c);
+        onSend(c, sendOne(c));
         sent++;
       }
       if (now >= stopAt) resolve();
@@ -174,13 +176,14 @@ async function load(cmd: Extract<LoadCommand, { type: 'load' }>): Promise<LoadRe
   let expected = 0;
   let cpuStart = process.cpuUsage();
   let cpuArmed = false;
-  await drive(writers, cmd.rate, measureTo, (c) => {
-    const t = performance.now();
-    if (!cpuArmed && t >= measureFrom) {
+  await drive(writers, cmd.rate, measureTo, (c, sentAtUs) => {
+    // The same test as the receivers': by the send time carried in the update.
+    const inWindow = sentAtUs >= window.from && sentAtUs <= window.to;
+    if (!cpuArmed && inWindow) {
       cpuStart = process.cpuUsage();
       cpuArmed = true;
     }
-    if (t >= measureFrom) {
+    if (inWindow) {
       sent++;
       expected += (perDocCount.get(c.doc) ?? 1) - 1;
     }

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { LoadResult } from './loadgen.ts';
 import type { ServerKind } from './protocol.ts';
 
-export type Step = LoadResult & { serverCpu: number };
+export type Step = LoadResult & { serverCpu: number; serverLoopDelayMax?: number };
 
 export interface ServerResult {
   kind: ServerKind;
   a: Step;
   b: Step;
   steps: Step[];
-  d: { median: number; times: number[]; stateBytes: number; storedBytes?: number; serverStateBytes?: number };
+  d?: { median: number; times: number[]; stateBytes: number; storedBytes?: number; serverStateBytes?: number };
   e: { sockets: number; docs: number; rssPerSocket: number; heapPerSocket: number; roomsAfterClose?: number };
   diskBytes?: number;
 }
@@ -67,10 +67,10 @@ function rows(results: BenchResults): string[][] {
       const c = capacity(r);
       return `${int(c.editsPerSec)}${c.generatorBound || !c.lastStepFailed ? ' (generator-bound)' : ''}`;
     }),
-    row('(d) new client on a doc of 10,000 updates, median', (r) => `${ms(r.d.median)} ms`),
+    row('(d) new client on a doc of 10,000 updates, median', (r) => (r.d ? `${ms(r.d.median)} ms` : '—')),
     row('(e) RSS per idle socket (2,000 sockets, 200 docs)', (r) => `${(r.e.rssPerSocket / 1024).toFixed(1)} kB`),
     row('bytes on disk (LMDB file) · doc (d) stored / state', (r) =>
-      r.diskBytes !== undefined ? `${int(r.diskBytes)} · ${int(r.d.storedBytes ?? 0)} / ${int(r.d.serverStateBytes ?? r.d.stateBytes)}` : 'in memory only'),
+      r.diskBytes !== undefined && r.d ? `${int(r.diskBytes)} · ${int(r.d.storedBytes ?? 0)} / ${int(r.d.serverStateBytes ?? r.d.stateBytes)}` : 'in memory only'),
   ];
 }
 
@@ -129,10 +129,10 @@ function terminalTable(t: string[][]): string {
 }
 
 function stepsTable(results: BenchResults): string {
-  const lines = ['| server | edits/s sent | p50 ms | p99 ms | deliveries/s | lost | server CPU | generator CPU |', '|---|---|---|---|---|---|---|---|'];
+  const lines = ['| server | edits/s sent | p50 ms | p99 ms | deliveries/s | lost | server CPU | server\'s longest event-loop stall | generator CPU |', '|---|---|---|---|---|---|---|---|---|'];
   for (const r of results.servers) {
     for (const s of r.steps) {
-      lines.push(`| ${LABEL[r.kind]} | ${int(s.editsPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${int(s.deliveriesPerSec)} | ${int(s.lost)} | ${(s.serverCpu * 100).toFixed(0)}% | ${(s.generatorCpu * 100).toFixed(0)}%${s.generatorBound ? ' (limit)' : ''} |`);
+      lines.push(`| ${LABEL[r.kind]} | ${int(s.editsPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${int(s.deliveriesPerSec)} | ${int(s.lost)} | ${(s.serverCpu * 100).toFixed(0)}% | ${s.serverLoopDelayMax !== undefined ? `${ms(s.serverLoopDelayMax)} ms` : '—'} | ${(s.generatorCpu * 100).toFixed(0)}%${s.generatorBound ? ' (limit)' : ''} |`);
     }
   }
   return lines.join('\n');

@@ -13,12 +13,15 @@ export interface ConnectionLimits {
   messagesPerSecond: number;
   /** Burst allowance above the sustained rate. Default 1,000 (a reconnect flushes queued edits). */
   messageBurst: number;
+  /** Bytes queued for a socket that does not read before it is dropped. Default 64 MiB. */
+  maxBackpressureBytes: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxMessageBytes: 2 * 1024 * 1024,
   messagesPerSecond: 200,
   messageBurst: 1000,
+  maxBackpressureBytes: 64 * 1024 * 1024,
 };
 
 export class Connection {

@@ -2,16 +2,23 @@
  * What every benchmarked server process answers to the orchestrator over its IPC channel: ready
  * with its port, then CPU, RSS and (Relais only) extra counters on request.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 export interface ServerStats {
   cpuMs: number;
   rss: number;
   heapUsed: number;
   extra: Record<string, number>;
+  /** Event-loop delay since the previous request (ms): how long the server itself stalled. */
+  loopDelayP99: number;
+  loopDelayMax: number;
 }
 
 export type ServerRequest = { type: 'stats'; gc?: boolean; id: number } | { type: 'stop' };
 
 export function answerOrchestrator(port: number, extra: (req: { docName?: string }) => Record<string, number> = () => ({}), stop?: () => Promise<void>): void {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', (msg: ServerRequest & { docName?: string }) => {
     if (msg.type === 'stop') {
       void (stop?.() ?? Promise.resolve()).finally(() => process.exit(0));
@@ -24,7 +31,15 @@ export function answerOrchestrator(port: number, extra: (req: { docName?: string
     }
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
-    const stats: ServerStats = { cpuMs: (cpu.user + cpu.system) / 1000, rss: mem.rss, heapUsed: mem.heapUsed, extra: extra(msg) };
+    const stats: ServerStats = {
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      extra: extra(msg),
+      loopDelayP99: loop.percentile(99) / 1e6,
+      loopDelayMax: loop.max / 1e6,
+    };
+    loop.reset();
     process.send?.({ type: 'stats', id: msg.id, stats });
   });
   process.send?.({ type: 'ready', port });

@@ -6,6 +6,8 @@ const app = uWS.App();
 app.ws<{ topic: string }>('/*', {
   compression: uWS.DISABLED,
   maxPayloadLength: 4 * 1024 * 1024,
+  // As Relais's: uWS's 64 kB default drops messages to a client that falls briefly behind.
+  maxBackpressure: 64 * 1024 * 1024,
   upgrade(res, req, context) {
     res.upgrade({ topic: req.getUrl() }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
   },
