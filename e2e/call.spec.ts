@@ -248,6 +248,8 @@ test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees 
     await expect.poll(() => remoteVideoWidth(guest), { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => remoteVideoWidth(doctor), { timeout: 20_000 }).toBeGreaterThan(0);
     await expect(guest.getByTestId('tile-remote')).toContainText('Dr Claire Martin');
+    // Portrait phone: nothing wider than the screen.
+    expect(await guest.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     // A guest has no photo or invitation control, and never the dossier.
     await expect(guest.getByRole('button', { name: 'Prendre une photo' })).toHaveCount(0);
     await expect(guest.getByRole('heading', { name: 'Dossier' })).toHaveCount(0);

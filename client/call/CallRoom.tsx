@@ -12,6 +12,7 @@ import type { CallAuth, OpenedRoom } from './openRoom.ts';
 import { capturePhoto } from './photo.ts';
 import { popOutVideo } from './popOut.ts';
 import { InviteDialog } from './InviteDialog.tsx';
+import { Icon, type IconName } from './icons.tsx';
 import { Tile } from './Tile.tsx';
 import './call.css';
 
@@ -144,46 +145,46 @@ export function CallRoom(props: CallRoomProps) {
   interface Control {
     key: string;
     label: () => string;
-    icon: string;
+    icon: IconName;
     pressed?: () => boolean;
     danger?: boolean;
     only?: 'professional';
     run: () => void | Promise<void>;
   }
   const controls: Control[] = [
-    { key: 'I', icon: '＋', label: () => t('room.control.invite'), only: 'professional', run: () => void setInviting(true) },
-    { key: 'P', icon: '📷', label: () => t('room.control.photo'), only: 'professional', run: takePhoto },
-    { key: 'A', icon: '▦', label: () => t('room.control.layout'), run: cycleLayout },
-    { key: 'X', icon: '⧉', label: () => t('room.control.pip'), run: popOut },
+    { key: 'I', icon: 'invite', label: () => t('room.control.invite'), only: 'professional', run: () => void setInviting(true) },
+    { key: 'P', icon: 'photo', label: () => t('room.control.photo'), only: 'professional', run: takePhoto },
+    { key: 'A', icon: 'layout', label: () => t('room.control.layout'), run: cycleLayout },
+    { key: 'X', icon: 'popout', label: () => t('room.control.pip'), run: popOut },
     {
       key: 'V',
-      icon: '🎥',
+      icon: 'camera',
       label: () => (self().cameraOff ? t('room.control.cameraOn') : t('room.control.cameraOff')),
       pressed: () => self().cameraOff,
       run: toggleCamera,
     },
     {
       key: 'M',
-      icon: '🎤',
+      icon: 'mic',
       label: () => (self().muted ? t('room.control.unmute') : t('room.control.mute')),
       pressed: () => self().muted,
       run: toggleMute,
     },
     {
       key: 'E',
-      icon: '🖥',
+      icon: 'screen',
       label: () => (self().screen ? t('room.control.stopShare') : t('room.control.share')),
       pressed: () => self().screen,
       run: toggleShare,
     },
     {
       key: 'O',
-      icon: '🔈',
+      icon: 'audioOnly',
       label: () => (self().audioOnly ? t('room.control.audioOnlyOff') : t('room.control.audioOnly')),
       pressed: () => self().audioOnly,
       run: toggleAudioOnly,
     },
-    { key: 'Q', icon: '☎', label: () => t('room.control.leave'), danger: true, run: leave },
+    { key: 'Q', icon: 'leave', label: () => t('room.control.leave'), danger: true, run: leave },
   ];
   const available = () => controls.filter((c) => c.only !== 'professional' || props.professional);
 
@@ -261,9 +262,7 @@ export function CallRoom(props: CallRoomProps) {
                   aria-describedby={`call-tip-${control.key}`}
                   onClick={() => void control.run()}
                 >
-                  <span class="call-button-icon" aria-hidden="true">
-                    {control.icon}
-                  </span>
+                  <Icon name={control.icon} crossed={control.pressed?.() === true && (control.icon === 'mic' || control.icon === 'camera')} />
                   <span class="call-button-label" aria-hidden="true">
                     {control.label()}
                   </span>

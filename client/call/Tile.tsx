@@ -80,12 +80,12 @@ export function Tile(props: TileProps) {
         <span class="tile-flags">
           <Show when={props.presence.muted}>
             <span class="tile-flag" data-flag="muted">
-              <span aria-hidden="true">🔇</span> {t('room.tile.muted')}
+              {t('room.tile.muted')}
             </span>
           </Show>
           <Show when={props.presence.cameraOff}>
             <span class="tile-flag" data-flag="camera-off">
-              <span aria-hidden="true">🚫</span> {t('room.tile.cameraOff')}
+              {t('room.tile.cameraOff')}
             </span>
           </Show>
           <Show when={props.presence.screen}>
