@@ -155,6 +155,30 @@ test('§7.2 a dropped connection is recovered without the user doing anything', 
   }
 });
 
+test('§7.2 a page that goes offline and comes back is in the call again without reload', async ({ browser }) => {
+  const doctor = await professionalInRoom(browser, DOCTOR);
+  const nurse = await professionalInRoom(browser, NURSE);
+  try {
+    await expect.poll(() => remoteVideoWidth(nurse.page), { timeout: 20_000 }).toBeGreaterThan(0);
+    await nurse.page.context().setOffline(true);
+    await nurse.page.waitForTimeout(3_000);
+    await nurse.page.context().setOffline(false);
+    const frames = (page: Page) => page.evaluate(() => [...window.relaisCall!.remotes.values()][0]?.framesDecoded ?? 0);
+    for (const page of [doctor.page, nurse.page]) {
+      const before = await frames(page);
+      await expect.poll(() => frames(page), { timeout: 30_000 }).toBeGreaterThan(before);
+      await expect(page.getByTestId('tile-remote')).toHaveCount(1);
+    }
+    await expect(doctor.page.getByText('Reconnexion…')).toHaveCount(0, { timeout: 30_000 });
+    // Still one call: mute on one side shows on the other.
+    await nurse.page.getByRole('button', { name: 'Couper le micro' }).click();
+    await expect(doctor.page.getByTestId('tile-remote').getByText('Micro coupé')).toBeVisible();
+  } finally {
+    await doctor.close();
+    await nurse.close();
+  }
+});
+
 test('§7.2 each control has a French tooltip and a keyboard shortcut', async ({ browser }) => {
   const doctor = await professionalInRoom(browser, DOCTOR);
   try {
