@@ -103,6 +103,22 @@ test('§7.2 two professionals in one call see each other; mute shows on the tile
     await doctor.page.keyboard.press('Alt+Shift+KeyA');
     await expect(call).toHaveAttribute('data-layout', 'grid');
 
+    // «Externaliser la vidéo»: Picture-in-Picture, or a separate window where PiP is missing.
+    const popup = doctor.page.context().waitForEvent('page', { timeout: 5_000 }).catch(() => null);
+    await doctor.page.getByRole('button', { name: 'Externaliser la vidéo' }).click();
+    const inPip = await doctor.page
+      .waitForFunction(() => document.pictureInPictureElement !== null, undefined, { timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    const window = inPip ? null : await popup;
+    expect(inPip || window !== null, 'the video is in Picture-in-Picture or in its own window').toBe(true);
+    if (window) {
+      await expect.poll(() => window.evaluate(() => document.querySelector('video')?.videoWidth ?? 0)).toBeGreaterThan(0);
+      await window.close();
+    } else {
+      await doctor.page.evaluate(() => document.exitPictureInPicture());
+    }
+
     // The outgoing video is capped: 500 kbit/s per peer at two, about 360p.
     await expect.poll(async () => (await videoEncodings(doctor.page))[0]?.maxBitrate, { timeout: 10_000 }).toBe(500_000);
     const encoding = (await videoEncodings(doctor.page))[0]!;
