@@ -322,7 +322,7 @@ test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees 
   }
 });
 
-test('§7.2 a join link that is forged says so; a guest token opens no dossier', async ({ browser }) => {
+test('§6 §9 a join link: forged or out of its window, the page says so; a guest token opens no dossier', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -354,6 +354,19 @@ test('§7.2 a join link that is forged says so; a guest token opens no dossier',
     expect(ticket.status()).toBe(401);
     await page.goto('/rejoindre/pas-un-jeton');
     await expect(page.getByRole('alert')).toHaveText(/Ce lien d’invitation n’est pas valide/);
+
+    // Before the window: when to come back (Paris time); after it: the consultation is over.
+    const parts = token.split('.');
+    const base36 = (iso: string) => Date.parse(iso).toString(36);
+    parts[3] = base36('2030-06-12T07:45:00Z');
+    parts[4] = base36('2030-06-12T09:00:00Z');
+    await page.goto(`/rejoindre/${parts.join('.')}`);
+    await expect(page.getByRole('status')).toHaveText('La salle ouvrira le 12/06/2030 à 09:45. Revenez à ce moment-là avec ce même lien.');
+    await expect(page.getByRole('button', { name: 'Rejoindre', exact: true })).toHaveCount(0);
+    parts[3] = base36('2020-06-12T07:45:00Z');
+    parts[4] = base36('2020-06-12T09:00:00Z');
+    await page.goto(`/rejoindre/${parts.join('.')}`);
+    await expect(page.getByRole('status')).toHaveText('Cette téléconsultation est terminée. Vous pouvez fermer cette page.');
   } finally {
     await context.close();
   }
