@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityDocName, appointmentsOf } from '../../schema/activity.ts';
-import { roomDocName, type CallPresence } from '../../schema/room.ts';
+import { roomDocName, type CallPresence, type PeerTicketResponse } from '../../schema/room.ts';
 import { login, startRelais, synced, waitFor, yClient, type Running } from '../testing/harness.ts';
 
 let relais: Running;
@@ -35,14 +35,23 @@ describe('§2 who is in the call room shows in «Mes rendez-vous»', () => {
     await waitFor(() => synced(activity) && inRoom() !== undefined, 10_000, 'activity synced');
     expect(inRoom()).toEqual([]);
 
+    const ticket = async (session: string) => {
+      const res = await fetch(`${relais.http}/api/room/${consultation.id}/peer-ticket`, { method: 'POST', headers: { Cookie: `relais_session=${session}` } });
+      return ((await res.json()) as PeerTicketResponse).peerId;
+    };
+    const [doctorPeer, nursePeer] = [await ticket(doctor), await ticket(nurse)];
     const a = yClient(relais.ws, roomDocName(consultation.id), doctor);
     const b = yClient(relais.ws, roomDocName(consultation.id), nurse);
     await waitFor(() => synced(a) && synced(b), 10_000, 'room synced');
-    // Present on the page but not yet admitted by the peer server: not in the call.
+    // On the page but not in the call yet (no peer id), or with a peer id no ticket gave: not counted.
     a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', null));
-    b.provider.awareness.setLocalStateField('call', presence('Sophie Bernard (IDE)', 'p2'));
+    b.provider.awareness.setLocalStateField('call', presence('Sophie Bernard (IDE)', 'pforged'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(inRoom()).toEqual([]);
+    // The name shown is the ticket's, whatever the page claims.
+    b.provider.awareness.setLocalStateField('call', presence('Pr Usurpé', nursePeer));
     await waitFor(() => JSON.stringify(inRoom()) === JSON.stringify(['Sophie Bernard (IDE)']), 10_000, 'nurse in room');
-    a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', 'p1'));
+    a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', doctorPeer));
     await waitFor(() => inRoom()?.length === 2, 10_000, 'both in room');
     expect(inRoom()).toEqual(['Dr Claire Martin', 'Sophie Bernard (IDE)']);
 

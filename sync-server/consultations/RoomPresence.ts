@@ -1,6 +1,7 @@
 /**
- * Who is in each call room, for «Mes rendez-vous» (SPEC §2, §7.3): the names of the participants
- * whose awareness in `room/<consultationId>` carries a call presence with a peer id are written
+ * Who is in each call room, for «Mes rendez-vous» (SPEC §2, §7.3): the participants whose
+ * awareness in `room/<consultationId>` carries a call presence with a peer id this server issued a
+ * ticket for, named as on their ticket, are written
  * to the appointment's `inRoom` in the establishment's activity document, so a colleague sees a
  * patient join without reloading. A page that closes or loses the network drops out with its
  * awareness (at once on close, after the awareness timeout otherwise).
@@ -9,6 +10,7 @@ import * as Y from 'yjs';
 import { activityDocName, appointmentsOf } from '../../schema/activity.ts';
 import { isCallPresence } from '../../schema/room.ts';
 import type { Store } from '../store/index.ts';
+import { issuedTickets, type IssuedTickets } from '../auth/issuedTickets.ts';
 import type { ActivityFeed, ServerDocWriter } from './ActivityFeed.ts';
 
 /** Awareness renews every 15 s per client: changes are gathered this long before one write. */
@@ -28,16 +30,18 @@ export class RoomPresence {
     private readonly docs: ServerDocWriter,
     private readonly feed: ActivityFeed,
     private readonly log: (message: string) => void,
+    private readonly tickets: Pick<IssuedTickets, 'lookup'> = issuedTickets,
   ) {}
 
   changed(room: PresenceSource): void {
     if (!room.name.startsWith('room/')) return;
     const consultationId = room.name.slice('room/'.length);
+    // Names from the tickets: a page could publish any name in its awareness.
     const names = [...room.awarenessStates().values()]
       .map((state) => state.call)
       .filter(isCallPresence)
-      .filter((call) => call.peerId !== null)
-      .map((call) => call.name)
+      .map((call) => (call.peerId ? this.tickets.lookup(call.peerId, consultationId)?.name : undefined))
+      .filter((name): name is string => name !== undefined)
       .sort((a, b) => a.localeCompare(b, 'fr'));
     const key = JSON.stringify(names);
     if (this.last.get(consultationId) === key) return;

@@ -7,6 +7,7 @@
 import type { PeerTicketResponse } from '../../schema/room.ts';
 import type { Config } from '../config.ts';
 import { issuePeerTicket } from '../auth/peerTicket.ts';
+import { issuedTickets } from '../auth/issuedTickets.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
 import { iceServersFor, readIceConfig, type IceConfig } from '../auth/turnCredentials.ts';
 import { HttpError } from './reply.ts';
@@ -99,6 +100,7 @@ export const peerTicketRoutes: Route[] = [
         participant: { kind: participant.kind, id: participant.id },
         ...(expiresAt === undefined ? {} : { expiresAt }),
       });
+      issuedTickets.record(ticket, participant.name);
       const body: PeerTicketResponse = {
         peerId: ticket.peerId,
         token,
