@@ -83,7 +83,13 @@ export function CallRoom(props: CallRoomProps) {
   };
   const tiles = (): TileView[] => {
     version();
-    const remotes = [...mesh.remotes.values()].map((r) => ({ id: r.peerId, presence: r.presence, stream: r.stream, remote: r }));
+    // The name shown is the one on their ticket, once the server said it.
+    const remotes = [...mesh.remotes.values()].map((r) => ({
+      id: r.peerId,
+      presence: r.verifiedName === null ? r.presence : { ...r.presence, name: r.verifiedName },
+      stream: r.stream,
+      remote: r,
+    }));
     return [{ id: 'self', presence: mesh.self, stream: selfView(), remote: null }, ...remotes];
   };
   /** The tile the speaker view enlarges and the photo captures: the chosen one, else the spotlight, else the first other. */

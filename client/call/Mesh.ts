@@ -35,6 +35,8 @@ export type RemoteStatus = 'connecting' | 'connected' | 'reconnecting';
 export interface RemoteParticipant {
   peerId: string;
   presence: CallPresence;
+  /** The name on their peer ticket (from the server), null until known: what their tile shows. */
+  verifiedName: string | null;
   stream: MediaStream | null;
   status: RemoteStatus;
   quality: LinkQuality;
@@ -230,13 +232,42 @@ export class Mesh {
         if (remote.presence.audioOnly !== presence.audioOnly) audioOnlyChanged = true;
         remote.presence = presence;
       } else {
-        this.remotes.set(peerId, { peerId, presence, stream: null, status: 'connecting', quality: 'unknown', framesDecoded: 0, sendBitrate: 0 });
+        this.remotes.set(peerId, { peerId, presence, verifiedName: null, stream: null, status: 'connecting', quality: 'unknown', framesDecoded: 0, sendBitrate: 0 });
       }
       if (!this.links.has(peerId) && !this.retryTimers.has(peerId) && shouldCall(me, peerId)) this.callOut(peerId);
     }
     if (audioOnlyChanged) this.refreshSenders();
     this.applyCaps();
+    void this.verifyNames();
     this.options.onChange();
+  }
+
+  private readonly verifying = new Set<string>();
+
+  /** Asks the server who the new peers are (a page could claim any name in its awareness). */
+  private async verifyNames(): Promise<void> {
+    const unknown = [...this.remotes.values()].filter((r) => r.verifiedName === null && !this.verifying.has(r.peerId)).map((r) => r.peerId);
+    if (unknown.length === 0) return;
+    for (const peerId of unknown) this.verifying.add(peerId);
+    try {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (this.options.auth.kind === 'invitation') headers.Authorization = `Invitation ${this.options.auth.token}`;
+      const res = await fetch(
+        `/api/room/${encodeURIComponent(this.options.consultationId)}/participants?peers=${unknown.join(',')}`,
+        { credentials: 'same-origin', headers },
+      );
+      if (!res.ok) return;
+      const body = (await res.json()) as { participants: Record<string, { name: string }> };
+      for (const [peerId, participant] of Object.entries(body.participants)) {
+        const remote = this.remotes.get(peerId);
+        if (remote) remote.verifiedName = participant.name;
+      }
+      this.options.onChange();
+    } catch {
+      // Offline: asked again at the next presence change.
+    } finally {
+      for (const peerId of unknown) this.verifying.delete(peerId);
+    }
   }
 
   private callOut(peerId: string): void {

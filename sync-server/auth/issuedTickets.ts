@@ -8,6 +8,7 @@ import type { PeerTicket } from './peerTicket.ts';
 export interface IssuedTicket {
   consultationId: string;
   name: string;
+  kind: PeerTicket['participant']['kind'];
   expiresAt: number;
 }
 
@@ -18,7 +19,7 @@ export class IssuedTickets {
 
   record(ticket: PeerTicket, name: string, now = Date.now()): void {
     if (this.byPeer.size > 0 && this.byPeer.size % 256 === 0) this.prune(now);
-    this.byPeer.set(ticket.peerId, { consultationId: ticket.consultationId, name, expiresAt: ticket.expiresAt });
+    this.byPeer.set(ticket.peerId, { consultationId: ticket.consultationId, name, kind: ticket.participant.kind, expiresAt: ticket.expiresAt });
   }
 
   /** The ticket behind a peer id, when it was issued for this consultation. */

@@ -76,6 +76,22 @@ describe('§7.2 peer tickets from the sync server', () => {
     expect(((await guest.json()) as { message: string }).message).toBe('Ce lien d’invitation n’est pas valide.');
   });
 
+  it('who the peers of a call are comes from their tickets, for members of the consultation only', async () => {
+    const id = relais.demo.consultations[0]!.id;
+    const doctorTicket = (await (await ask(id, { Cookie: `relais_session=${doctor}` })).json()) as PeerTicketResponse;
+    const other = relais.demo.consultations[1]!.id;
+    const elsewhere = (await (await ask(other, { Cookie: `relais_session=${doctor}` })).json()) as PeerTicketResponse;
+    const nurse = await login(relais.http, 'ide.demo');
+    const peers = [doctorTicket.peerId, elsewhere.peerId, `p${'0'.repeat(32)}`].join(',');
+    const res = await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`, { headers: { Cookie: `relais_session=${nurse}` } });
+    expect(res.status).toBe(200);
+    // Another consultation's peer and an unknown id are not named.
+    expect(await res.json()).toEqual({ participants: { [doctorTicket.peerId]: { name: 'Dr Claire Martin', kind: 'professional' } } });
+    const refused = await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`, { headers: { Cookie: `relais_session=${stranger}` } });
+    expect(refused.status).toBe(404);
+    expect((await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`)).status).toBe(401);
+  });
+
   it('a cross-site request is refused (CSRF)', async () => {
     const id = relais.demo.consultations[0]!.id;
     const res = await ask(id, { Cookie: `relais_session=${doctor}`, Origin: 'https://evil.example' });

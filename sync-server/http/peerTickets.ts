@@ -4,13 +4,13 @@
  * is. Professionals ask with their session; guests with their invitation token (header
  * `Authorization: Invitation <token>`), only inside the room window (access.ts `guestRoomAccess`).
  */
-import type { PeerTicketResponse } from '../../schema/room.ts';
+import { MAX_PARTICIPANTS, type PeerTicketResponse } from '../../schema/room.ts';
 import type { Config } from '../config.ts';
 import { issuePeerTicket } from '../auth/peerTicket.ts';
 import { issuedTickets } from '../auth/issuedTickets.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
 import { iceServersFor, readIceConfig, type IceConfig } from '../auth/turnCredentials.ts';
-import { HttpError } from './reply.ts';
+import { HttpError, type Request } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 
 export const PEER_TICKET_SECRET = 'peer-ticket';
@@ -71,7 +71,39 @@ function closeGuestsAtWindowEnd(ctx: Context, consultationId: string, closesAt: 
   windowClosings.set(consultationId, timer);
 }
 
+/** The caller may see this consultation's call: a professional of it, or a guest inside the window. */
+function requireRoomMember(req: Request, ctx: Context, consultationId: string): void {
+  const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
+  if (invitation) {
+    const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+    if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
+    return;
+  }
+  const user = requireUser(req, ctx);
+  const consultation = ctx.store.consultations.get(consultationId);
+  if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
+    throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+  }
+}
+
 export const peerTicketRoutes: Route[] = [
+  {
+    // Who the peers of a call really are (names from their tickets): a page could claim any name
+    // in its awareness, so tiles show these.
+    method: 'GET',
+    pattern: /^\/api\/room\/([A-Za-z0-9_-]{1,64})\/participants$/,
+    handler(req, reply, ctx) {
+      const consultationId = req.params[0] ?? '';
+      requireRoomMember(req, ctx, consultationId);
+      const peers = (req.query.get('peers') ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
+      const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
+      for (const peerId of peers) {
+        const entry = issuedTickets.lookup(peerId, consultationId);
+        if (entry) participants[peerId] = { name: entry.name, kind: entry.kind };
+      }
+      reply.sendJson(200, { participants });
+    },
+  },
   {
     method: 'POST',
     pattern: /^\/api\/room\/([A-Za-z0-9_-]{1,64})\/peer-ticket$/,
