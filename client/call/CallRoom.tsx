@@ -206,7 +206,21 @@ export function CallRoom(props: CallRoomProps) {
 
   onMount(() => {
     document.addEventListener('keydown', onKey);
-    void mesh.start();
+    // Who is already in the room (awareness) arrives with the first sync: the full-room check and
+    // the first calls need it. Offline, the mesh starts anyway and catches up.
+    const provider = props.room.provider;
+    if (provider.synced) void mesh.start();
+    else {
+      let started = false;
+      const go = () => {
+        if (started) return;
+        started = true;
+        provider.off('sync', go);
+        void mesh.start();
+      };
+      provider.on('sync', go);
+      setTimeout(go, 3_000);
+    }
   });
   onCleanup(() => {
     document.removeEventListener('keydown', onKey);

@@ -154,6 +154,12 @@ export class Mesh {
     this.peer = peer;
     peer.on('open', (id) => {
       if (this.destroyed) return;
+      if (this.state !== 'joined' && this.othersInCall().length >= MAX_PARTICIPANTS) {
+        this.state = 'full';
+        peer.destroy();
+        this.options.onChange();
+        return;
+      }
       this.state = 'joined';
       this.publish({ peerId: id });
       this.reconcile();
@@ -171,14 +177,14 @@ export class Mesh {
 
   private reconnectSignalling(): void {
     const peer = this.peer;
-    if (this.destroyed || !peer || peer.destroyed || !peer.disconnected) return;
+    if (this.destroyed || this.state === 'full' || !peer || peer.destroyed || !peer.disconnected) return;
     if (this.ticket && Date.now() < this.ticket.expiresAt - 5_000) peer.reconnect();
     else void this.renewSignalling();
   }
 
   /** A new ticket and a new peer id; calls in progress keep their media until replaced. */
   private async renewSignalling(): Promise<void> {
-    if (this.destroyed) return;
+    if (this.destroyed || this.state === 'full' || this.state === 'refused') return;
     if (this.peer && !this.peer.destroyed && !this.peer.disconnected) return;
     const ticket = await this.fetchTicket();
     if (!ticket || this.destroyed) return;
