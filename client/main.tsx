@@ -11,7 +11,6 @@ import { applyLang } from './i18n/index.ts';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { ConsultationPage } from './pages/ConsultationPage.tsx';
 import { JoinPage } from './pages/JoinPage.tsx';
-import { JoinPage } from './pages/JoinPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NewConsultationPage } from './pages/NewConsultationPage.tsx';
 import { InstantInvitePage } from './consultation/InstantInvitePage.tsx';
@@ -45,7 +44,6 @@ render(
   () => (
     <Router root={Root}>
       <Route path="/connexion" component={LoginPage} />
-      <Route path="/rejoindre/:token" component={JoinPage} />
       <Route path="/rejoindre/:token" component={JoinPage} />
       <Route path="/coffre/:token" component={VaultPage} />
       <Route path="/" component={RequireSession}>
