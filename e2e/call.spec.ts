@@ -110,11 +110,11 @@ test('§7.2 two professionals in one call see each other; mute shows on the tile
       .waitForFunction(() => document.pictureInPictureElement !== null, undefined, { timeout: 5_000 })
       .then(() => true)
       .catch(() => false);
-    const window = inPip ? null : await popup;
-    expect(inPip || window !== null, 'the video is in Picture-in-Picture or in its own window').toBe(true);
-    if (window) {
-      await expect.poll(() => window.evaluate(() => document.querySelector('video')?.videoWidth ?? 0)).toBeGreaterThan(0);
-      await window.close();
+    const videoWindow = inPip ? null : await popup;
+    expect(inPip || videoWindow !== null, 'the video is in Picture-in-Picture or in its own window').toBe(true);
+    if (videoWindow) {
+      await expect.poll(() => videoWindow.evaluate(() => document.querySelector('video')?.videoWidth ?? 0)).toBeGreaterThan(0);
+      await videoWindow.close();
     } else {
       await doctor.page.evaluate(() => document.exitPictureInPicture());
     }
