@@ -138,7 +138,11 @@ export class BlobStore {
       abort: async () => {
         if (!closed) {
           closed = true;
+          // Wait for 'close': a stream destroyed while its file is still opening creates the file
+          // afterwards, and an rm before that would leave it behind.
+          const gone = new Promise<void>((resolve) => out.once('close', () => resolve()));
           out.destroy();
+          await gone;
         }
         await rm(tmpPath, { force: true });
       },
