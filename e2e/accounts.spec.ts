@@ -45,8 +45,9 @@ test('§1.1.2 Pro Santé Connect: the doctor types their RPPS, approves, and is 
   await page.getByRole('button', { name: 'Pro Santé Connect', exact: true }).click();
   await expectNoSeriousViolation(page, 'the «Pro Santé Connect» panel');
   await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
-  // The local provider's page, on its own origin.
-  await expect(page).toHaveURL(/:10201\/interaction\//);
+  // The local provider's page, on its own origin (npm start puts it on PORT + 2000).
+  const providerPort = Number(new URL(test.info().project.use.baseURL ?? '').port) + 2000;
+  await expect(page).toHaveURL(new RegExp(`:${providerPort}/interaction/`));
   await page.getByLabel('Numéro RPPS').fill('10003456789');
   await page.getByRole('button', { name: 'Valider sur l’application e-CPS' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Vue activité' })).toBeVisible();
