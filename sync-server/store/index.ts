@@ -1,5 +1,5 @@
 /** The whole store, opened once by main.ts and passed down. */
-import { keepSyncing, openDatabases, type Databases } from './db.ts';
+import { openDatabases, type Databases } from './db.ts';
 import { LmdbDocStore } from './docLog.ts';
 import { UserStore } from './users.ts';
 import { SessionStore } from './sessions.ts';
@@ -31,7 +31,6 @@ export interface Store {
 
 export function openStore(dataDir: string): Store {
   const dbs = openDatabases(dataDir);
-  const stopSyncing = keepSyncing(dbs.root);
   return {
     dbs,
     docs: new LmdbDocStore(dbs),
@@ -47,7 +46,6 @@ export function openStore(dataDir: string): Store {
     loginChallenges: new LoginChallengeStore(dbs),
     audit: new AuditStore(dbs),
     close: async () => {
-      await stopSyncing();
       await dbs.root.close();
     },
   };
