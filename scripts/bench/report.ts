@@ -226,8 +226,8 @@ as well as the server's own pauses (garbage collection, storage). Raw figures: \
   idle sockets, (RSS after − RSS before) / sockets after a forced GC, then every socket closes and
   Relais is asked how many documents it still holds in memory.
 - Durability: Relais commits each update to LMDB before fanning it out (one transaction per
-  event-loop turn); the commit survives a crash of the process, and the disk is flushed every
-  100 ms (an OS crash can lose that last fraction of a second, which clients re-send on reconnect).
+  event-loop turn); the commit survives a crash of the process, and lmdb-js's overlapping sync
+  flushes it to disk right after, off the writer lock, without risking the file on a power cut.
 `;
   writeFileSync(docPath, md);
   console.log(`Wrote ${join(dir, 'results.json')} and ${docPath}`);

@@ -1,12 +1,14 @@
 /**
- * The built client, served from memory with precomputed gzip and brotli bodies. Hashed assets are
+ * The built client, served from memory with precomputed gzip and brotli bodies (brotli made in the
+ * background after start: at its best quality the tldraw chunk alone takes seconds, which start-up
+ * should not wait for; gzip is served until it is ready). Hashed assets are
  * immutable; index.html and the service worker are revalidated every time; unknown paths that look
  * like pages get index.html (the client's router takes over).
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import { brotliCompress, gzipSync, constants as zlib } from 'node:zlib';
 import type { Reply, Request } from './reply.ts';
 import { JOIN_PATH } from '../../schema/consultation.ts';
 
@@ -40,6 +42,17 @@ export class StaticFiles {
 
   constructor(dir: string) {
     if (existsSync(dir)) this.load(dir, dir);
+    void this.compressInBackground();
+  }
+
+  /** One file at a time, on libuv's thread pool: the event loop and the other core stay free. */
+  private async compressInBackground(): Promise<void> {
+    for (const file of this.files.values()) {
+      if (!file.gzip) continue;
+      file.brotli = await new Promise<Buffer | null>((resolve) =>
+        brotliCompress(file.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }, (error, out) => resolve(error ? null : out)),
+      );
+    }
   }
 
   get loaded(): boolean {
@@ -61,7 +74,7 @@ export class StaticFiles {
         type: TYPES[ext] ?? 'application/octet-stream',
         body,
         gzip: compress ? gzipSync(body, { level: 9 }) : null,
-        brotli: compress ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }) : null,
+        brotli: null,
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
         cacheControl: urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
