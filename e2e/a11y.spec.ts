@@ -16,6 +16,12 @@ async function expectNoSeriousViolation(page: Page, where: string): Promise<void
   expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
 }
 
+/** Nothing wider than the screen: on a phone the page must not scroll sideways. */
+async function expectNoHorizontalOverflow(page: Page, width: number): Promise<void> {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, `the page is ${scrollWidth}px wide on a ${width}px screen`).toBeLessThanOrEqual(width);
+}
+
 for (const width of [375, 1280]) {
   test.describe(`accessibility at ${width}px`, () => {
     test.use({ viewport: { width, height: width < 600 ? 812 : 900 } });
@@ -37,6 +43,7 @@ for (const width of [375, 1280]) {
       await expect(page.getByRole('navigation')).toBeVisible();
       await expect(page.getByRole('list', { name: 'Télédossiers consultables' }).getByRole('link').first()).toBeVisible();
       await expectNoSeriousViolation(page, `the activity page at ${width}px`);
+      await expectNoHorizontalOverflow(page, width);
     });
 
     test('consultation page', async ({ page }) => {
@@ -46,6 +53,7 @@ for (const width of [375, 1280]) {
       await expect(page.getByRole('main')).toHaveCount(1);
       await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
       await expectNoSeriousViolation(page, `the consultation page at ${width}px`);
+      await expectNoHorizontalOverflow(page, width);
     });
   });
 }
