@@ -161,6 +161,43 @@ test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wr
   await patientContext.close();
 });
 
+test('§9 «Coffre-fort sécurisé»: the patient chooses the code by e-mail, sent to their recorded address; a wrong code then the right one', async ({ page, browser }) => {
+  await login(page, DOCTOR);
+  await openFirstConsultation(page);
+  await waitUntilOnline(page);
+  const documents = page.getByRole('list', { name: 'Documents du télédossier' });
+  const item = documents.getByRole('listitem').filter({ hasText: 'Protocole de soins (signé).pdf' });
+  await item.getByRole('button', { name: /Envoyer le document/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Envoyer « Protocole de soins (signé).pdf »' });
+  await dialog.getByLabel('Adresse email du destinataire').fill('petit-fils.dupont@example.org');
+  await dialog.getByRole('button', { name: 'Ajouter', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Envoyer', exact: true }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'Document envoyé.' })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Fermer' }).click();
+  const stampedHref = await documents.getByRole('link', { name: 'Protocole de soins (signé).pdf' }).getAttribute('href');
+  const sent = await (await page.request.get(stampedHref!)).body();
+
+  const link = (await fromOutbox(page, /petit-fils\.dupont@example\.org[\s\S]*?(http:\/\/[^\s]+\/coffre\/[A-Za-z0-9_-]{43})/))[1]!;
+  const patientContext = await browser.newContext({ viewport: { width: 375, height: 812 } });
+  const patient = await patientContext.newPage();
+  await patient.goto(link);
+  await expect(patient.getByRole('button', { name: 'Recevoir le code par SMS' })).toBeVisible();
+  await patient.getByRole('button', { name: 'Recevoir le code par e-mail' }).click();
+  await expect(patient.getByText('Code envoyé à f•••@example.org.')).toBeVisible();
+  await expectNoSeriousViolation(patient, 'the vault page with the code by e-mail at 375px');
+  const code = (await fromOutbox(page, /usage unique pour ouvrir le document[^\n]*?(\d{6})/))[1]!;
+  await patient.getByLabel('Code reçu par e-mail').fill(code === '000000' ? '111111' : '000000');
+  await patient.getByRole('button', { name: 'Valider' }).click();
+  await expect(patient.getByRole('alert').filter({ hasText: 'Code incorrect ou expiré. Il vous reste 4 essais.' })).toBeVisible();
+  await patient.getByLabel('Code reçu par e-mail').fill(code);
+  await patient.getByRole('button', { name: 'Valider' }).click();
+  await expect(patient.getByText('Identité confirmée. Vous pouvez télécharger le document.')).toBeVisible();
+  const downloading = patient.waitForEvent('download');
+  await patient.getByRole('link', { name: 'Télécharger le document' }).click();
+  expect(readFileSync((await (await downloading).path())!).equals(sent)).toBe(true);
+  await patientContext.close();
+});
+
 test('§7.3 «Exporter» downloads the télédossier as a ZIP', async ({ page }) => {
   await login(page, DOCTOR);
   await openFirstConsultation(page);

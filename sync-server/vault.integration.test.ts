@@ -105,6 +105,66 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     expect(JSON.stringify(audit)).not.toContain('Compte rendu');
   });
 
+  it('§9 the code may come by email to the patient\'s recorded address: a wrong code then the right one downloads the PDF', async () => {
+    const { token, consultation } = await setUp();
+    const pdf = await samplePdf(1, 'Ordonnance');
+    const doc = await upload(token, consultation, 'Ordonnance.pdf', pdf);
+    await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['proche@example.org'] }, cookie(token));
+    const linkMail = await waitFor(() => smtp.mails.find((m) => m.subject?.includes('vous attend')), 'vault email');
+    const vaultToken = /\/coffre\/([A-Za-z0-9_-]{43})/.exec(linkMail.text ?? '')![1]!;
+
+    const info = (await (await fetch(`${relais!.http}/api/vault/${vaultToken}`)).json()) as {
+      vault: { channels: string[]; maskedEmail: string; birthDateAllowed: boolean };
+    };
+    // The demo patient has a mobile and an email: both are offered, the birth date is not.
+    expect(info.vault).toMatchObject({ channels: ['sms', 'email'], maskedEmail: 'f•••@example.org', birthDateAllowed: false });
+
+    const asked = await post(`/api/vault/${vaultToken}/code`, { channel: 'email' });
+    expect(asked.status).toBe(200);
+    expect(await asked.json()).toMatchObject({ channel: 'email', to: 'f•••@example.org' });
+    const codeMail = await waitFor(() => smtp.mails.find((m) => m.subject?.includes('Votre code')), 'code email');
+    // To the address on the patient's identity, not to the link's recipient.
+    expect((codeMail.to as { text: string }).text).toBe('famille.dupont@example.org');
+    expect(sms.messages).toHaveLength(0);
+    const code = /: (\d{6})/.exec(codeMail.text ?? '')![1]!;
+
+    const wrong = await post(`/api/vault/${vaultToken}/unlock`, { answer: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(403);
+    expect(((await wrong.json()) as { message: string }).message).toBe('Code incorrect ou expiré. Il vous reste 4 essais.');
+    const right = await post(`/api/vault/${vaultToken}/unlock`, { answer: code });
+    expect(right.status).toBe(200);
+    const { downloadKey } = (await right.json()) as { downloadKey: string };
+    const download = await fetch(`${relais!.http}/api/vault/${vaultToken}/document?key=${downloadKey}`);
+    expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
+    // Single use: the same code does not unlock twice.
+    expect((await post(`/api/vault/${vaultToken}/unlock`, { answer: code })).status).toBe(403);
+
+    const audit = relais!.store.audit.query({});
+    expect(audit.some((e) => e.type === 'vault.open' && e.detail?.startsWith('code-envoye') && e.detail.endsWith('email'))).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(code);
+  });
+
+  it('§9 without a mobile: code by email or the birth date; a channel the patient lacks is refused', async () => {
+    const { token, consultation } = await setUp();
+    const c = relais!.store.consultations.get(consultation)!;
+    const patient = relais!.store.patients.get(c.patientId)!;
+    await relais!.store.patients.put({ ...patient, mobile: null });
+    const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
+    await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
+    const mail = await waitFor(() => smtp.mails[0], 'email');
+    const vaultToken = /\/coffre\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+    const info = (await (await fetch(`${relais!.http}/api/vault/${vaultToken}`)).json()) as { vault: Record<string, unknown> };
+    expect(info.vault).toMatchObject({ proof: 'email', channels: ['email'], birthDateAllowed: true, maskedMobile: null });
+
+    const sms = await post(`/api/vault/${vaultToken}/code`, { channel: 'sms' });
+    expect(sms.status).toBe(409);
+    expect(((await sms.json()) as { message: string }).message).toBe('Aucun mobile n’est enregistré pour ce patient.');
+    const wrongDate = await post(`/api/vault/${vaultToken}/unlock`, { method: 'birthDate', answer: '1900-01-01' });
+    expect(((await wrongDate.json()) as { message: string }).message).toBe('Date de naissance incorrecte. Il vous reste 4 essais.');
+    const right = await post(`/api/vault/${vaultToken}/unlock`, { method: 'birthDate', answer: patient.birthDate });
+    expect(right.status).toBe(200);
+  });
+
   it('an expired link no longer opens (RELAIS_VAULT_DAYS)', async () => {
     const { token, consultation } = await setUp({ RELAIS_VAULT_DAYS: '0.00001' });
     const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));

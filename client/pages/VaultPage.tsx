@@ -1,7 +1,8 @@
 /**
  * The patient's «Coffre-fort sécurisé» page (SPEC §7.1.4 case 2), reached from the emailed link
- * without an account: the document's name and sender, a one-time code by SMS (or the birth date
- * when the patient has no mobile), then the download.
+ * without an account: the document's name and sender, a one-time code by SMS or email to the
+ * patient's recorded mobile or address (or the birth date when the patient has no mobile), then
+ * the download.
  */
 import { useParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, Match, Show, Switch } from 'solid-js';
@@ -16,10 +17,15 @@ interface VaultInfo {
   size: number;
   expiresAt: string;
   state: 'open' | 'expired' | 'revoked' | 'locked';
-  proof: 'sms' | 'birthDate';
+  proof: 'sms' | 'email' | 'birthDate';
   maskedMobile: string | null;
+  maskedEmail: string | null;
+  channels: Channel[];
+  birthDateAllowed: boolean;
   triesLeft: number;
 }
+
+type Channel = 'sms' | 'email';
 
 type Loaded = { ok: true; vault: VaultInfo } | { ok: false; message: string };
 
@@ -48,24 +54,25 @@ export function VaultPage() {
     },
   );
   const [answer, setAnswer] = createSignal('');
-  const [codeSentTo, setCodeSentTo] = createSignal<string | null>(null);
+  const [birthDate, setBirthDate] = createSignal('');
+  const [codeSent, setCodeSent] = createSignal<{ channel: Channel; to: string } | null>(null);
   const [error, setError] = createSignal('');
   const [key, setKey] = createSignal<string | null>(null);
   createEffect(() => {
     document.title = `${t('dossier.vault.title')} — ${t('app.name')}`;
   });
 
-  const sendCode = async () => {
+  const sendCode = async (channel: Channel) => {
     setError('');
-    const { ok, json } = await post(`${base()}/code`, {});
-    if (ok) setCodeSentTo(String(json.maskedMobile ?? ''));
+    const { ok, json } = await post(`${base()}/code`, { channel });
+    if (ok) setCodeSent({ channel, to: String(json.to ?? '') });
     else setError(String(json.message ?? t('dossier.error.network')));
   };
 
-  const unlock = async (e: Event) => {
+  const unlock = async (e: Event, method: 'code' | 'birthDate') => {
     e.preventDefault();
     setError('');
-    const { ok, json } = await post(`${base()}/unlock`, { answer: answer() });
+    const { ok, json } = await post(`${base()}/unlock`, { method, answer: method === 'code' ? answer() : birthDate() });
     if (ok) setKey(String(json.downloadKey));
     else setError(String(json.message ?? t('dossier.error.network')));
   };
@@ -100,31 +107,60 @@ export function VaultPage() {
                         </>
                       }
                     >
-                      <Show when={v().proof === 'sms'}>
-                        <p>{t('dossier.vault.smsIntro', { mobile: v().maskedMobile ?? '' })}</p>
-                        <button type="button" class="button" onClick={() => void sendCode()}>
-                          {t('dossier.vault.sendCode')}
-                        </button>
-                        <Show when={codeSentTo()}>
-                          <p role="status">{t('dossier.vault.codeSent', { mobile: codeSentTo() ?? '' })}</p>
-                        </Show>
-                      </Show>
-                      <form onSubmit={(e) => void unlock(e)} class="send-add">
-                        <div class="form-field">
-                          <label for="vault-answer">{v().proof === 'sms' ? t('dossier.vault.code') : t('dossier.vault.birthDate')}</label>
-                          <input
-                            id="vault-answer"
-                            type={v().proof === 'sms' ? 'text' : 'date'}
-                            inputmode={v().proof === 'sms' ? 'numeric' : undefined}
-                            autocomplete={v().proof === 'sms' ? 'one-time-code' : 'off'}
-                            value={answer()}
-                            onInput={(e) => setAnswer(e.currentTarget.value)}
-                          />
+                      <Show when={v().channels.length > 0}>
+                        <p>{t('dossier.vault.codeIntro')}</p>
+                        <div class="vault-channels">
+                          <Show when={v().channels.includes('sms')}>
+                            <button type="button" class="button" onClick={() => void sendCode('sms')}>
+                              {t('dossier.vault.sendCode')}
+                            </button>
+                          </Show>
+                          <Show when={v().channels.includes('email')}>
+                            <button type="button" class="button" onClick={() => void sendCode('email')}>
+                              {t('dossier.vault.sendCodeEmail')}
+                            </button>
+                          </Show>
                         </div>
-                        <button type="submit" class="button button--primary">
-                          {t('dossier.vault.unlock')}
-                        </button>
-                      </form>
+                        <Show when={codeSent()}>
+                          {(sent) => (
+                            <p role="status">
+                              {sent().channel === 'sms' ? t('dossier.vault.codeSent', { mobile: sent().to }) : t('dossier.vault.codeSentEmail', { email: sent().to })}
+                            </p>
+                          )}
+                        </Show>
+                        <form onSubmit={(e) => void unlock(e, 'code')} class="send-add">
+                          <div class="form-field">
+                            <label for="vault-answer">
+                              {(codeSent()?.channel ?? v().channels[0]) === 'email' ? t('dossier.vault.codeEmail') : t('dossier.vault.code')}
+                            </label>
+                            <input
+                              id="vault-answer"
+                              type="text"
+                              inputmode="numeric"
+                              autocomplete="one-time-code"
+                              value={answer()}
+                              onInput={(e) => setAnswer(e.currentTarget.value)}
+                            />
+                          </div>
+                          <button type="submit" class="button button--primary">
+                            {t('dossier.vault.unlock')}
+                          </button>
+                        </form>
+                      </Show>
+                      <Show when={v().birthDateAllowed}>
+                        <Show when={v().channels.length > 0}>
+                          <p>{t('dossier.vault.birthDateInstead')}</p>
+                        </Show>
+                        <form onSubmit={(e) => void unlock(e, 'birthDate')} class="send-add">
+                          <div class="form-field">
+                            <label for="vault-birth-date">{t('dossier.vault.birthDate')}</label>
+                            <input id="vault-birth-date" type="date" autocomplete="off" value={birthDate()} onInput={(e) => setBirthDate(e.currentTarget.value)} />
+                          </div>
+                          <button type="submit" class="button button--primary">
+                            {v().channels.length > 0 ? t('dossier.vault.unlockBirthDate') : t('dossier.vault.unlock')}
+                          </button>
+                        </form>
+                      </Show>
                     </Show>
                   </Show>
                   <p class="form-error" role="alert">

@@ -1,7 +1,8 @@
 /**
  * «Coffre-fort sécurisé» links (SPEC §7.1.4 case 2): a PDF made available to the patient's
  * ordinary email. The email carries a link, never the file; the page asks for a one-time code
- * (by SMS, or the birth date when the patient has no mobile), allows a bounded number of tries,
+ * (by SMS or by email to the patient's own recorded address, or the birth date when the patient
+ * has no mobile), allows a bounded number of tries,
  * expires, and can be revoked. Keyed by the sha-256 of the link token: the stored record does not
  * let anyone rebuild a working link.
  */
@@ -14,7 +15,9 @@ export const VAULT_DOWNLOAD_MINUTES = 10;
 /** Codes one link may have sent: stops a stranger with the link from flooding the patient's phone. */
 export const VAULT_MAX_CODES = 5;
 
-export type VaultProof = 'sms' | 'birthDate';
+/** The main proof, what the link was made for: 'sms' when the patient has a mobile, else 'email', else 'birthDate'. */
+export type VaultProof = 'sms' | 'email' | 'birthDate';
+export type VaultCodeChannel = 'sms' | 'email';
 
 export interface VaultLink {
   id: string;
@@ -32,7 +35,9 @@ export interface VaultLink {
   proof: VaultProof;
   /** E.164 mobile for 'sms'. */
   mobile: string | null;
-  /** YYYY-MM-DD for 'birthDate'. */
+  /** The patient's recorded email, where a code may go; absent on links made before codes by email. */
+  email?: string | null;
+  /** YYYY-MM-DD, kept only when the patient has no mobile. */
   birthDate: string | null;
   codeHash: string | null;
   codeExpiresAt: string | null;
@@ -43,6 +48,17 @@ export interface VaultLink {
   revokedAt: string | null;
   downloads: number;
 }
+
+/** Where a code may be sent: the patient's mobile and recorded email, never an address typed on the page. */
+export function codeChannels(link: VaultLink): VaultCodeChannel[] {
+  const out: VaultCodeChannel[] = [];
+  if (link.mobile) out.push('sms');
+  if (link.email) out.push('email');
+  return out;
+}
+
+/** The birth date stays the fallback whenever there is no mobile. */
+export const birthDateAllowed = (link: VaultLink): boolean => !link.mobile && link.birthDate !== null;
 
 export type VaultState = 'open' | 'expired' | 'revoked' | 'locked';
 

@@ -1,8 +1,8 @@
 /**
  * «Coffre-fort sécurisé» (SPEC §7.1.4 case 2, §9). The sender picks the patient's ordinary email
  * under «Destinataires sélectionnés» and «Envoyer»: the email carries a link, never the file. The
- * patient's page asks for a one-time code sent by SMS (or their birth date when they have no
- * mobile), allows VAULT_MAX_TRIES tries, expires after RELAIS_VAULT_DAYS days, and can be revoked.
+ * patient's page asks for a one-time code sent by SMS or by email, to the patient's own recorded
+ * mobile or address, never one typed on the page (or their birth date when they have no mobile), allows VAULT_MAX_TRIES tries, expires after RELAIS_VAULT_DAYS days, and can be revoked.
  * Every opening, code, unlock and download is audited.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,11 +12,14 @@ import {
   VAULT_DOWNLOAD_MINUTES,
   VAULT_MAX_CODES,
   VAULT_MAX_TRIES,
+  birthDateAllowed,
+  codeChannels,
   hashSecret,
   newCode,
   newToken,
   sameSecret,
   vaultState,
+  type VaultCodeChannel,
   type VaultLink,
 } from '../documents/vaultLinks.ts';
 import { HttpError, type Request } from './reply.ts';
@@ -67,6 +70,13 @@ const dateFr = (iso: string): string =>
 
 const maskMobile = (mobile: string): string => `${mobile.slice(0, 3)} •• •• •• ${mobile.slice(-2)}`;
 
+/** Enough for the patient to recognise their address, not enough to learn it from the link. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  return `${local.slice(0, 1)}•••@${email.slice(at + 1)}`;
+}
+
 function linkOf(ctx: Context, token: string): VaultLink {
   const link = ctx.documents.vault.byToken(token);
   if (!link) throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
@@ -111,6 +121,8 @@ export const vaultRoutes: Route[] = [
       if (invalid) throw new HttpError(400, 'invalid_email', `Adresse email invalide : ${invalid}`);
       const patient = ctx.store.patients.get(consultation.patientId);
       if (!patient) throw new HttpError(409, 'no_patient', 'Le patient de cette téléconsultation est introuvable.');
+      // The identity's email: creating a consultation writes the contacts typed there onto it.
+      const patientEmail = patient.email;
       const now = new Date();
       const links: VaultLink[] = [];
       for (const recipientEmail of recipients) {
@@ -128,8 +140,9 @@ export const vaultRoutes: Route[] = [
           createdAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + ctx.documents.vaultDays * 86_400_000).toISOString(),
           recipientEmail,
-          proof: patient.mobile ? 'sms' : 'birthDate',
+          proof: patient.mobile ? 'sms' : patientEmail ? 'email' : 'birthDate',
           mobile: patient.mobile,
+          email: patientEmail,
           birthDate: patient.mobile ? null : patient.birthDate,
           codeHash: null,
           codeExpiresAt: null,
@@ -150,7 +163,9 @@ export const vaultRoutes: Route[] = [
             `Pour le télécharger, ouvrez ce lien : ${url}\n\n` +
             (link.proof === 'sms'
               ? 'Un code à usage unique vous sera envoyé par SMS pour confirmer votre identité.\n'
-              : 'La date de naissance du patient vous sera demandée pour confirmer votre identité.\n') +
+              : link.proof === 'email'
+                ? 'Un code à usage unique vous sera envoyé par email, ou la date de naissance du patient vous sera demandée, pour confirmer votre identité.\n'
+                : 'La date de naissance du patient vous sera demandée pour confirmer votre identité.\n') +
             `Ce lien est valable jusqu’au ${dateFr(link.expiresAt)}.\n\nCet email ne contient pas le document lui-même.`,
           purpose: 'vault-link',
         });
@@ -196,6 +211,9 @@ export const vaultRoutes: Route[] = [
           state: vaultState(link),
           proof: link.proof,
           maskedMobile: link.mobile ? maskMobile(link.mobile) : null,
+          maskedEmail: link.email ? maskEmail(link.email) : null,
+          channels: codeChannels(link),
+          birthDateAllowed: birthDateAllowed(link),
           triesLeft: link.triesLeft,
         },
       });
@@ -207,7 +225,15 @@ export const vaultRoutes: Route[] = [
     async handler(req, reply, ctx) {
       const link = linkOf(ctx, req.params[0] ?? '');
       requireOpen(link);
-      if (link.proof !== 'sms' || !link.mobile) throw new HttpError(409, 'no_sms', 'Ce document se déverrouille avec la date de naissance.');
+      const channels = codeChannels(link);
+      if (channels.length === 0) throw new HttpError(409, 'no_code', 'Ce document se déverrouille avec la date de naissance.');
+      const body = await readJson(reply).catch(() => ({}) as Record<string, unknown>);
+      const asked = body.channel ?? channels[0];
+      if (asked !== 'sms' && asked !== 'email') throw new HttpError(400, 'invalid_channel', 'Choisissez où recevoir le code : SMS ou email.');
+      const channel: VaultCodeChannel = asked;
+      if (!channels.includes(channel)) {
+        throw new HttpError(409, 'no_channel', channel === 'sms' ? 'Aucun mobile n’est enregistré pour ce patient.' : 'Aucune adresse email n’est enregistrée pour ce patient.');
+      }
       if (link.codesSent >= VAULT_MAX_CODES) {
         throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
       }
@@ -218,13 +244,31 @@ export const vaultRoutes: Route[] = [
         codeExpiresAt: new Date(Date.now() + VAULT_CODE_MINUTES * 60_000).toISOString(),
         codesSent: l.codesSent + 1,
       }));
-      await ctx.messaging.sendSms({
-        to: link.mobile,
-        text: `Relais : votre code pour ouvrir le document envoyé par ${link.senderName} est ${code}. Valable ${VAULT_CODE_MINUTES} minutes.`,
-        purpose: 'vault-code',
+      if (channel === 'sms' && link.mobile) {
+        await ctx.messaging.sendSms({
+          to: link.mobile,
+          text: `Relais : votre code pour ouvrir le document envoyé par ${link.senderName} est ${code}. Valable ${VAULT_CODE_MINUTES} minutes.`,
+          purpose: 'vault-code',
+        });
+      } else if (link.email) {
+        await ctx.messaging.sendEmail({
+          to: link.email,
+          subject: 'Votre code pour le coffre-fort sécurisé Relais',
+          text:
+            `Bonjour,\n\nCode à usage unique pour ouvrir le document envoyé par ${link.senderName} : ${code}\n\n` +
+            `Il est valable ${VAULT_CODE_MINUTES} minutes. Si vous n’avez rien demandé, ignorez ce message.`,
+          purpose: 'vault-code',
+        });
+      }
+      await ctx.documents.audit({
+        action: 'vault.code',
+        actor: `vault:${link.id}`,
+        consultationId: link.consultationId,
+        documentId: link.documentId,
+        detail: channel,
       });
-      await ctx.documents.audit({ action: 'vault.code', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
-      reply.sendJson(200, { sent: true, maskedMobile: maskMobile(link.mobile) });
+      const to = channel === 'sms' && link.mobile ? maskMobile(link.mobile) : maskEmail(link.email ?? '');
+      reply.sendJson(200, { sent: true, channel, to, maskedMobile: link.mobile ? maskMobile(link.mobile) : null });
     },
   },
   {
@@ -235,9 +279,11 @@ export const vaultRoutes: Route[] = [
       requireOpen(link);
       const body = await readJson(reply);
       const answer = typeof body.answer === 'string' ? body.answer.trim() : '';
-      if (!answer) throw new HttpError(400, 'empty', link.proof === 'sms' ? 'Saisissez le code reçu par SMS.' : 'Saisissez la date de naissance.');
+      const byBirthDate = body.method === 'birthDate' || (body.method === undefined && codeChannels(link).length === 0);
+      if (byBirthDate && !birthDateAllowed(link)) throw new HttpError(409, 'no_birth_date', 'Ce document se déverrouille avec le code reçu.');
+      if (!answer) throw new HttpError(400, 'empty', byBirthDate ? 'Saisissez la date de naissance.' : 'Saisissez le code reçu.');
       const right =
-        link.proof === 'sms'
+        !byBirthDate
           ? link.codeExpiresAt !== null && Date.parse(link.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), link.codeHash)
           : link.birthDate !== null && answer === link.birthDate;
       if (!right) {
@@ -248,7 +294,7 @@ export const vaultRoutes: Route[] = [
         throw new HttpError(
           403,
           'wrong_answer',
-          `${link.proof === 'sms' ? 'Code incorrect ou expiré.' : 'Date de naissance incorrecte.'} Il vous reste ${left} essai${left > 1 ? 's' : ''}.`,
+          `${byBirthDate ? 'Date de naissance incorrecte.' : 'Code incorrect ou expiré.'} Il vous reste ${left} essai${left > 1 ? 's' : ''}.`,
         );
       }
       const key = newToken();
