@@ -1,0 +1,147 @@
+/**
+ * Soak (i): the sync server, in its own process, is killed with SIGKILL under write load and
+ * restarted, `cycles` times. Then every document must hold every word its clients typed, and the
+ * LMDB environment must open and read as is (no repair step exists to run).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { seedDemo } from '../demo.ts';
+import { openStore } from '../../sync-server/store/index.ts';
+import { dossierDocName } from '../../schema/dossier.ts';
+import { login, synced, waitFor, yClient, type YClient } from '../../sync-server/testing/harness.ts';
+import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startChild(port: number, dataDir: string): Promise<ChildProcess> {
+  // Node itself, not the tsx wrapper: SIGKILL must reach the process that serves.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Relais sync server')) resolve(proc);
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr.slice(-500)}`)));
+  });
+}
+
+const kill = async (proc: ChildProcess): Promise<void> => {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGKILL');
+  await exited;
+};
+
+export interface CrashFigures {
+  cycles: number;
+  docs: number;
+  clients: number;
+  wordsTyped: number;
+  wordsMissing: number;
+  restartMedianMs: number;
+  convergeMs: number;
+  storedBytes: number;
+  ok: boolean;
+}
+
+export async function crashCycles(dataDir: string, cycles: number, log: (line: string) => void): Promise<CrashFigures> {
+  const seedStore = openStore(dataDir);
+  const demo = await seedDemo(seedStore);
+  await seedStore.close();
+  const port = await freePort();
+  let child = await startChild(port, dataDir);
+  const http = `http://127.0.0.1:${port}`;
+  const ws = `ws://127.0.0.1:${port}`;
+  const docNames = demo.consultations.slice(0, 3).map((c) => dossierDocName(c.id));
+  const tokens = [await login(http, 'dr.demo'), await login(http, 'ide.demo')];
+  const clients: { c: YClient; doc: string; tag: string; typed: string[] }[] = [];
+  for (const [d, doc] of docNames.entries()) {
+    for (const [t, token] of tokens.entries()) clients.push({ c: yClient(ws, doc, token), doc, tag: `d${d}c${t}`, typed: [] });
+  }
+  await waitFor(() => clients.every((x) => synced(x.c)), 20_000, 'initial sync');
+
+  let typing = true;
+  const typers = clients.map(async (x) => {
+    for (let i = 0; typing; i++) {
+      const word = `${x.tag}w${i} `;
+      const text = x.c.doc.getText('soak');
+      text.insert(text.length, word);
+      x.typed.push(word);
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+  });
+
+  const restarts: number[] = [];
+  try {
+    for (let cycle = 1; cycle <= cycles; cycle++) {
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 450));
+      await kill(child);
+      const t0 = Date.now();
+      child = await startChild(port, dataDir);
+      restarts.push(Date.now() - t0);
+      if (cycle % 10 === 0) log(`  cycle ${cycle}/${cycles}: ${clients.reduce((n, x) => n + x.typed.length, 0)} words typed so far`);
+    }
+  } finally {
+    typing = false;
+    await Promise.all(typers);
+  }
+
+  const t0 = Date.now();
+  const textOf = (x: (typeof clients)[number]) => x.c.doc.getText('soak').toString();
+  await waitFor(
+    () => clients.every((x) => synced(x.c) && clients.filter((y) => y.doc === x.doc).every((y) => textOf(y) === textOf(x))),
+    60_000,
+    'convergence after the last restart',
+  );
+  const convergeMs = Date.now() - t0;
+  // What the clients hold must be stored: one more kill, then read LMDB as a restart would.
+  await new Promise((r) => setTimeout(r, 500));
+  await kill(child);
+  for (const x of clients) x.c.destroy();
+
+  const store = openStore(dataDir);
+  let wordsTyped = 0;
+  let wordsMissing = 0;
+  let storedBytes = 0;
+  try {
+    for (const doc of docNames) {
+      const text = storedDoc(store, doc).getText('soak').toString();
+      storedBytes += store.docs.sizeOf(doc);
+      const present = new Set(text.split(' '));
+      for (const x of clients.filter((y) => y.doc === doc)) {
+        wordsTyped += x.typed.length;
+        for (const word of x.typed) if (!present.has(word.trim())) wordsMissing++;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  restarts.sort((a, b) => a - b);
+  return {
+    cycles,
+    docs: docNames.length,
+    clients: clients.length,
+    wordsTyped,
+    wordsMissing,
+    restartMedianMs: restarts[Math.floor(restarts.length / 2)] ?? 0,
+    convergeMs,
+    storedBytes,
+    ok: wordsMissing === 0,
+  };
+}
