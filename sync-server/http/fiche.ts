@@ -10,6 +10,7 @@ import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
 import type { Context, Route } from './context.ts';
 import { addGeneratedDocument, contentDisposition, requireParticipant } from './documents.ts';
+import { parisWallClock } from '../../schema/consultation.ts';
 
 const ID = '([A-Za-z0-9_-]{1,64})';
 
@@ -58,17 +59,10 @@ function readFiche(ctx: Context, consultationId: string): Record<FicheField, str
   }
 }
 
+/** `yyyy-mm-dd HHhmm` in Paris time, for a file name. */
 const fileStamp = (iso: string): string => {
-  const parts = new Intl.DateTimeFormat('fr-FR', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(iso));
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}h${get('minute')}`;
+  const { date, time } = parisWallClock(Date.parse(iso));
+  return `${date} ${time.replace(':', 'h')}`;
 };
 
 export const ficheRoutes: Route[] = [
