@@ -26,6 +26,10 @@ export interface ActivityAppointment {
   participants: string[];
   /** Display names of who is in the call room now (professionals and guests). */
   inRoom: string[];
+  /** ISO instant the room was first joined: when the call really started. */
+  startedAt?: string | null;
+  /** ISO instant the room last emptied; null while someone is in it. */
+  endedAt?: string | null;
 }
 
 export function appointmentsOf(doc: Y.Doc): Y.Map<ActivityAppointment> {

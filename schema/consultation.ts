@@ -26,9 +26,19 @@ export function roomWindow(slot: Slot): RoomWindow {
   return { opensAt: start - ROOM_OPENS_BEFORE_MS, closesAt: end + ROOM_CLOSES_AFTER_MS };
 }
 
-export function consultationStatus(slot: Slot, now: number): 'scheduled' | 'ongoing' | 'ended' {
+export type ConsultationStatus = 'scheduled' | 'ongoing' | 'ended';
+
+/**
+ * The status follows who is in the call room (SPEC §2, §7.3): ongoing as soon as anyone is in the
+ * open room, even before the slot, or while the slot runs; ended once the slot's end has passed and
+ * nobody is in the room (or the room has closed); scheduled before that. `inRoom` is the names in
+ * the room now, or its count; left out when unknown, the slot alone decides.
+ */
+export function consultationStatus(slot: Slot, now: number, inRoom: readonly unknown[] | number = 0): ConsultationStatus {
   const start = Date.parse(slot.start);
   const end = start + slot.durationMinutes * 60_000;
+  const present = typeof inRoom === 'number' ? inRoom : inRoom.length;
+  if (present > 0 && isRoomOpen(roomWindow(slot), now)) return 'ongoing';
   if (now < start) return 'scheduled';
   if (now <= end) return 'ongoing';
   return 'ended';

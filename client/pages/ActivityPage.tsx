@@ -1,7 +1,8 @@
 /**
  * «Vue activité» (SPEC §2): left, the télédossiers this professional can open (search by patient
  * name, filter by status); right, «Mes rendez-vous», live from the establishment's activity
- * document: a colleague's new consultation appears without reloading.
+ * document: a colleague's new consultation appears without reloading. Both show the status as it
+ * follows who is in the call room (`consultationStatus`), live from that document.
  */
 import { A } from '@solidjs/router';
 import { createMemo, createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
@@ -45,6 +46,15 @@ async function loadList(): Promise<ListState> {
 
 export function ActivityPage() {
   const [state] = createResource(loadList);
+  const activity = openActivity(user()?.establishmentIds ?? []);
+  onCleanup(() => activity.close());
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), 30_000);
+  onCleanup(() => clearInterval(timer));
+  const inRoom = createMemo(() => new Map(activity.appointments().map((a) => [a.consultationId, a.inRoom])));
+  // The list came from the server once; who is in the room arrives live from the activity document.
+  const withLiveStatus = (list: ConsultationSummary[]): ConsultationSummary[] =>
+    list.map((c) => ({ ...c, status: consultationStatus(c, now(), inRoom().get(c.id) ?? 0) }));
   const errorMessage = () => {
     const s = state();
     return s?.kind === 'error' ? s.message : null;
@@ -60,7 +70,7 @@ export function ActivityPage() {
   const [statusFilter, setStatusFilter] = createSignal<'' | ConsultationSummary['status']>('');
   const filtered = (list: ConsultationSummary[]) => {
     const words = searchForm(search()).split(/\s+/).filter(Boolean);
-    return list.filter(
+    return withLiveStatus(list).filter(
       (c) => (statusFilter() === '' || c.status === statusFilter()) && words.every((w) => searchForm(c.patientName).includes(w)),
     );
   };
@@ -110,23 +120,19 @@ export function ActivityPage() {
           </Match>
         </Switch>
       </section>
-      <Appointments />
+      <Appointments activity={activity} now={now()} />
       </div>
     </div>
   );
 }
 
 /** «Mes rendez-vous»: ongoing and scheduled teleconsultations of the establishment, live. */
-function Appointments() {
-  const activity = openActivity(user()?.establishmentIds ?? []);
-  onCleanup(() => activity.close());
-  const [now, setNow] = createSignal(Date.now());
-  const timer = setInterval(() => setNow(Date.now()), 30_000);
-  onCleanup(() => clearInterval(timer));
+function Appointments(props: { activity: ReturnType<typeof openActivity>; now: number }) {
+  const activity = props.activity;
   const upcoming = createMemo(() =>
     activity
       .appointments()
-      .map((a) => ({ ...a, status: consultationStatus(a, now()) }))
+      .map((a) => ({ ...a, status: consultationStatus(a, props.now, a.inRoom) }))
       .filter((a) => a.status !== 'ended'),
   );
   return (
@@ -152,6 +158,9 @@ function Appointments() {
                   </span>
                 </div>
                 <div class="result-meta">{t('consultation.activity.createdBy', { name: a.createdByName })}</div>
+                <Show when={a.status === 'ongoing' && a.startedAt}>
+                  {(at) => <div class="result-meta">{t('consultation.activity.startedAt', { time: formatParisDateTime(at()) })}</div>}
+                </Show>
                 <Show when={a.inRoom.length > 0}>
                   <div class="result-meta">{t('consultation.activity.inRoom', { names: a.inRoom.join(', ') })}</div>
                 </Show>

@@ -38,6 +38,17 @@ export class ActivityFeed {
     });
   }
 
+  /** The establishment's appointments as they stand, by consultation id. */
+  appointments(establishmentId: string): Map<string, ActivityAppointment> {
+    const doc = new Y.Doc();
+    try {
+      for (const update of this.docs.readState(activityDocName(establishmentId))) Y.applyUpdate(doc, update);
+      return new Map(appointmentsOf(doc).entries());
+    } finally {
+      doc.destroy();
+    }
+  }
+
   async remove(establishmentId: string, consultationId: string): Promise<void> {
     await this.edit(establishmentId, (map) => map.delete(consultationId));
   }

@@ -54,12 +54,19 @@ describe('§2 who is in the call room shows in «Mes rendez-vous»', () => {
     a.provider.awareness.setLocalStateField('call', presence('Dr Claire Martin', doctorPeer));
     await waitFor(() => inRoom()?.length === 2, 10_000, 'both in room');
     expect(inRoom()).toEqual(['Dr Claire Martin', 'Sophie Bernard (IDE)']);
+    // When the call really started is kept: the first join, not the second.
+    const startedAt = appointmentsOf(activity.doc).get(consultation.id)?.startedAt;
+    expect(typeof startedAt).toBe('string');
+    expect(appointmentsOf(activity.doc).get(consultation.id)?.endedAt).toBeNull();
 
     // Closing the page removes its presence at once.
     b.destroy();
     await waitFor(() => JSON.stringify(inRoom()) === JSON.stringify(['Dr Claire Martin']), 10_000, 'nurse gone');
     a.provider.awareness.setLocalStateField('call', null);
     await waitFor(() => inRoom()?.length === 0, 10_000, 'room empty');
+    const ended = appointmentsOf(activity.doc).get(consultation.id);
+    expect(ended?.startedAt).toBe(startedAt);
+    expect(Date.parse(ended?.endedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(startedAt ?? ''));
     a.destroy();
     activity.destroy();
   });

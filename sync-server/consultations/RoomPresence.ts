@@ -67,7 +67,15 @@ export class RoomPresence {
       for (const update of this.docs.readState(activityDocName(consultation.establishmentId))) Y.applyUpdate(doc, update);
       const current = appointmentsOf(doc).get(consultationId);
       if (!current || JSON.stringify(current.inRoom) === JSON.stringify(inRoom)) return;
-      await this.feed.upsert(consultation.establishmentId, { ...current, inRoom });
+      const now = new Date().toISOString();
+      const joined = current.inRoom.length === 0 && inRoom.length > 0;
+      const emptied = current.inRoom.length > 0 && inRoom.length === 0;
+      await this.feed.upsert(consultation.establishmentId, {
+        ...current,
+        inRoom,
+        startedAt: joined ? (current.startedAt ?? now) : (current.startedAt ?? null),
+        endedAt: emptied ? now : joined ? null : (current.endedAt ?? null),
+      });
     } finally {
       doc.destroy();
     }

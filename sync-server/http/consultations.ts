@@ -13,7 +13,20 @@ import { purgeDate } from '../documents/retention.ts';
 /** «Invitation téléphonique» (SPEC §7.4): the slot is now, for this long. */
 const INSTANT_DURATION_MINUTES = 30;
 
-export function summarise(c: Consultation, ctx: Context, now = Date.now()): ConsultationSummary {
+/** Who is in each consultation's call room, read once per establishment for a whole list. */
+function inRoomLookup(ctx: Context): (c: Consultation) => string[] {
+  const byEstablishment = new Map<string, Map<string, { inRoom: string[] }>>();
+  return (c) => {
+    let appointments = byEstablishment.get(c.establishmentId);
+    if (!appointments) {
+      appointments = ctx.activity.appointments(c.establishmentId);
+      byEstablishment.set(c.establishmentId, appointments);
+    }
+    return appointments.get(c.id)?.inRoom ?? [];
+  };
+}
+
+export function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoom: (c: Consultation) => string[] = inRoomLookup(ctx)): ConsultationSummary {
   const patient = ctx.store.patients.get(c.patientId);
   return {
     id: c.id,
@@ -22,7 +35,7 @@ export function summarise(c: Consultation, ctx: Context, now = Date.now()): Cons
     start: c.start,
     durationMinutes: c.durationMinutes,
     reason: c.reason,
-    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now),
+    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom(c)),
     purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
   };
 }
@@ -33,7 +46,8 @@ export const consultationRoutes: Route[] = [
     pattern: /^\/api\/consultations$/,
     handler(req, reply, ctx) {
       const user = requireUser(req, ctx);
-      const consultations = ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx));
+      const inRoom = inRoomLookup(ctx);
+      const consultations = ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom));
       reply.sendJson(200, { consultations });
     },
   },

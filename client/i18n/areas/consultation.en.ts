@@ -15,6 +15,7 @@ export const consultationEn = {
   'consultation.activity.noAppointment': "No ongoing or scheduled teleconsultation.",
   'consultation.activity.createdBy': "Created by {name}",
   'consultation.activity.inRoom': "In the room: {names}",
+  'consultation.activity.startedAt': 'Call started {time}',
   'consultation.new.title': "New consultation",
   'consultation.new.steps': "Creation steps",
   'consultation.step.identity': "1. Patient identity",

@@ -15,6 +15,7 @@ export const consultationFr = {
   'consultation.activity.noAppointment': 'Aucune téléconsultation en cours ou programmée.',
   'consultation.activity.createdBy': 'Créée par {name}',
   'consultation.activity.inRoom': 'Dans la salle : {names}',
+  'consultation.activity.startedAt': 'Appel commencé le {time}',
 
   'consultation.new.title': 'Création de consultation',
   'consultation.new.steps': 'Étapes de la création',
