@@ -37,7 +37,7 @@ export const dossierEn = {
   'dossier.send.how': 'Sending method',
   'dossier.send.vault': 'Secure vault',
   'dossier.send.mss': 'Secure messaging',
-  'dossier.send.vaultHelp': 'The patient receives a link by email and confirms their identity with a code received by SMS.',
+  'dossier.send.vaultHelp': 'The patient receives a link by email and confirms their identity with a code received by SMS or email (or their date of birth when they have no mobile).',
   'dossier.send.email': 'Recipient email address',
   'dossier.send.add': 'Add',
   'dossier.send.recipients': 'Selected recipients',

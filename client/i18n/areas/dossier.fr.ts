@@ -40,7 +40,7 @@ export const dossierFr = {
   'dossier.send.how': 'Mode d’envoi',
   'dossier.send.vault': 'Coffre-fort sécurisé',
   'dossier.send.mss': 'Messagerie sécurisée',
-  'dossier.send.vaultHelp': 'Le patient reçoit un lien par email et confirme son identité par un code reçu par SMS.',
+  'dossier.send.vaultHelp': 'Le patient reçoit un lien par email et confirme son identité par un code reçu par SMS ou par e-mail (ou sa date de naissance s’il n’a pas de mobile).',
   'dossier.send.email': 'Adresse email du destinataire',
   'dossier.send.add': 'Ajouter',
   'dossier.send.recipients': 'Destinataires sélectionnés',
