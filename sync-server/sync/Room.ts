@@ -49,6 +49,11 @@ export class Room {
   private pendingWrites = 0;
   private compacting = false;
   private destroyed = false;
+  /**
+   * A write failed: the Y.Doc now holds an edit the store lacks, so the room serves nobody until
+   * the registry drops it and the next socket reloads the document from what is stored.
+   */
+  private failed = false;
   /** Settles once the latest update is stored (or failed to be). */
   private lastWrite: Promise<void> = Promise.resolve();
   /** Set by the registry: the room has no socket and nothing left to write. */
@@ -88,7 +93,16 @@ export class Room {
     return Y.encodeStateAsUpdate(this.doc);
   }
 
+  /** True once a write failed: the registry replaces this room instead of joining it. */
+  get isFailed(): boolean {
+    return this.failed;
+  }
+
   addPeer(socket: SyncSocket, access: Access): void {
+    if (this.failed) {
+      socket.close(CloseCode.StorageFailed, 'storage error');
+      return;
+    }
     this.peers.set(socket, { access, clientIds: new Set() });
     socket.subscribe(this.topic);
     socket.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
@@ -111,7 +125,7 @@ export class Room {
   /** Handles one message; a malformed one closes its socket and changes nothing stored. */
   receive(socket: SyncSocket, message: Uint8Array): void {
     const peer = this.peers.get(socket);
-    if (!peer || this.destroyed) return;
+    if (!peer || this.destroyed || this.failed) return;
     try {
       this.dispatch(socket, peer, message);
     } catch (error) {
@@ -181,9 +195,11 @@ export class Room {
       },
       (error: unknown) => {
         this.pendingWrites--;
+        this.failed = true;
         this.options.onError(this.name, error);
         // Clients keep the edit and send it again when they reconnect to a healthy room.
-        this.closeAll(CloseCode.ServerShuttingDown, 'storage error');
+        this.closeAll(CloseCode.StorageFailed, 'storage error');
+        this.checkIdle();
       },
     );
   };
@@ -210,7 +226,8 @@ export class Room {
   }
 
   private maybeCompact(): void {
-    if (this.compacting || this.destroyed) return;
+    // A failed room's state holds what the store lacks: folding it into a snapshot would store it.
+    if (this.compacting || this.destroyed || this.failed) return;
     // By bytes too, so that a log stays within about twice its document's encoded state.
     const bytesDue = this.tailBytes >= Math.max(this.snapshotBytes, COMPACT_MIN_TAIL_BYTES);
     if (this.tailCount < this.options.compactAfter && !bytesDue) return;

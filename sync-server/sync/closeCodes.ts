@@ -16,6 +16,8 @@ export const CloseCode = {
   TooManyMessages: 4429,
   /** The server is stopping; reconnect later. */
   ServerShuttingDown: 4503,
+  /** The server could not store an edit (disk full, I/O error); the client keeps it and retries. */
+  StorageFailed: 4507,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

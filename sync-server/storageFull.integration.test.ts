@@ -1,0 +1,128 @@
+/**
+ * §9 a full disk (issue 7): the server process may not grow its files any more (RLIMIT_FSIZE set
+ * on it while it runs, so LMDB's writes fail with EFBIG as on a full disk). A small LMDB map size
+ * cannot simulate this: lmdb-js grows its map by itself.
+ * The editor's socket gets the named close, nothing unstored is served, other documents still read.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { dossierDocName } from '../schema/dossier.ts';
+import { seedDemo } from '../scripts/demo.ts';
+import { openStore } from './store/index.ts';
+import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { storedDoc } from './testing/storedDoc.ts';
+import { CloseCode } from './sync/closeCodes.ts';
+import { encodeSyncUpdate } from './sync/protocol.ts';
+
+const root = join(import.meta.dirname, '..');
+let child: ChildProcess | null = null;
+let dataDir = '';
+const clients: YClient[] = [];
+const sockets: WebSocket[] = [];
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy();
+  for (const s of sockets.splice(0)) s.terminate();
+  child?.kill('SIGKILL');
+  child = null;
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startChild(port: number): Promise<ChildProcess> {
+  // Node itself, not the tsx wrapper: the file-size limit must apply to the process that writes.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Relais sync server')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited early: ${code}`)));
+  });
+  return proc;
+}
+
+describe('§9 storage failure', () => {
+  it('when the disk is full the editor is closed with 4507, nothing unstored is served, other documents still open', { timeout: 60_000 }, async () => {
+    dataDir = tempDataDir();
+    const seedStore = openStore(dataDir);
+    const demo = await seedDemo(seedStore);
+    await seedStore.close();
+    const port = await freePort();
+    child = await startChild(port);
+    const http = `http://127.0.0.1:${port}`;
+    const ws = `ws://127.0.0.1:${port}`;
+    const full = dossierDocName(demo.consultations[0]!.id);
+    const other = dossierDocName(demo.consultations[1]!.id);
+    const token = await login(http, 'dr.demo');
+    const otherToken = await login(http, 'ide.demo');
+    const onOther = yClient(ws, other, otherToken);
+    clients.push(onOther);
+    await waitFor(() => synced(onOther), 10_000, 'sync on the other document');
+
+    const writer = new WebSocket(`${ws}/sync/${full}?token=${token}`);
+    sockets.push(writer);
+    await new Promise((resolve, reject) => writer.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => writer.once('close', (code) => resolve(code)));
+    let closeCode: number | null = null;
+    void closed.then((code) => (closeCode = code));
+
+    // From now on the server's files may grow by a few edits, no more: the next LMDB page past
+    // that fails to write.
+    const size = statSync(join(dataDir, 'lmdb', 'data.mdb')).size;
+    execFileSync('prlimit', ['--pid', String(child.pid), `--fsize=${size + 200_000}`]);
+
+    const source = new Y.Doc();
+    source.on('update', (u: Uint8Array) => {
+      if (writer.readyState === WebSocket.OPEN) writer.send(encodeSyncUpdate(u));
+    });
+    let sent = 0;
+    for (; sent < 400 && closeCode === null; sent++) {
+      source.getText('notes').insert(source.getText('notes').length, `[${sent}]${'x'.repeat(20_000)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await closed).toBe(CloseCode.StorageFailed);
+
+    // A newcomer on that document is served only what was stored.
+    const newcomer = yClient(ws, full, token);
+    clients.push(newcomer);
+    await waitFor(() => synced(newcomer), 10_000, 'newcomer sync');
+    const served = newcomer.doc.getText('notes').toString();
+    expect(served.length).toBeLessThan(source.getText('notes').length);
+    expect(served.length).toBeGreaterThan(0);
+
+    // The other document still opens and reads, and its open socket was left alone.
+    const reader = yClient(ws, other, token);
+    clients.push(reader);
+    await waitFor(() => synced(reader), 10_000, 'a new reader of the other document');
+    expect(Y.encodeStateVector(reader.doc)).toEqual(Y.encodeStateVector(onOther.doc));
+    expect(onOther.provider.wsconnected).toBe(true);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    child = null;
+    const store = openStore(dataDir);
+    try {
+      expect(storedDoc(store, full).getText('notes').toString()).toBe(served);
+    } finally {
+      await store.close();
+    }
+  });
+});
