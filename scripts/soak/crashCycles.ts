@@ -28,7 +28,9 @@ function startChild(port: number, dataDir: string): Promise<ChildProcess> {
   // Node itself, not the tsx wrapper: SIGKILL must reach the process that serves.
   const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
+    // No built client: the soak measures the sync server, and a concurrent `vite build` must not
+    // make a restart fail on a half-written dist/.
+    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1', RELAIS_CLIENT_DIR: join(dataDir, 'no-client') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -149,6 +149,13 @@ export class Room {
           // Parse fully before touching the document: garbage must fail here, not half-way in.
           Y.decodeUpdate(payload);
           Y.applyUpdate(this.doc, payload, socket);
+          if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+            // Structs built on ones nobody sent: a client of this hub never makes them, and
+            // kept pending they would reach every client's sync and the next snapshot.
+            this.doc.store.pendingStructs = null;
+            this.doc.store.pendingDs = null;
+            throw new SyncProtocolError(CloseCode.MalformedMessage, 'update references missing structs');
+          }
         } else {
           throw new SyncProtocolError(CloseCode.MalformedMessage, 'unknown sync step');
         }
