@@ -179,3 +179,59 @@ describe('§8 sync room', () => {
     expect(store.docs.sizeOf('dossier/r1')).toBeLessThanOrEqual(2 * Y.encodeStateAsUpdate(clientDoc).byteLength + 200);
   });
 });
+
+describe('§8 an edit that arrives before what it builds on', () => {
+  /** Offline text typed by one client, then a word typed after it: two updates, the second built on the first. */
+  function offlineThenTyped() {
+    const doc = new Y.Doc();
+    const offline = textUpdate('Pansement refait. ', doc);
+    let typed: Uint8Array | null = null;
+    doc.once('update', (u: Uint8Array) => (typed = u));
+    doc.getText('t').insert(doc.getText('t').length, 'Revoir J+7.');
+    return { offline, typed: typed! };
+  }
+
+  const received = (socket: MemorySocket): string => {
+    const doc = new Y.Doc();
+    for (const u of syncUpdates(socket)) Y.applyUpdate(doc, u);
+    return doc.getText('t').toString();
+  };
+
+  it('is kept until its base arrives (typing just after a reconnect), then stored and relayed in full', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const { offline, typed } = offlineThenTyped();
+    a.connection.receive(encodeSyncUpdate(typed));
+    expect(a.socket.isOpen).toBe(true);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(storedText()).toBe('');
+    expect(received(b.socket)).toBe('');
+    a.connection.receive(encodeSyncUpdate(offline));
+    await waitFor(() => received(b.socket) === 'Pansement refait. Revoir J+7.', 2000, 'relayed in full');
+    expect(storedText()).toBe('Pansement refait. Revoir J+7.');
+  });
+
+  it('goes nowhere when its sender leaves without sending the base: not stored, not sent to a newcomer', async () => {
+    const { connect } = setup(1);
+    const a = connect();
+    const { typed } = offlineThenTyped();
+    a.connection.receive(encodeSyncUpdate(typed));
+    // A compaction now must not fold the dangling struct into the snapshot.
+    a.connection.receive(encodeSyncUpdate(textUpdate('x')));
+    await waitFor(() => store.docs.load('dossier/r1').tailCount === 0, 2000, 'compaction');
+    a.socket.close(1000, 'bye');
+    const c = connect();
+    c.connection.receive(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+    const d = decoding.createDecoder(c.socket.received.at(-1)!);
+    decoding.readVarUint(d);
+    decoding.readVarUint(d);
+    const newcomer = new Y.Doc();
+    Y.applyUpdate(newcomer, decoding.readVarUint8Array(d));
+    expect(newcomer.store.pendingStructs).toBeNull();
+    expect(newcomer.getText('t').toString()).toBe('x');
+    const stored = new Y.Doc();
+    for (const u of store.docs.load('dossier/r1').updates) Y.applyUpdate(stored, u);
+    expect(stored.store.pendingStructs).toBeNull();
+  });
+});

@@ -48,6 +48,8 @@ export class Room {
   private snapshotBytes: number;
   private pendingWrites = 0;
   private compacting = false;
+  /** The socket whose update left structs pending (waiting for what they build on), if any. */
+  private pendingFrom: SyncSocket | null = null;
   private destroyed = false;
   /**
    * A write failed: the Y.Doc now holds an edit the store lacks, so the room serves nobody until
@@ -90,7 +92,21 @@ export class Room {
 
   /** Current state, for tests and tools. */
   encodeState(): Uint8Array {
-    return Y.encodeStateAsUpdate(this.doc);
+    return this.encodeWithoutPending();
+  }
+
+  /** The document's state (or what `stateVector` lacks of it) without structs still pending. */
+  private encodeWithoutPending(stateVector?: Uint8Array): Uint8Array {
+    const store = this.doc.store;
+    const { pendingStructs, pendingDs } = store;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    try {
+      return Y.encodeStateAsUpdate(this.doc, stateVector);
+    } finally {
+      store.pendingStructs = pendingStructs;
+      store.pendingDs = pendingDs;
+    }
   }
 
   /** True once a write failed: the registry replaces this room instead of joining it. */
@@ -116,6 +132,12 @@ export class Room {
     const peer = this.peers.get(socket);
     if (!peer) return;
     this.peers.delete(socket);
+    if (this.pendingFrom === socket) {
+      // Nobody else can complete what it started.
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
+      this.pendingFrom = null;
+    }
     if (peer.clientIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.clientIds], null);
     }
@@ -143,19 +165,19 @@ export class Room {
         const payload = decoding.readVarUint8Array(decoder);
         expectEnd(decoder);
         if (step === SyncStep.Step1) {
-          socket.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, payload)));
+          socket.send(encodeSyncStep2(this.encodeWithoutPending(payload)));
         } else if (step === SyncStep.Step2 || step === SyncStep.Update) {
           if (peer.access !== 'write') return;
           // Parse fully before touching the document: garbage must fail here, not half-way in.
           Y.decodeUpdate(payload);
           Y.applyUpdate(this.doc, payload, socket);
-          if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
-            // Structs built on ones nobody sent: a client of this hub never makes them, and
-            // kept pending they would reach every client's sync and the next snapshot.
-            this.doc.store.pendingStructs = null;
-            this.doc.store.pendingDs = null;
-            throw new SyncProtocolError(CloseCode.MalformedMessage, 'update references missing structs');
-          }
+          // Structs built on ones the server has not seen stay pending in Yjs. A real client does
+          // send them: typing right after a reconnect, before its sync step 2 carried the offline
+          // edits they build on. They are integrated (stored, relayed) when those arrive; until
+          // then they are kept out of snapshots and of what others receive (encodeWithoutPending),
+          // and dropped if their sender leaves first, so a fuzzer's dangling structs go nowhere.
+          if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) this.pendingFrom = null;
+          else this.pendingFrom ??= socket;
         } else {
           throw new SyncProtocolError(CloseCode.MalformedMessage, 'unknown sync step');
         }
@@ -242,7 +264,7 @@ export class Room {
     const upTo = this.lastSeq;
     const folded = this.tailCount;
     const foldedBytes = this.tailBytes;
-    const state = Y.encodeStateAsUpdate(this.doc);
+    const state = this.encodeWithoutPending();
     this.store.compact(this.name, upTo, state).then(
       () => {
         this.tailCount -= folded;
