@@ -60,15 +60,26 @@ export class StaticFiles {
   }
 
   private load(root: string, dir: string): void {
-    for (const name of readdirSync(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // removed while we read it (a build in progress): serve what was there
+    }
+    for (const name of names) {
       const full = join(dir, name);
-      if (statSync(full).isDirectory()) {
-        this.load(root, full);
+      let body: Buffer;
+      try {
+        if (statSync(full).isDirectory()) {
+          this.load(root, full);
+          continue;
+        }
+        body = readFileSync(full);
+      } catch {
         continue;
       }
       const urlPath = '/' + relative(root, full).split(sep).join('/');
       const ext = extname(name);
-      const body = readFileSync(full);
       const compress = COMPRESSIBLE.has(ext) && body.byteLength > 512;
       this.files.set(urlPath, {
         type: TYPES[ext] ?? 'application/octet-stream',
