@@ -3,17 +3,15 @@
  * is killed with SIGKILL in the middle of a burst of edits, and restarted on the same data dir.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import * as Y from 'yjs';
 import { Teledossier, dossierDocName } from '../schema/dossier.ts';
 import { seedDemo } from '../scripts/demo.ts';
 import { openStore } from './store/index.ts';
 import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { freePort, startServerProcess } from './testing/serverProcess.ts';
 
-const root = join(import.meta.dirname, '..');
 let child: ChildProcess | null = null;
 let dataDir = '';
 const clients: YClient[] = [];
@@ -25,31 +23,7 @@ afterEach(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function startChild(port: number): Promise<ChildProcess> {
-  // Node itself, not the tsx wrapper: SIGKILL must reach the process that serves.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Relais sync server')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited early: ${code}`)));
-  });
-  return proc;
-}
 
 describe('§9 crash safety', () => {
   // Three server processes start in this test: on a loaded 2-core machine that alone takes seconds.
@@ -59,7 +33,7 @@ describe('§9 crash safety', () => {
     const demo = await seedDemo(seedStore);
     await seedStore.close();
     const port = await freePort();
-    child = await startChild(port);
+    child = await startServerProcess(port, dataDir);
     const http = `http://127.0.0.1:${port}`;
     const ws = `ws://127.0.0.1:${port}`;
     const docName = dossierDocName(demo.consultations[0]!.id);
@@ -82,7 +56,7 @@ describe('§9 crash safety', () => {
           killed = true;
           child!.kill('SIGKILL');
           await new Promise((r) => child!.once('exit', r));
-          setTimeout(() => void startChild(port).then((p) => (child = p)), 300);
+          setTimeout(() => void startServerProcess(port, dataDir).then((p) => (child = p)), 300);
         }
       }
     };
@@ -102,7 +76,7 @@ describe('§9 crash safety', () => {
     await new Promise((r) => child!.once('exit', r));
     a.provider.disconnect();
     b.provider.disconnect();
-    child = await startChild(port);
+    child = await startServerProcess(port, dataDir);
     const c = yClient(ws, docName, await login(http, 'dr.demo'));
     clients.push(c);
     await waitFor(() => synced(c) && fiche(c).isInitialised, 10_000, 'newcomer sync');

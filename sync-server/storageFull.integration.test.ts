@@ -5,8 +5,7 @@
  * The editor's socket gets the named close, nothing unstored is served, other documents still read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
@@ -15,11 +14,11 @@ import { dossierDocName } from '../schema/dossier.ts';
 import { seedDemo } from '../scripts/demo.ts';
 import { openStore } from './store/index.ts';
 import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { freePort, startServerProcess } from './testing/serverProcess.ts';
 import { storedDoc } from './testing/storedDoc.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { encodeSyncUpdate } from './sync/protocol.ts';
 
-const root = join(import.meta.dirname, '..');
 let child: ChildProcess | null = null;
 let dataDir = '';
 const clients: YClient[] = [];
@@ -33,31 +32,7 @@ afterEach(() => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function startChild(port: number): Promise<ChildProcess> {
-  // Node itself, not the tsx wrapper: the file-size limit must apply to the process that writes.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Relais sync server')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited early: ${code}`)));
-  });
-  return proc;
-}
 
 describe('§9 storage failure', () => {
   it('when the disk is full the editor is closed with 4507, nothing unstored is served, other documents still open', { timeout: 60_000 }, async () => {
@@ -66,7 +41,7 @@ describe('§9 storage failure', () => {
     const demo = await seedDemo(seedStore);
     await seedStore.close();
     const port = await freePort();
-    child = await startChild(port);
+    child = await startServerProcess(port, dataDir);
     const http = `http://127.0.0.1:${port}`;
     const ws = `ws://127.0.0.1:${port}`;
     const full = dossierDocName(demo.consultations[0]!.id);

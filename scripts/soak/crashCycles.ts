@@ -3,45 +3,16 @@
  * restarted, `cycles` times. Then every document must hold every word its clients typed, and the
  * LMDB environment must open and read as is (no repair step exists to run).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { seedDemo } from '../demo.ts';
 import { openStore } from '../../sync-server/store/index.ts';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, synced, waitFor, yClient, type YClient } from '../../sync-server/testing/harness.ts';
 import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
+import { freePort, startServerProcess } from '../../sync-server/testing/serverProcess.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function startChild(port: number, dataDir: string): Promise<ChildProcess> {
-  // Node itself, not the tsx wrapper: SIGKILL must reach the process that serves.
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
-    cwd: root,
-    // No built client: the soak measures the sync server, and a concurrent `vite build` must not
-    // make a restart fail on a half-written dist/.
-    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1', RELAIS_CLIENT_DIR: join(dataDir, 'no-client') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Relais sync server')) resolve(proc);
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr.slice(-500)}`)));
-  });
-}
 
 const kill = async (proc: ChildProcess): Promise<void> => {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -67,7 +38,7 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
   const demo = await seedDemo(seedStore);
   await seedStore.close();
   const port = await freePort();
-  let child = await startChild(port, dataDir);
+  let child = await startServerProcess(port, dataDir);
   const http = `http://127.0.0.1:${port}`;
   const ws = `ws://127.0.0.1:${port}`;
   const docNames = demo.consultations.slice(0, 3).map((c) => dossierDocName(c.id));
@@ -95,7 +66,7 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 450));
       await kill(child);
       const t0 = Date.now();
-      child = await startChild(port, dataDir);
+      child = await startServerProcess(port, dataDir);
       restarts.push(Date.now() - t0);
       if (cycle % 10 === 0) log(`  cycle ${cycle}/${cycles}: ${clients.reduce((n, x) => n + x.typed.length, 0)} words typed so far`);
     }
