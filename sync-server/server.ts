@@ -94,6 +94,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   let presence: RoomPresence | null = null;
   const registry = new RoomRegistry(store.docs, uwsFanOut(app), {
     compactAfter: config.compactAfter,
+    slowConsumerBytes: limits.maxBackpressureBytes / 2,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
     onAwareness: (room) => presence?.changed(room),
   });

@@ -27,6 +27,12 @@ export interface RoomOptions {
   compactAfter: number;
   /** Called with no health data: the document name and the error's message only. */
   onError: (docName: string, error: unknown) => void;
+  /**
+   * A socket with more than this queued is closed with SlowConsumer (it reconnects and resyncs).
+   * Half of uWS's backpressure limit, so that our named close comes before uWS's abrupt one.
+   * Default: no check.
+   */
+  slowConsumerBytes?: number;
   /** Called after the room's awareness changed (who is in a call room: consultations/RoomPresence.ts). */
   onAwareness?: (room: Room) => void;
 }
@@ -218,6 +224,7 @@ export class Room {
           // The author already has its edit: publish through its socket, which skips it.
           if (sender?.isOpen) sender.publish(this.topic, message);
           else this.fanOut.publish(this.topic, message);
+          this.closeSlowConsumers();
         }
         this.maybeCompact();
         this.checkIdle();
@@ -252,6 +259,14 @@ export class Room {
   /** The awareness states of the clients on this document now. */
   awarenessStates(): Map<number, Record<string, unknown>> {
     return this.awareness.getStates() as Map<number, Record<string, unknown>>;
+  }
+
+  private closeSlowConsumers(): void {
+    const limit = this.options.slowConsumerBytes;
+    if (limit === undefined) return;
+    for (const socket of this.peers.keys()) {
+      if (socket.bufferedAmount > limit) socket.close(CloseCode.SlowConsumer, 'too slow');
+    }
   }
 
   private maybeCompact(): void {

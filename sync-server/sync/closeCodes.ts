@@ -18,6 +18,8 @@ export const CloseCode = {
   ServerShuttingDown: 4503,
   /** The server could not store an edit (disk full, I/O error); the client keeps it and retries. */
   StorageFailed: 4507,
+  /** The client stopped reading (half the backpressure limit queued): reconnect and resync. */
+  SlowConsumer: 4508,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

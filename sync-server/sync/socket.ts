@@ -9,6 +9,8 @@ export interface SyncSocket {
   publish(topic: string, data: Uint8Array): void;
   close(code: number, reason: string): void;
   readonly isOpen: boolean;
+  /** Bytes queued for this socket and not yet taken by the network. */
+  readonly bufferedAmount: number;
 }
 
 export interface FanOut {

@@ -22,6 +22,11 @@ export class UwsSyncSocket<T> implements SyncSocket {
     if (this.isOpen) this.ws.subscribe(topic);
   }
 
+  /** Bytes queued for this socket and not yet taken by the network. */
+  get bufferedAmount(): number {
+    return this.isOpen ? this.ws.getBufferedAmount() : 0;
+  }
+
   publish(topic: string, data: Uint8Array): void {
     if (this.isOpen) this.ws.publish(topic, data, true);
   }

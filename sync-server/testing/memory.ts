@@ -11,6 +11,8 @@ export class MemoryHub implements FanOut {
 export class MemorySocket implements SyncSocket {
   received: Uint8Array[] = [];
   isOpen = true;
+  /** Set by a test to play a client that stopped reading. */
+  bufferedAmount = 0;
   closed: { code: number; reason: string } | null = null;
   onClose: (() => void) | null = null;
 
