@@ -19,6 +19,12 @@ const here = import.meta.dirname;
 const root = resolve(here, '../..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' } } });
 const quick = values.quick;
+/**
+ * Extra Node flags for Relais's process (BENCH_RELAIS_NODE_FLAGS, space-separated), to measure one
+ * before `npm start` adopts it. Tried: --max-semi-space-size=1 brought (e) to 7.9 kB per idle
+ * socket but (c) down to 8,018 edits/s, so it was not adopted.
+ */
+const RELAIS_NODE_FLAGS = (process.env.BENCH_RELAIS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const kinds = (values.servers?.split(',') ?? ['relais', 'ywebsocket', 'hocuspocus', 'relay']) as ServerKind[];
 const scripts: Record<ServerKind, string> = {
   relais: 'relais.ts',
@@ -102,7 +108,8 @@ async function main(): Promise<void> {
   for (const kind of kinds) {
     console.log(`\n── ${kind}`);
     const cpuProfile = process.env.BENCH_CPU_PROF && kind === 'relais' ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    let server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, cpuProfile);
+    const nodeFlags = kind === 'relais' ? RELAIS_NODE_FLAGS : [];
+    let server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, [...nodeFlags, ...cpuProfile]);
     let port = (await server.ready).port!;
     let target: Target = { kind, port, tokens: seeded.tokens };
     const stats = (docName?: string, gc = false): Promise<ServerStats> => server.ask<ServerStats>({ type: 'stats', gc, docName });
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
 
     // (e) idle sockets, on a fresh process so earlier load does not count.
     await stopServer(server);
-    server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir });
+    server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, nodeFlags);
     port = (await server.ready).port!;
     target = { kind, port, tokens: seeded.tokens };
     await sleep(300);
