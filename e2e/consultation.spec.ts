@@ -105,6 +105,9 @@ test('§2–§6 a doctor creates an identity, consent, a directory professional,
   await expect(page).toHaveURL(/\/consultations\/[A-Za-z0-9_-]+$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText("Elise DUBOIS-HELENE D'ARC");
   await expect(page.getByText(`${d}/${m}/${y} 14:30`)).toBeVisible();
+  // §4, §5 what was recorded in the wizard is on the consultation page.
+  await expect(page.getByText(/^Donné par le patient, oralement, le \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/)).toBeVisible();
+  await expect(page.getByText(/^Professionnel de santé : Nathalie GIRARD \(/)).toBeVisible();
   const invitations = page.getByRole('table', { name: 'Invitations' });
   await expect(invitations.getByRole('row')).toHaveCount(4);
   await expect(invitations.getByText('Envoyée')).toHaveCount(3);
@@ -136,6 +139,7 @@ test('§5 a relative accompanies an existing patient, now', async ({ page }) => 
   await page.getByLabel('Maintenant').check();
   await page.getByRole('button', { name: 'Créer la téléconsultation' }).click();
   await expect(page).toHaveURL(/\/consultations\/[A-Za-z0-9_-]+$/);
+  await expect(page.getByText('Proche : Marc Dupont (Fils)')).toBeVisible();
   const invitations = page.getByRole('table', { name: 'Invitations' });
   await expect(invitations.getByRole('row', { name: /Accompagnant/ })).toContainText('+447400123456');
 });

@@ -34,6 +34,10 @@ export interface ConsultationSummary {
   status: 'scheduled' | 'ongoing' | 'ended';
   /** ISO 8601 instant when its télédossier is purged (SPEC §7.3). */
   purgeAt?: string;
+  /** How consent was recorded (SPEC §4); absent for consultations made before it was recorded. */
+  consent?: { givenBy: 'patient' | 'representative'; representativeName: string | null; method: 'oral' | 'written'; givenAt: string };
+  /** Who is beside the patient (SPEC §5): a name and what they are to the patient. */
+  accompaniment?: { kind: 'none' | 'relative' | 'professional'; name: string; detail: string };
 }
 
 export interface ConsultationListResponse {

@@ -107,6 +107,38 @@ function ConsultationView(props: { id: string }) {
                     <dd>{c().reason}</dd>
                   </div>
                 </Show>
+                <Show when={c().consent}>
+                  {(consent) => (
+                    <div>
+                      <dt>{t('consultation.consent')}</dt>
+                      <dd>
+                        {t('consultation.consentLine', {
+                          who:
+                            consent().givenBy === 'patient'
+                              ? t('consultation.consentBy.patient')
+                              : t('consultation.consentBy.representative', { name: consent().representativeName ?? '' }),
+                          how: t(consent().method === 'oral' ? 'consultation.consentMethod.oral' : 'consultation.consentMethod.written'),
+                          when: formatParisDateTime(consent().givenAt),
+                        })}
+                      </dd>
+                    </div>
+                  )}
+                </Show>
+                <Show when={c().accompaniment}>
+                  {(a) => (
+                    <div>
+                      <dt>{t('consultation.accompaniment')}</dt>
+                      <dd>
+                        {a().kind === 'none'
+                          ? t('consultation.accompaniment.none')
+                          : t(a().kind === 'relative' ? 'consultation.accompaniment.relative' : 'consultation.accompaniment.professional', {
+                              name: a().name,
+                              detail: a().detail,
+                            })}
+                      </dd>
+                    </div>
+                  )}
+                </Show>
               </dl>
             )}
           </Show>

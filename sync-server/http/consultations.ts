@@ -4,7 +4,7 @@ import { consultationStatus, validateCreateConsultation, type Consent } from '..
 import { isEmail, normaliseMobile } from '../../schema/identity.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { Patient } from '../store/patients.ts';
-import { createTeleconsultation, newId, patientLabel, publicOrigin } from '../consultations/createConsultation.ts';
+import { createTeleconsultation, newId, patientLabel, publicOrigin, type ConsultationRecord } from '../consultations/createConsultation.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 import { patientFor, sendFieldErrors } from './patients.ts';
@@ -37,7 +37,26 @@ export function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoo
     reason: c.reason,
     status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom(c)),
     purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
+    ...consentAndCompanion(c as ConsultationRecord),
   };
+}
+
+function consentAndCompanion(c: ConsultationRecord): Pick<ConsultationSummary, 'consent' | 'accompaniment'> {
+  const out: Pick<ConsultationSummary, 'consent' | 'accompaniment'> = {};
+  if (c.consent) {
+    const { givenBy, representativeName, method, givenAt } = c.consent;
+    out.consent = { givenBy, representativeName, method, givenAt };
+  }
+  const companion = c.companion;
+  if (companion) {
+    out.accompaniment =
+      companion.kind === 'none'
+        ? { kind: 'none', name: '', detail: '' }
+        : companion.kind === 'relative'
+          ? { kind: 'relative', name: companion.name, detail: companion.relationship }
+          : { kind: 'professional', name: companion.name, detail: companion.profession };
+  }
+  return out;
 }
 
 export const consultationRoutes: Route[] = [
