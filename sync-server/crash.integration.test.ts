@@ -7,10 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as Y from 'yjs';
 import { Teledossier, dossierDocName } from '../schema/dossier.ts';
-import { seedDemo } from '../scripts/demo.ts';
-import { openStore } from './store/index.ts';
-import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
-import { freePort, startServerProcess } from './testing/serverProcess.ts';
+import { login, synced, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { startSeededServerProcess, startServerProcess } from './testing/serverProcess.ts';
 
 let child: ChildProcess | null = null;
 let dataDir = '';
@@ -28,14 +26,9 @@ afterEach(async () => {
 describe('§9 crash safety', () => {
   // Three server processes start in this test: on a loaded 2-core machine that alone takes seconds.
   it('a server killed with SIGKILL during a burst of edits, then restarted, ends with nothing typed missing', { timeout: 120_000 }, async () => {
-    dataDir = tempDataDir();
-    const seedStore = openStore(dataDir);
-    const demo = await seedDemo(seedStore);
-    await seedStore.close();
-    const port = await freePort();
-    child = await startServerProcess(port, dataDir);
-    const http = `http://127.0.0.1:${port}`;
-    const ws = `ws://127.0.0.1:${port}`;
+    const started = await startSeededServerProcess();
+    ({ dataDir, child } = started);
+    const { demo, port, http, ws } = started;
     const docName = dossierDocName(demo.consultations[0]!.id);
     const a = yClient(ws, docName, await login(http, 'dr.demo'));
     const b = yClient(ws, docName, await login(http, 'ide.demo'));

@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { dossierDocName } from '../schema/dossier.ts';
-import { seedDemo } from '../scripts/demo.ts';
 import { openStore } from './store/index.ts';
-import { login, synced, tempDataDir, waitFor, yClient, type YClient } from './testing/harness.ts';
-import { freePort, startServerProcess } from './testing/serverProcess.ts';
+import { login, synced, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { startSeededServerProcess } from './testing/serverProcess.ts';
 import { storedDoc } from './testing/storedDoc.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { encodeSyncUpdate } from './sync/protocol.ts';
@@ -36,14 +35,9 @@ afterEach(() => {
 
 describe('§9 storage failure', () => {
   it('when the disk is full the editor is closed with 4507, nothing unstored is served, other documents still open', { timeout: 60_000 }, async () => {
-    dataDir = tempDataDir();
-    const seedStore = openStore(dataDir);
-    const demo = await seedDemo(seedStore);
-    await seedStore.close();
-    const port = await freePort();
-    child = await startServerProcess(port, dataDir);
-    const http = `http://127.0.0.1:${port}`;
-    const ws = `ws://127.0.0.1:${port}`;
+    const started = await startSeededServerProcess();
+    ({ dataDir, child } = started);
+    const { demo, http, ws } = started;
     const full = dossierDocName(demo.consultations[0]!.id);
     const other = dossierDocName(demo.consultations[1]!.id);
     const token = await login(http, 'dr.demo');

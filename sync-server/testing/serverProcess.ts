@@ -6,6 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { seedDemo, type DemoData } from '../../scripts/demo.ts';
+import { openStore } from '../store/index.ts';
+import { tempDataDir } from './harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -37,4 +40,24 @@ export function startServerProcess(port: number, dataDir: string): Promise<Child
     });
     proc.once('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr.slice(-500)}`)));
   });
+}
+
+export interface SeededServerProcess {
+  dataDir: string;
+  demo: DemoData;
+  port: number;
+  http: string;
+  ws: string;
+  child: ChildProcess;
+}
+
+/** Demo data in a fresh data dir, then the server in its own process over it. */
+export async function startSeededServerProcess(): Promise<SeededServerProcess> {
+  const dataDir = tempDataDir();
+  const seedStore = openStore(dataDir);
+  const demo = await seedDemo(seedStore);
+  await seedStore.close();
+  const port = await freePort();
+  const child = await startServerProcess(port, dataDir);
+  return { dataDir, demo, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, child };
 }
