@@ -42,7 +42,30 @@ export interface Databases {
   vaultLinks: Database<VaultLink, string>;
 }
 
+let commitFailureGuard = false;
+
+/**
+ * When an asynchronous LMDB commit fails (a full disk), lmdb-js 3.5 rejects the promises of the
+ * writes in it, which their callers handle (a login answers with an error, an audit entry is
+ * reported), and also two promises that nobody holds: an internal per-batch one, rejected with the
+ * same "Commit failed" error (it carries `commitError`), and `commitError` itself, a promise lmdb-js
+ * marks with its own `reject` function. Node would turn either into a crash of the whole server;
+ * those two are ignored here, and any other unhandled rejection still ends the process as Node's
+ * default does. Tested in store/fullDisk.integration.test.ts.
+ */
+function ignoreLmdbBatchRejections(): void {
+  if (commitFailureGuard) return;
+  commitFailureGuard = true;
+  process.on('unhandledRejection', (reason, promise) => {
+    const commitFailed = reason instanceof Error && 'commitError' in reason;
+    const commitError = typeof (promise as Promise<unknown> & { reject?: unknown }).reject === 'function' && reason instanceof Error && 'code' in reason;
+    if (commitFailed || commitError) return;
+    throw reason;
+  });
+}
+
 export function openDatabases(dataDir: string): Databases {
+  ignoreLmdbBatchRejections();
   const path = join(dataDir, 'lmdb');
   mkdirSync(path, { recursive: true });
   // lmdb-js's default overlapping sync: a commit is visible and in the OS cache when it returns
