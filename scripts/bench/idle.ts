@@ -18,8 +18,8 @@ const { values } = parseArgs({ options: { docs: { type: 'string', default: '200'
 const here = import.meta.dirname;
 const files: Record<ServerKind, string> = { relais: 'relais.ts', ywebsocket: 'ywebsocket.ts', hocuspocus: 'hocuspocus.ts', relay: 'uwsRelay.ts' };
 
-function peer(file: string, env: NodeJS.ProcessEnv) {
-  const child: ChildProcess = fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function peer(file: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []) {
+  const child: ChildProcess = fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 1;
   const waiting = new Map<number, (v: unknown) => void>();
   const ready = new Promise<{ port?: number }>((resolve, reject) => {
@@ -64,7 +64,8 @@ const seeded = await seedBench(store, 50, docs);
 await store.close();
 const gen = peer('loadgen.ts', {});
 await gen.ready;
-const server = peer(join('servers', files[kind]), { RELAIS_DATA_DIR: dataDir });
+const nodeFlags = kind === 'relais' ? (process.env.BENCH_RELAIS_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+const server = peer(join('servers', files[kind]), { RELAIS_DATA_DIR: dataDir }, nodeFlags);
 const port = (await server.ready).port!;
 const target: Target = { kind, port, tokens: seeded.tokens };
 await sleep(300);
@@ -72,7 +73,7 @@ const stats = () => server.ask<ServerStats>({ type: 'stats', gc: true });
 const base = await stats();
 const baseMaps = residentByMapping(server.child.pid!);
 await gen.ask<unknown>({ type: 'connect', target, docs: seeded.docNames, perDoc } satisfies LoadCommand);
-await sleep(2000);
+await sleep(Number(process.env.IDLE_WAIT_MS ?? 2000));
 const full = await stats();
 const fullMaps = residentByMapping(server.child.pid!);
 const sockets = docs * perDoc;
@@ -83,6 +84,9 @@ console.log(
   `(e) ${kind}: ${sockets} sockets on ${docs} docs: ${((full.rss - base.rss) / sockets / 1024).toFixed(1)} kB RSS, ${((full.heapUsed - base.heapUsed) / sockets / 1024).toFixed(1)} kB heap per idle socket; extra ${JSON.stringify(full.extra)}; rooms after close ${after.extra.rooms ?? '-'}`,
 );
 console.log(`    resident growth by mapping, per socket: ${Object.keys(fullMaps).map((k) => `${k} ${((fullMaps[k]! - baseMaps[k]!) / sockets).toFixed(2)} kB`).join(', ')}`);
+const perSocket = (a: number, b: number): string => `${((a - b) / sockets / 1024).toFixed(2)} kB`;
+console.log(`    new space before ${(base.spaces.new_space! / 2 ** 20).toFixed(1)} MiB, with the sockets ${(full.spaces.new_space! / 2 ** 20).toFixed(1)} MiB`);
+console.log(`    V8 committed ${perSocket(full.heapTotal, base.heapTotal)}, external ${perSocket(full.external, base.external)}; by space: ${Object.keys(full.spaces).map((k) => `${k} ${perSocket(full.spaces[k]!, base.spaces[k] ?? 0)}`).join(', ')}`);
 server.child.send({ type: 'stop' });
 gen.child.kill();
 await new Promise((r) => server.child.once('exit', r));

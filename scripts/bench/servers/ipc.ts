@@ -3,11 +3,18 @@
  * with its port, then CPU, RSS and (Relais only) extra counters on request.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
 
 export interface ServerStats {
   cpuMs: number;
+  /** Of which in the kernel (sockets, disk). */
+  cpuSysMs: number;
   rss: number;
   heapUsed: number;
+  /** V8's committed heap, memory outside it (Buffers, ArrayBuffers), and each heap space's committed bytes. */
+  heapTotal: number;
+  external: number;
+  spaces: Record<string, number>;
   extra: Record<string, number>;
   /** Event-loop delay since the previous request (ms): how long the server itself stalled. */
   loopDelayP99: number;
@@ -33,8 +40,12 @@ export function answerOrchestrator(port: number, extra: (req: { docName?: string
     const mem = process.memoryUsage();
     const stats: ServerStats = {
       cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuSysMs: cpu.system / 1000,
       rss: mem.rss,
       heapUsed: mem.heapUsed,
+      heapTotal: mem.heapTotal,
+      external: mem.external,
+      spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size])),
       extra: extra(msg),
       loopDelayP99: loop.percentile(99) / 1e6,
       loopDelayMax: loop.max / 1e6,
