@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../sync-server/store/index.ts';
 import { seedBench } from './seedLoad.ts';
+import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
 import type { LoadCommand } from './loadgen.ts';
 import type { ServerKind, Target } from './protocol.ts';
 import type { ServerStats } from './servers/ipc.ts';
@@ -64,7 +65,9 @@ const seeded = await seedBench(store, 50, docs);
 await store.close();
 const gen = peer('loadgen.ts', {});
 await gen.ready;
-const nodeFlags = kind === 'relais' ? (process.env.BENCH_RELAIS_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+// As npm start runs it, unless BENCH_RELAIS_NODE_FLAGS (may be empty) says otherwise.
+const relaisFlags = process.env.BENCH_RELAIS_NODE_FLAGS !== undefined ? process.env.BENCH_RELAIS_NODE_FLAGS.split(' ').filter(Boolean) : [...SERVER_NODE_FLAGS];
+const nodeFlags = kind === 'relais' ? relaisFlags : [];
 const server = peer(join('servers', files[kind]), { RELAIS_DATA_DIR: dataDir }, nodeFlags);
 const port = (await server.ready).port!;
 const target: Target = { kind, port, tokens: seeded.tokens };

@@ -13,18 +13,19 @@ import { seedBench } from './seedLoad.ts';
 import type { LoadCommand, LoadResult } from './loadgen.ts';
 import type { ServerKind, Target } from './protocol.ts';
 import type { ServerStats } from './servers/ipc.ts';
-import { writeReport, type BenchResults, type ServerResult } from './report.ts';
+import { writeReport, type BenchResults, type IdleResult, type ServerResult } from './report.ts';
+import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
 
 const here = import.meta.dirname;
 const root = resolve(here, '../..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' } } });
 const quick = values.quick;
 /**
- * Extra Node flags for Relais's process (BENCH_RELAIS_NODE_FLAGS, space-separated), to measure one
- * before `npm start` adopts it. Tried: --max-semi-space-size=1 brought (e) to 7.9 kB per idle
- * socket but (c) down to 8,018 edits/s, so it was not adopted.
+ * Relais runs with the Node flags `npm start` gives it (sync-server/nodeFlags.ts).
+ * BENCH_RELAIS_NODE_FLAGS (space-separated, may be empty) replaces them, to measure a flag before
+ * adopting it.
  */
-const RELAIS_NODE_FLAGS = (process.env.BENCH_RELAIS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const RELAIS_NODE_FLAGS = process.env.BENCH_RELAIS_NODE_FLAGS !== undefined ? process.env.BENCH_RELAIS_NODE_FLAGS.split(' ').filter(Boolean) : [...SERVER_NODE_FLAGS];
 const kinds = (values.servers?.split(',') ?? ['relais', 'ywebsocket', 'hocuspocus', 'relay']) as ServerKind[];
 const scripts: Record<ServerKind, string> = {
   relais: 'relais.ts',
@@ -109,9 +110,9 @@ async function main(): Promise<void> {
     console.log(`\n── ${kind}`);
     const cpuProfile = process.env.BENCH_CPU_PROF && kind === 'relais' ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const nodeFlags = kind === 'relais' ? RELAIS_NODE_FLAGS : [];
-    let server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, [...nodeFlags, ...cpuProfile]);
-    let port = (await server.ready).port!;
-    let target: Target = { kind, port, tokens: seeded.tokens };
+    const server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, [...nodeFlags, ...cpuProfile]);
+    const port = (await server.ready).port!;
+    const target: Target = { kind, port, tokens: seeded.tokens };
     const stats = (docName?: string, gc = false): Promise<ServerStats> => server.ask<ServerStats>({ type: 'stats', gc, docName });
     const measured = async (run: () => Promise<LoadResult>): Promise<LoadResult & { serverCpu: number; serverLoopDelayMax: number }> => {
       const before = await stats();
@@ -176,21 +177,38 @@ async function main(): Promise<void> {
 
     // (e) idle sockets, on a fresh process so earlier load does not count.
     await stopServer(server);
-    server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, nodeFlags);
-    port = (await server.ready).port!;
-    target = { kind, port, tokens: seeded.tokens };
-    await sleep(300);
-    const base = await stats(undefined, true);
-    await load({ type: 'connect', target, docs: docsE, perDoc: plan.eSockets });
-    await sleep(2000);
-    const full = await stats(undefined, true);
-    const sockets = docsE.length * plan.eSockets;
-    await load({ type: 'disconnect' });
-    await sleep(1000);
-    const after = await stats(undefined, true);
-    result.e = { sockets, docs: docsE.length, rssPerSocket: (full.rss - base.rss) / sockets, heapPerSocket: (full.heapUsed - base.heapUsed) / sockets, roomsAfterClose: after.extra.rooms };
-    console.log(`(e) ${(result.e.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket${after.extra.rooms !== undefined ? `, rooms after close: ${after.extra.rooms}` : ''}`);
-    await stopServer(server);
+    const idle = async (flags: string[]): Promise<IdleResult> => {
+      const fresh = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, flags);
+      const freshTarget: Target = { kind, port: (await fresh.ready).port!, tokens: seeded.tokens };
+      const freshStats = (): Promise<ServerStats> => fresh.ask<ServerStats>({ type: 'stats', gc: true });
+      await sleep(300);
+      const base = await freshStats();
+      await load({ type: 'connect', target: freshTarget, docs: docsE, perDoc: plan.eSockets });
+      await sleep(2000);
+      const full = await freshStats();
+      const sockets = docsE.length * plan.eSockets;
+      await load({ type: 'disconnect' });
+      await sleep(1000);
+      const after = await freshStats();
+      await stopServer(fresh);
+      return {
+        sockets,
+        docs: docsE.length,
+        rssPerSocket: (full.rss - base.rss) / sockets,
+        heapPerSocket: (full.heapUsed - base.heapUsed) / sockets,
+        rssBefore: base.rss,
+        rssWith: full.rss,
+        roomsAfterClose: after.extra.rooms,
+      };
+    };
+    result.e = await idle(nodeFlags);
+    if (kind === 'relais') result.nodeFlags = nodeFlags;
+    console.log(`(e) ${(result.e.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket${result.e.roomsAfterClose !== undefined ? `, rooms after close: ${result.e.roomsAfterClose}` : ''}`);
+    if (kind === 'relais' && nodeFlags.length > 0) {
+      // The same with Node's defaults, so that the table says what the flags are worth.
+      result.eNodeDefaults = await idle([]);
+      console.log(`(e) with Node's default flags: ${(result.eNodeDefaults.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket`);
+    }
     results.push(result);
   }
   gen.child.kill();

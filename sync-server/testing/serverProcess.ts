@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { seedDemo, type DemoData } from '../../scripts/demo.ts';
 import { openStore } from '../store/index.ts';
 import { tempDataDir } from './harness.ts';
+import { SERVER_NODE_FLAGS } from '../nodeFlags.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -25,7 +26,7 @@ export function freePort(): Promise<number> {
 
 /** Starts the server on `port` over `dataDir` and resolves once it listens. */
 export function startServerProcess(port: number, dataDir: string): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'sync-server/main.ts'], {
     cwd: root,
     // No built client: these runs measure the sync server, and a `vite build` running meanwhile
     // must not make a start fail on a half-written dist/.
