@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { openStore, type Store } from '../store/index.ts';
 import { tempDataDir, waitFor } from '../testing/harness.ts';
@@ -233,5 +234,57 @@ describe('§8 an edit that arrives before what it builds on', () => {
     const stored = new Y.Doc();
     for (const u of store.docs.load('dossier/r1').updates) Y.applyUpdate(stored, u);
     expect(stored.store.pendingStructs).toBeNull();
+  });
+
+  it('passes on an update that follows its state as the client sent it, frame included', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const frame = encodeSyncUpdate(textUpdate('Tension 13/8'));
+    a.connection.receive(frame);
+    await waitFor(() => syncUpdates(b.socket).length === 1, 2000, 'fan-out');
+    expect(b.socket.received.at(-1)).toEqual(frame);
+  });
+
+  it('stores and sends only the new part of an update that overlaps what it has, and the deletions', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const client = new Y.Doc();
+    a.connection.receive(encodeSyncUpdate(textUpdate('Pouls 72', client)));
+    await waitFor(() => syncUpdates(b.socket).length === 1);
+    // The client then resends everything it has (as after a lost acknowledgement) plus new text.
+    client.getText('t').insert(8, ', régulier');
+    a.connection.receive(encodeSyncUpdate(Y.encodeStateAsUpdate(client)));
+    await waitFor(() => syncUpdates(b.socket).length === 2, 2000, 'second fan-out');
+    const stored = store.docs.load('dossier/r1').updates;
+    expect(stored).toHaveLength(2);
+    // The second stored update holds no struct the first one had.
+    expect(Y.decodeUpdate(stored[1]!).structs.every((struct) => struct.id.clock >= 'Pouls 72'.length)).toBe(true);
+    expect(storedText()).toBe('Pouls 72, régulier');
+    // A deletion alone goes through too.
+    const deletion = new Promise<Uint8Array>((resolve) => client.once('update', resolve));
+    client.getText('t').delete(0, 6);
+    a.connection.receive(encodeSyncUpdate(await deletion));
+    await waitFor(() => syncUpdates(b.socket).length === 3, 2000, 'deletion fan-out');
+    expect(storedText()).toBe('72, régulier');
+    const atB = new Y.Doc();
+    for (const u of syncUpdates(b.socket)) Y.applyUpdate(atB, u);
+    expect(atB.getText('t').toString()).toBe('72, régulier');
+  });
+
+  it('relays the offline edits a client sends as sync step 2 as an ordinary update', async () => {
+    const { connect } = setup();
+    const a = connect();
+    const b = connect();
+    const update = textUpdate('Chute la nuit');
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, MessageType.Sync);
+    encoding.writeVarUint(e, SyncStep.Step2);
+    encoding.writeVarUint8Array(e, update);
+    a.connection.receive(encoding.toUint8Array(e));
+    await waitFor(() => syncUpdates(b.socket).length === 1, 2000, 'fan-out');
+    expect(syncUpdates(b.socket)[0]).toEqual(update);
+    expect(storedText()).toBe('Chute la nuit');
   });
 });

@@ -5,6 +5,12 @@
  * Why the server keeps a Y.Doc: it answers sync step 1 with exactly what a client misses, and it
  * persists and fans out only the part of an update that is new (a client re-sending what the
  * server has is neither stored twice nor echoed).
+ *
+ * The usual update, one that starts exactly where the server's state ends, is stored and fanned out
+ * as the bytes the client sent (the frame itself when it came as a sync update): the room listens
+ * to Yjs's transactions rather than to its `update` event, so Yjs does not encode every update a
+ * second time. Anything else (overlap, structs left pending, edits made by the server) is encoded
+ * from the document as what this transaction added.
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -37,6 +43,16 @@ export interface RoomOptions {
   onAwareness?: (room: Room) => void;
 }
 
+/** A client's update while Yjs applies it, so that the transaction handler can pass its bytes on. */
+interface Incoming {
+  socket: SyncSocket;
+  update: Uint8Array;
+  /** Per client, the clock range of the structs it carries; null when it has gaps (Skip). */
+  ranges: Map<number, { from: number; to: number }> | null;
+  /** The message as received when it is exactly the sync-update frame of `update`, else null. */
+  frame: Uint8Array | null;
+}
+
 interface Peer {
   access: Access;
   /** Awareness client ids this socket set, removed when it closes. */
@@ -57,6 +73,7 @@ export class Room {
   /** The socket whose update left structs pending (waiting for what they build on), if any. */
   private pendingFrom: SyncSocket | null = null;
   private destroyed = false;
+  private incoming: Incoming | null = null;
   /**
    * A write failed: the Y.Doc now holds an edit the store lacks, so the room serves nobody until
    * the registry drops it and the next socket reloads the document from what is stored.
@@ -85,7 +102,7 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwarenessUpdate);
-    this.doc.on('update', this.onDocUpdate);
+    this.doc.on('afterTransactionCleanup', this.onTransaction);
   }
 
   get size(): number {
@@ -175,8 +192,18 @@ export class Room {
         } else if (step === SyncStep.Step2 || step === SyncStep.Update) {
           if (peer.access !== 'write') return;
           // Parse fully before touching the document: garbage must fail here, not half-way in.
-          Y.decodeUpdate(payload);
-          Y.applyUpdate(this.doc, payload, socket);
+          const decoded = Y.decodeUpdate(payload);
+          this.incoming = {
+            socket,
+            update: payload,
+            ranges: clientRanges(decoded.structs),
+            frame: step === SyncStep.Update && isUpdateFrame(message, payload) ? message : null,
+          };
+          try {
+            Y.applyUpdate(this.doc, payload, socket);
+          } finally {
+            this.incoming = null;
+          }
           // Structs built on ones the server has not seen stay pending in Yjs. A real client does
           // send them: typing right after a reconnect, before its sync step 2 carried the offline
           // edits they build on. They are integrated (stored, relayed) when those arrive; until
@@ -209,14 +236,45 @@ export class Room {
     }
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onTransaction = (transaction: Y.Transaction): void => {
     if (this.destroyed) return;
-    const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
+    const { beforeState, afterState, deleteSet, origin } = transaction;
+    const grown: number[] = [];
+    afterState.forEach((clock, client) => {
+      if ((beforeState.get(client) ?? 0) !== clock) grown.push(client);
+    });
+    // Nothing new (a client re-sent what the server has): nothing stored, nothing sent.
+    if (grown.length === 0 && deleteSet.clients.size === 0) return;
+    const incoming = this.incoming;
+    let update: Uint8Array;
+    let message: Uint8Array;
+    if (incoming && origin === incoming.socket && this.integratedAsSent(transaction, incoming, grown)) {
+      update = incoming.update;
+      message = incoming.frame ?? encodeSyncUpdate(update);
+    } else {
+      update = this.encodeWithoutPending(Y.encodeStateVector(beforeState));
+      message = encodeSyncUpdate(update);
+    }
+    this.record(update, message, this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null);
+  };
+
+  /** True when the transaction added exactly the structs `incoming` carries, all of them. */
+  private integratedAsSent(transaction: Y.Transaction, incoming: Incoming, grown: number[]): boolean {
+    const { ranges } = incoming;
+    if (!ranges || ranges.size !== grown.length) return false;
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) return false;
+    for (const [client, { from, to }] of ranges) {
+      if ((transaction.beforeState.get(client) ?? 0) !== from || transaction.afterState.get(client) !== to) return false;
+    }
+    return true;
+  }
+
+  /** Stores an update the document took, then fans it out (never back to its author). */
+  private record(update: Uint8Array, message: Uint8Array, sender: SyncSocket | null): void {
     const seq = ++this.lastSeq;
     this.tailCount++;
     this.tailBytes += update.byteLength;
     this.pendingWrites++;
-    const message = encodeSyncUpdate(update);
     this.lastWrite = this.store.append(this.name, seq, update).then(
       () => {
         this.pendingWrites--;
@@ -238,7 +296,7 @@ export class Room {
         this.checkIdle();
       },
     );
-  };
+  }
 
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -335,9 +393,33 @@ export class Room {
     this.destroyed = true;
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
-    this.doc.off('update', this.onDocUpdate);
+    this.doc.off('afterTransactionCleanup', this.onTransaction);
     this.doc.destroy();
   }
+}
+
+/**
+ * Per client, the clock range an update's structs cover, or null if a client's structs have a gap
+ * (a Skip) or come in more than one run: such an update goes the slow way.
+ */
+function clientRanges(structs: (Y.Item | Y.GC | Y.Skip)[]): Map<number, { from: number; to: number }> | null {
+  const ranges = new Map<number, { from: number; to: number }>();
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) return null;
+    const { client, clock } = struct.id;
+    const range = ranges.get(client);
+    if (!range) ranges.set(client, { from: clock, to: clock + struct.length });
+    else if (range.to === clock) range.to = clock + struct.length;
+    else return null;
+  }
+  return ranges;
+}
+
+/** True when `message` is exactly [Sync, Update, length, update], as encodeSyncUpdate writes it. */
+function isUpdateFrame(message: Uint8Array, update: Uint8Array): boolean {
+  let lengthBytes = 1;
+  for (let n = update.byteLength; n > 0x7f; n >>>= 7) lengthBytes++;
+  return message.byteLength === 2 + lengthBytes + update.byteLength && message[0] === MessageType.Sync && message[1] === SyncStep.Update;
 }
 
 function expectEnd(decoder: decoding.Decoder): void {
