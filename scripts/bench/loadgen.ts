@@ -1,11 +1,12 @@
 /**
- * The load generator, a process of its own: lightweight WebSocket clients that send real Yjs
- * updates (see yupdate.ts) and only scan what they receive. Latency is measured from the send to
+ * The load generator, a process of its own: lightweight WebSocket clients (rawSocket.ts) that send
+ * real Yjs updates (see yupdate.ts) and only scan what they receive. Latency is measured from the send to
  * the arrival on every other client of the document; the send time travels inside the update.
  * Driven by the orchestrator over IPC (LoadCommand → reply with the same id).
  */
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
+import { RawWebSocket } from './rawSocket.ts';
 import { checkAgainstYjs, encodeInsert, parseInsert } from './yupdate.ts';
 import { emptyStep2, frameUpdate, openingMessages, socketUrl, SyncStep, type Target } from './protocol.ts';
 
@@ -34,7 +35,7 @@ export interface LoadResult {
 }
 
 interface Client {
-  ws: WebSocket;
+  ws: RawWebSocket;
   docName: string;
   doc: number;
   id: number;
@@ -53,7 +54,7 @@ let echoes = 0;
 
 const nowUs = (): number => Math.round(performance.now() * 1000);
 
-function onMessage(client: Client, data: Buffer): void {
+function onMessage(client: Client, data: Uint8Array): void {
   const d = decoding.createDecoder(data);
   if (target!.kind === 'hocuspocus') decoding.readVarString(d);
   if (decoding.readVarUint(d) !== 0) return; // awareness, auth, sync status: not ours to time
@@ -80,18 +81,12 @@ function onMessage(client: Client, data: Buffer): void {
   }
 }
 
-function open(url: string, docName: string, doc: number): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
-    const client: Client = { ws, docName, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' };
-    ws.on('message', (data: Buffer) => onMessage(client, data));
-    ws.once('open', () => {
-      for (const m of openingMessages(target!.kind, docName)) ws.send(m);
-      resolve(client);
-    });
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-  });
+async function open(url: string, docName: string, doc: number): Promise<Client> {
+  const client = { docName, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
+  client.ws = new RawWebSocket(url, (data) => onMessage(client, data));
+  await client.ws.opened;
+  for (const m of openingMessages(target!.kind, docName)) client.ws.send(m);
+  return client;
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -253,7 +248,7 @@ async function join(cmd: Extract<LoadCommand, { type: 'join' }>): Promise<{ time
 
 async function disconnect(): Promise<void> {
   for (const c of clients) c.ws.close();
-  await waitUntil(() => clients.every((c) => c.ws.readyState === WebSocket.CLOSED), 10_000);
+  await waitUntil(() => clients.every((c) => c.ws.closed), 10_000);
   clients = [];
 }
 
