@@ -14,16 +14,15 @@
  *   user unlock <identifier>
  * Options: --data-dir <dir> (default RELAIS_DATA_DIR or ./data). A password not given is generated and printed once.
  */
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { normaliseMobile } from '../schema/identity.ts';
 import { readConfig } from '../sync-server/config.ts';
 import { openStore, type Store } from '../sync-server/store/index.ts';
 import type { Establishment } from '../sync-server/store/consultations.ts';
 import { hashPassword } from '../sync-server/auth/passwords.ts';
 import { MIN_PASSWORD_LENGTH } from '../schema/auth.ts';
-import { createUser, newId } from './demo.ts';
+import { newId } from './demo.ts';
+import { checkNewAccount, createAccount, provisionalPassword, unlockAccount } from '../sync-server/accounts/accounts.ts';
 
 class UsageError extends Error {}
 
@@ -45,33 +44,16 @@ const OPTIONS = {
   password: { type: 'string' },
 } as const;
 
-const COLORS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c', '#0e7490'];
-
 function required(value: string | undefined, name: string): string {
   if (!value || !value.trim()) throw new UsageError(`Option manquante : --${name}`);
   return value.trim();
 }
 
 function checkPassword(password: string | undefined): { password: string; generated: boolean } {
-  if (password === undefined) return { password: randomBytes(12).toString('base64url'), generated: true };
+  if (password === undefined) return { password: provisionalPassword(), generated: true };
   if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`Le mot de passe doit comporter au moins ${MIN_PASSWORD_LENGTH} caractères.`);
   return { password, generated: false };
 }
-
-function checkOptional(value: string | undefined, test: (v: string) => boolean, message: string): string | null {
-  if (value === undefined || value === '') return null;
-  if (!test(value)) throw new UsageError(message);
-  return value;
-}
-
-function mobileE164(value: string | undefined): string | null {
-  if (!value) return null;
-  const mobile = normaliseMobile(value);
-  if (!mobile) throw new UsageError(`Numéro de mobile invalide : ${value}`);
-  return mobile;
-}
-
-const EMAIL = (v: string): boolean => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
 
 export async function runAdmin(argv: string[], store: Store, out: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -127,34 +109,21 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       return;
     }
     case 'user add': {
-      const identifier = required(values.identifier, 'identifier');
-      if (!/^[a-z0-9._-]{3,64}$/i.test(identifier)) throw new UsageError('Identifiant : 3 à 64 lettres, chiffres, points, tirets.');
-      if (store.users.byIdentifier(identifier)) throw new UsageError(`L’identifiant ${identifier} existe déjà.`);
-      const establishmentIds = values.establishment ?? [];
-      if (establishmentIds.length === 0) throw new UsageError('Option manquante : --establishment');
-      for (const id of establishmentIds) if (!store.establishments.get(id)) throw new UsageError(`Établissement inconnu : ${id}`);
-      const rpps = checkOptional(values.rpps, (v) => /^\d{11}$/.test(v), 'Le numéro RPPS comporte 11 chiffres.');
-      if (rpps && store.users.byRpps(rpps)) throw new UsageError(`Un compte a déjà le RPPS ${rpps}.`);
-      const role = values.role ?? 'professional';
-      if (role !== 'professional' && role !== 'admin') throw new UsageError('--role attend professional ou admin.');
+      const checked = checkNewAccount(store, {
+        identifier: required(values.identifier, 'identifier'),
+        displayName: required(values.name, 'name'),
+        profession: required(values.profession, 'profession'),
+        establishmentIds: values.establishment ?? [],
+        rpps: values.rpps,
+        specialty: values.specialty,
+        email: values.email,
+        mobile: values.mobile,
+        mssante: values.mssante,
+        role: values.role,
+      });
+      if (!checked.ok) throw new UsageError(checked.message);
       const { password, generated } = checkPassword(values.password);
-      const user = await createUser(
-        store,
-        {
-          identifier,
-          displayName: required(values.name, 'name'),
-          profession: required(values.profession, 'profession'),
-          color: COLORS[store.users.count() % COLORS.length]!,
-          establishmentIds,
-          rpps,
-          role,
-          specialty: values.specialty ?? null,
-          email: checkOptional(values.email, EMAIL, `Adresse email invalide : ${values.email}`),
-          mobile: mobileE164(values.mobile),
-          mssante: checkOptional(values.mssante, EMAIL, `Adresse MSSanté invalide : ${values.mssante}`),
-        },
-        password,
-      );
+      const user = await createAccount(store, checked.value, password);
       out(`Compte créé : ${user.identifier} (${user.displayName}, ${user.role === 'admin' ? 'administrateur' : 'professionnel'})`);
       if (generated) out(`Mot de passe provisoire (affiché une seule fois) : ${password}`);
       return;
@@ -181,7 +150,7 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
     }
     case 'user unlock': {
       const user = userOf(target);
-      await store.authState.put(user.id, { ...store.authState.get(user.id), failures: [], lockedUntil: 0 });
+      await unlockAccount(store, user.id);
       out(`Compte ${user.identifier} déverrouillé.`);
       return;
     }

@@ -7,7 +7,7 @@ import type { Store } from '../sync-server/store/index.ts';
 import type { User } from '../sync-server/store/users.ts';
 import type { Consultation } from '../sync-server/store/consultations.ts';
 import type { PatientWrite } from '../sync-server/store/patients.ts';
-import { hashPassword } from '../sync-server/auth/passwords.ts';
+import { createAccount } from '../sync-server/accounts/accounts.ts';
 import * as Y from 'yjs';
 import { dossierDocName, newDossierUpdate } from '../schema/dossier.ts';
 import { roomDocName } from '../schema/room.ts';
@@ -29,22 +29,8 @@ export interface DemoData {
   consultations: Consultation[];
 }
 
-export async function createUser(
-  store: Store,
-  fields: Pick<User, 'identifier' | 'displayName' | 'profession' | 'color' | 'establishmentIds'> & Partial<User>,
-  password: string,
-): Promise<User> {
-  const user: User = {
-    id: newId(),
-    rpps: null,
-    role: 'professional',
-    createdAt: new Date().toISOString(),
-    ...fields,
-    passwordHash: await hashPassword(password),
-  };
-  await store.users.put(user);
-  return user;
-}
+/** A professional's account (the same code the «Comptes» page and `npm run admin` use). */
+export const createUser = createAccount;
 
 export async function createConsultation(
   store: Store,

@@ -98,6 +98,16 @@ export class AccessPolicy {
     return this.canSeeConsultation(user, consultation);
   }
 
+  /** Establishment administrators manage the accounts of their establishments (SPEC actors). */
+  canManageAccounts(user: User): boolean {
+    return user.role === 'admin';
+  }
+
+  /** An administrator manages an account that belongs to one of their establishments. */
+  canManageAccount(admin: User, account: User): boolean {
+    return this.canManageAccounts(admin) && account.establishmentIds.some((id) => admin.establishmentIds.includes(id));
+  }
+
   /** The audit log is read by establishment administrators only (SPEC §9). */
   canReadAudit(user: User): boolean {
     return user.role === 'admin';

@@ -17,8 +17,9 @@ import { strongAuthRoutes } from './strongAuth.ts';
 import { accountRoutes } from './account.ts';
 import { pscRoutes } from './psc.ts';
 import { auditRoutes } from './auditLog.ts';
+import { adminAccountRoutes } from './adminAccounts.ts';
 import { peerTicketRoutes } from './peerTickets.ts';
 import { roomDocumentRoutes } from './roomDocuments.ts';
 import { callInvitationRoutes } from './callInvitations.ts';
 
-export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...roomDocumentRoutes, ...callInvitationRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];
+export const routes: Route[] = [...healthRoutes, ...sessionRoutes, ...strongAuthRoutes, ...accountRoutes, ...pscRoutes, ...auditRoutes, ...adminAccountRoutes, ...consultationRoutes, ...patientRoutes, ...directoryRoutes, ...invitationRoutes, ...devOutboxRoutes, ...peerTicketRoutes, ...roomDocumentRoutes, ...callInvitationRoutes, ...documentRoutes, ...ficheRoutes, ...signatureRoutes, ...vaultRoutes, ...secureMessagingRoutes, ...dossierExportRoutes];
