@@ -17,6 +17,7 @@ import { InstantInvitePage } from './consultation/InstantInvitePage.tsx';
 import { RequireSession } from './pages/RequireSession.tsx';
 import { SecurityPage } from './accounts/SecurityPage.tsx';
 import { AuditPage } from './accounts/AuditPage.tsx';
+import { AccountsPage } from './accounts/AccountsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { VaultPage } from './pages/VaultPage.tsx';
 import { loadSession } from './session.ts';
@@ -53,6 +54,7 @@ render(
         <Route path="/consultations/:id" component={ConsultationPage} />
         <Route path="/parametres/securite" component={SecurityPage} />
         <Route path="/administration/journal" component={AuditPage} />
+        <Route path="/administration/comptes" component={AccountsPage} />
         <Route path="/parametres" component={SettingsPage} />
       </Route>
       <Route path="*" component={() => <Navigate href="/" />} />

@@ -46,6 +46,15 @@ for (const width of [375, 1280]) {
       await expectNoHorizontalOverflow(page, width);
     });
 
+    test('accounts page (administrators)', async ({ page }) => {
+      await login(page, { identifier: 'admin.demo', password: 'relais-demo' });
+      await page.goto('/administration/comptes');
+      await expect(page.getByRole('heading', { level: 1, name: 'Comptes de l’établissement' })).toBeVisible();
+      await expect(page.getByRole('table').getByRole('row').nth(1)).toBeVisible();
+      await expectNoSeriousViolation(page, `the accounts page at ${width}px`);
+      await expectNoHorizontalOverflow(page, width);
+    });
+
     test('consultation page', async ({ page }) => {
       await login(page, DOCTOR);
       await openFirstConsultation(page);

@@ -1,7 +1,8 @@
 /**
  * SPEC §1 in Chromium: the four ways in on the login page, Pro Santé Connect end to end against
  * the local OpenID provider that `npm start` runs, strong authentication with the code read from
- * the development outbox, TOTP enrolment with the QR code, the audit log page; axe on each page.
+ * the development outbox, TOTP enrolment with the QR code, the audit log page, the «Comptes» page
+ * (administrators); axe on each page.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -105,6 +106,49 @@ test('§9 the establishment administrator reads the audit log, filtered by perso
   await expect(rows.nth(1)).toContainText('Connexion réussie');
   await expect(rows.nth(1)).toContainText('Marc Lefèvre');
   await expect(page.getByRole('table')).not.toContainText('Dr Claire Martin');
+});
+
+test('«Comptes»: an administrator creates an account; its provisional password, shown once, logs in', async ({ page }) => {
+  await login(page, ADMIN);
+  await page.getByRole('link', { name: 'Comptes', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Comptes de l’établissement' })).toBeVisible();
+  await expect(page.getByRole('table')).toContainText('Dr Claire Martin');
+  const identifier = `e2e.${Date.now().toString(36)}`;
+  // A wrong mobile number is refused with a French message and creates nothing.
+  await page.getByLabel('Identifiant', { exact: true }).fill(identifier);
+  await page.getByLabel('Nom affiché').fill('Lucie Moreau');
+  await page.getByLabel('Profession').fill('Infirmière');
+  await page.getByLabel('Téléphone mobile (facultatif)').fill('12');
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await expect(page.getByRole('alert')).toContainText('Numéro de mobile invalide');
+  await expect(page.getByRole('table')).not.toContainText('Lucie Moreau');
+  await page.getByLabel('Téléphone mobile (facultatif)').fill('06 12 34 56 78');
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  const notice = page.getByRole('status').filter({ hasText: 'Mot de passe provisoire de Lucie Moreau' });
+  await expect(notice).toBeVisible();
+  await expect(notice).toBeFocused();
+  const password = (await page.getByTestId('provisional-password').textContent())!.trim();
+  expect(password.length).toBeGreaterThanOrEqual(12);
+  await expect(page.getByRole('row', { name: /Lucie Moreau/ })).toContainText('Actif');
+  await expectNoSeriousViolation(page, 'the accounts page with a provisional password');
+  await page.getByRole('button', { name: 'C’est noté' }).click();
+  await expect(page.getByTestId('provisional-password')).toHaveCount(0);
+
+  // A forgotten password: the administrator gives a new provisional one, after a confirmation.
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Nouveau mot de passe Lucie Moreau' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Mot de passe provisoire de Lucie Moreau' })).toBeVisible();
+  const second = (await page.getByTestId('provisional-password').textContent())!.trim();
+  expect(second).not.toBe(password);
+
+  await page.context().clearCookies();
+  await page.goto('/connexion');
+  await page.getByLabel('Identifiant', { exact: true }).fill(identifier);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('alert')).not.toBeEmpty();
+  await login(page, { identifier, password: second });
+  await expect(page.getByRole('link', { name: 'Comptes', exact: true })).toHaveCount(0);
 });
 
 test('§9 a professional who is not an administrator has no audit log', async ({ page }) => {

@@ -1,4 +1,4 @@
-/** The sidebar's links of the «accounts» area: account security, and the audit log for administrators. */
+/** The sidebar's links of the «accounts» area: account security, and for administrators the accounts and the audit log. */
 import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
@@ -20,6 +20,14 @@ function ListIcon() {
   );
 }
 
+function PeopleIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <path d="M9 11a4 4 0 100-8 4 4 0 000 8zM2 21v-1a6 6 0 0112 0v1M16 3.5a4 4 0 010 7M18 14a6 6 0 014 6v1" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+    </svg>
+  );
+}
+
 export function AccountLinks() {
   return (
     <>
@@ -28,6 +36,10 @@ export function AccountLinks() {
         <span>{t('accounts.settings.nav')}</span>
       </A>
       <Show when={user()?.role === 'admin'}>
+        <A href="/administration/comptes" class="sidebar-link" activeClass="sidebar-link--active">
+          <PeopleIcon />
+          <span>{t('accounts.admin.nav')}</span>
+        </A>
         <A href="/administration/journal" class="sidebar-link" activeClass="sidebar-link--active">
           <ListIcon />
           <span>{t('accounts.audit.nav')}</span>

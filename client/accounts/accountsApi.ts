@@ -1,6 +1,7 @@
-/** REST calls of the «accounts» area: strong authentication, account security, audit log. */
+/** REST calls of the «accounts» area: strong authentication, account security, audit log, accounts (administrators). */
 import type { SessionResponse } from '../../schema/api.ts';
 import type { AccountSecurity, ChallengeRequest, ChallengeResponse, CodeRequest, TotpEnrolment } from '../../schema/auth.ts';
+import type { AccountRow, AccountsResponse, NewAccountRequest, ProvisionalPasswordResponse } from '../../schema/adminAccounts.ts';
 import { request } from '../api.ts';
 
 export interface AuditRow {
@@ -29,5 +30,9 @@ export const accountsApi = {
   removeTotp: () => request<void>('DELETE', '/api/account/totp'),
   changePassword: (current: string, next: string) => request<{ changed: boolean }>('POST', '/api/account/password', { current, next }),
   logoutEverywhere: () => request<void>('DELETE', '/api/sessions'),
+  accounts: () => request<AccountsResponse>('GET', '/api/admin/accounts'),
+  createAccount: (body: NewAccountRequest) => request<ProvisionalPasswordResponse>('POST', '/api/admin/accounts', body),
+  resetPassword: (id: string) => request<ProvisionalPasswordResponse>('POST', `/api/admin/accounts/${encodeURIComponent(id)}/password`, {}),
+  unlockAccount: (id: string) => request<{ account: AccountRow }>('POST', `/api/admin/accounts/${encodeURIComponent(id)}/unlock`, {}),
   audit: (filters: Record<string, string>) => request<AuditResponse>('GET', `/api/audit?${new URLSearchParams(filters).toString()}`),
 };
