@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { login, startRelais, type Running } from '../testing/harness.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
 import { audit } from './audit.ts';
+import { parisToday } from '../../schema/identity.ts';
 
 let running: Running | null = null;
 afterEach(async () => {
@@ -38,7 +39,7 @@ describe('§9 audit log', () => {
     const byPatient = await read(r, admin, `?patient=${consultation.patientId}`);
     expect(byPatient.body.events.map((e) => e.type)).toEqual(['document.download']);
 
-    const today = new Date().toISOString().slice(0, 10);
+    const today = parisToday(Date.now());
     expect((await read(r, admin, `?from=${today}&to=${today}`)).body.events.length).toBeGreaterThanOrEqual(4);
     expect((await read(r, admin, '?to=2000-01-01')).body.events).toEqual([]);
     const bad = await read(r, admin, '?from=hier');
@@ -57,5 +58,19 @@ describe('§9 audit log', () => {
     const seen = (await read(r, otherAdmin)).body.events;
     expect(seen.every((e) => e.actorName === 'Admin ailleurs')).toBe(true);
     expect(seen.some((e) => e.actorId === r.demo.doctor.id)).toBe(false);
+  });
+
+  it('§9 a day of the filter is a day in Paris: 23:30 belongs to that day, 00:30 to the next', async () => {
+    running = await startRelais();
+    const r = running;
+    const admin = await login(r.http, 'admin.demo');
+    // 15 January 2026, Paris is UTC+1: 23:30 there is 22:30Z, and 00:30 on the 16th is 23:30Z on the 15th.
+    await r.store.audit.append({ type: 'document.download', actorId: r.demo.doctor.id, detail: 'tard le 15' }, Date.parse('2026-01-15T22:30:00Z'));
+    await r.store.audit.append({ type: 'document.download', actorId: r.demo.doctor.id, detail: 'tôt le 16' }, Date.parse('2026-01-15T23:30:00Z'));
+    const on15 = await read(r, admin, '?from=2026-01-15&to=2026-01-15');
+    expect(on15.body.events.map((e) => (e as { detail?: string }).detail)).toEqual(['tard le 15']);
+    const on16 = await read(r, admin, '?from=2026-01-16&to=2026-01-16');
+    expect(on16.body.events.map((e) => (e as { detail?: string }).detail)).toEqual(['tôt le 16']);
+    expect((await read(r, admin, '?from=2026-02-30')).status).toBe(400);
   });
 });

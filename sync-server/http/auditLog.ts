@@ -4,6 +4,7 @@
  */
 import { requireUser, type Route } from './context.ts';
 import { HttpError } from './reply.ts';
+import { parisWallClockToInstant } from '../../schema/consultation.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -20,11 +21,21 @@ export const auditRoutes: Route[] = [
       const from = req.query.get('from') || undefined;
       const to = req.query.get('to') || undefined;
       if ((actor && !ID.test(actor)) || (patient && !ID.test(patient))) throw new HttpError(400, 'invalid_request', 'Filtre invalide.');
-      if ((from && !DATE.test(from)) || (to && !DATE.test(to))) throw new HttpError(400, 'invalid_request', 'Date invalide : utilisez le format aaaa-mm-jj.');
-      // `to` is a day: include it whole.
-      const toExclusive = to ? new Date(Date.parse(to) + 24 * 3600_000).toISOString() : undefined;
+      // Days as the establishment lives them (Europe/Paris), `to` included whole.
+      const fromInstant = from ? parisWallClockToInstant(from, '00:00') : undefined;
+      const dayAfter = to && DATE.test(to) ? new Date(Date.parse(`${to}T12:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10) : undefined;
+      const toInstant = dayAfter ? parisWallClockToInstant(dayAfter, '00:00') : undefined;
+      if (fromInstant === null || toInstant === null || (from && !DATE.test(from)) || (to && !DATE.test(to))) {
+        throw new HttpError(400, 'invalid_request', 'Date invalide : utilisez le format aaaa-mm-jj.');
+      }
       const events = ctx.store.audit
-        .query({ actorId: actor, patientId: patient, from, to: toExclusive, limit: 2000 })
+        .query({
+          actorId: actor,
+          patientId: patient,
+          from: fromInstant === undefined ? undefined : new Date(fromInstant).toISOString(),
+          to: toInstant === undefined ? undefined : new Date(toInstant).toISOString(),
+          limit: 2000,
+        })
         .filter((e) => ctx.access.canReadAuditEvent(user, e))
         .slice(0, 500)
         .map((e) => {
