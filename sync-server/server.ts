@@ -44,6 +44,8 @@ interface SocketData {
   docName: string;
   access: Access;
   userId: string;
+  /** The login session's key (SessionManager.keyOf), null for a guest. */
+  sessionKey: string | null;
   socket?: UwsSyncSocket<SocketData>;
   connection?: Connection;
 }
@@ -114,6 +116,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   ctx.accessChanged = {
     consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]),
     signedOut: (userId) => socketOwners.closeAllOf(userId),
+    sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
   };
   const socketsPerUser = new Map<string, number>();
   // HSTS only over TLS (directly, or behind an https proxy): on plain http it would be ignored.
@@ -202,7 +205,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
         return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
       }
       res.upgrade<SocketData>(
-        { docName, access, userId: principal },
+        { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null },
         req.headers.get('sec-websocket-key') ?? '',
         req.headers.get('sec-websocket-protocol') ?? '',
         req.headers.get('sec-websocket-extensions') ?? '',
@@ -217,7 +220,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       let room: Room;
       try {
         room = registry.join(data.docName, socket, data.access);
-        socketOwners.track(socket, data.userId, data.access);
+        socketOwners.track(socket, data.userId, data.access, data.sessionKey);
       } catch (error) {
         log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
         socket.close(4503, 'load failed');

@@ -35,6 +35,11 @@ export class SessionManager {
     return session.userId;
   }
 
+  /** The stored key of a token's session, which names it without revealing the token. */
+  keyOf(token: string): string {
+    return hashToken(token);
+  }
+
   async destroy(token: string): Promise<void> {
     await this.store.remove(hashToken(token));
   }

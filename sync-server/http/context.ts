@@ -26,11 +26,14 @@ export interface Context {
   documents: DocumentServices;
   /**
    * Call after a change of rights, so that sockets already open follow it (SPEC §9): closes the
-   * sockets of a consultation's documents whose holder lost access, or every socket of a user.
+   * sockets of a consultation's documents whose holder lost access, every socket of a user, or
+   * those of one session.
    */
   accessChanged: {
     consultation(consultationId: string): void;
     signedOut(userId: string): void;
+    /** One session ended (logout on one station): the sockets it opened close, the others stay. */
+    sessionEnded(sessionKey: string): void;
   };
 }
 

@@ -47,7 +47,10 @@ export const sessionRoutes: Route[] = [
     async handler(req, reply, ctx) {
       const token = sessionToken(req);
       const userId = ctx.sessions.resolve(token);
-      if (token) await ctx.sessions.destroy(token);
+      if (token) {
+        await ctx.sessions.destroy(token);
+        ctx.accessChanged.sessionEnded(ctx.sessions.keyOf(token));
+      }
       if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: callerAddress(req, ctx) });
       reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
       reply.send(204, null);

@@ -12,15 +12,16 @@ import { CloseCode } from './closeCodes.ts';
 export type AccessCheck = (principal: string, docName: string) => Access | null;
 
 export class SocketOwners {
-  private readonly owners = new WeakMap<SyncSocket, { principal: string; access: Access }>();
+  private readonly owners = new WeakMap<SyncSocket, { principal: string; access: Access; sessionKey: string | null }>();
 
   constructor(
     private readonly registry: RoomRegistry,
     private readonly check: AccessCheck,
   ) {}
 
-  track(socket: SyncSocket, principal: string, access: Access): void {
-    this.owners.set(socket, { principal, access });
+  /** `sessionKey`: the login session the socket was opened with (null for a guest's invitation). */
+  track(socket: SyncSocket, principal: string, access: Access, sessionKey: string | null = null): void {
+    this.owners.set(socket, { principal, access, sessionKey });
   }
 
   /** Re-asks the access policy for every socket open on these documents; closes those refused. */
@@ -38,6 +39,13 @@ export class SocketOwners {
         'access revoked',
       );
     }
+  }
+
+  /** Closes the sockets opened with one session (logged out on one station). */
+  closeSession(sessionKey: string): void {
+    this.registry.forEach((room) =>
+      room.revoke((socket) => this.owners.get(socket)?.sessionKey === sessionKey, CloseCode.Unauthorized, 'session ended'),
+    );
   }
 
   /** Closes every socket a principal holds (their sessions ended). */
