@@ -30,6 +30,44 @@ async function expectNoSeriousViolation(page: Page, where: string): Promise<void
   expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
 }
 
+test('§3 «Corriger l’identité»: a contact corrected keeps the status, a strict trait corrected brings it back to PROV', async ({ page }) => {
+  await login(page, DOCTOR);
+  await openWizard(page);
+  await page.getByRole('button', { name: 'Créer une identité' }).click();
+  await page.getByLabel('Nom de naissance').fill('FONTAINE');
+  await page.getByLabel('Prénom(s) de naissance').fill('ROGER');
+  await page.getByLabel('Date de naissance').fill('1939-02-11');
+  await page.getByLabel('Sexe').selectOption('M');
+  await page.getByLabel('Statut de l’identité').selectOption('VALI');
+  await page.getByLabel('Pièce d’identité vérifiée').selectOption('passeport');
+  await page.getByLabel('Téléphone mobile').fill('06 55 44 33 21');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Confirmer' }).click();
+  await expect(page.getByText('Identité sélectionnée : Roger FONTAINE')).toBeVisible();
+
+  // A new mobile number: the identity stays validated.
+  const correction = page.getByRole('form', { name: 'Corriger l’identité' });
+  await page.getByRole('button', { name: 'Corriger l’identité' }).click();
+  await expect(correction.getByLabel('Nom de naissance')).toHaveValue('FONTAINE');
+  await correction.getByLabel('Téléphone mobile').fill('0611223344');
+  await correction.getByRole('button', { name: 'Valider' }).click();
+  await expect(correction.getByText('confirmez la correction de l’identité')).toBeVisible();
+  await correction.getByRole('button', { name: 'Confirmer' }).click();
+  await expect(correction).toHaveCount(0);
+  const facts = page.getByRole('definition');
+  await expect(facts.filter({ hasText: '+33611223344' })).toBeVisible();
+  await expect(facts.filter({ hasText: 'Validée sur pièce d’identité (VALI)' })).toBeVisible();
+
+  // A birth place added is a strict trait: back to provisional, to be checked again.
+  await page.getByRole('button', { name: 'Corriger l’identité' }).click();
+  await correction.getByLabel('Lieu de naissance (code INSEE)').fill('75056');
+  await correction.getByRole('button', { name: 'Valider' }).click();
+  await correction.getByRole('button', { name: 'Confirmer' }).click();
+  await expect(facts.filter({ hasText: 'Provisoire (PROV)' })).toBeVisible();
+  await expect(facts.filter({ hasText: '75056' })).toBeVisible();
+  await expectNoSeriousViolation(page, 'the corrected identity');
+});
+
 test('§2–§6 a doctor creates an identity, consent, a directory professional, a slot; a colleague sees it live', async ({ page, browser }) => {
   const colleagueContext = await browser.newContext();
   const colleague = await colleagueContext.newPage();

@@ -26,6 +26,7 @@ export function IdentityStep(props: { selected: PatientIdentity | null; onSelect
   const [searchError, setSearchError] = createSignal<string | null>(null);
   const [checking, setChecking] = createSignal(false);
   const [creating, setCreating] = createSignal(false);
+  const [correcting, setCorrecting] = createSignal(false);
 
   const search = async (e: Event) => {
     e.preventDefault();
@@ -110,9 +111,24 @@ export function IdentityStep(props: { selected: PatientIdentity | null; onSelect
                 <button type="button" class="button" aria-expanded={checking()} onClick={() => setChecking(!checking())}>
                   {t('consultation.identity.check')}
                 </button>
+                <button type="button" class="button" aria-expanded={correcting()} onClick={() => setCorrecting(!correcting())}>
+                  {t('consultation.identity.correct')}
+                </button>
               </div>
-              <Show when={checking()}>
+              <Show when={checking() && !correcting()}>
                 <IdentityFacts patient={p()} />
+              </Show>
+              <Show when={correcting()}>
+                <IdentityForm
+                  editing={p()}
+                  onCancel={() => setCorrecting(false)}
+                  onCreated={(corrected) => {
+                    setCorrecting(false);
+                    setChecking(true);
+                    setResults((list) => list?.map((r) => (r.id === corrected.id ? corrected : r)) ?? null);
+                    props.onSelect(corrected);
+                  }}
+                />
               </Show>
             </>
           )}
@@ -175,20 +191,26 @@ type FormField =
   | 'email'
   | 'mobile';
 
-function IdentityForm(props: { onCancel: () => void; onCreated: (p: PatientIdentity) => void }) {
+/**
+ * The identity form: a new identity, or (`editing`) the correction of one. A correction of a strict
+ * trait brings the status back to PROV (the server decides); a matricule the page was not shown
+ * (identity not QUAL) is kept unless a new one is typed.
+ */
+function IdentityForm(props: { editing?: PatientIdentity; onCancel: () => void; onCreated: (p: PatientIdentity) => void }) {
+  const from = props.editing;
   const [values, setValues] = createSignal<Record<FormField, string>>({
-    birthName: '',
-    firstNames: '',
-    birthDate: '',
-    sex: '',
-    usedName: '',
-    usedFirstName: '',
-    birthPlace: '',
-    insMatricule: '',
-    status: 'PROV',
-    identityDocument: '',
-    email: '',
-    mobile: '',
+    birthName: from?.birthName ?? '',
+    firstNames: from?.firstNames ?? '',
+    birthDate: from?.birthDate ?? '',
+    sex: from?.sex ?? '',
+    usedName: from?.usedName ?? '',
+    usedFirstName: from?.usedFirstName ?? '',
+    birthPlace: from?.birthPlace ?? '',
+    insMatricule: from?.insMatricule ?? '',
+    status: from?.status ?? 'PROV',
+    identityDocument: from?.identityDocument ?? '',
+    email: from?.email ?? '',
+    mobile: from?.mobile ?? '',
   });
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [confirming, setConfirming] = createSignal(false);
@@ -228,7 +250,7 @@ function IdentityForm(props: { onCancel: () => void; onCreated: (p: PatientIdent
   const submit = async (confirmDuplicate: boolean) => {
     setBusy(true);
     setFormError(null);
-    const r = await wizardApi.createPatient({ ...fields(), confirmDuplicate });
+    const r = props.editing ? await wizardApi.updatePatient(props.editing.id, fields()) : await wizardApi.createPatient({ ...fields(), confirmDuplicate });
     setBusy(false);
     if (r.ok) {
       props.onCreated(r.value.patient);
@@ -247,7 +269,10 @@ function IdentityForm(props: { onCancel: () => void; onCreated: (p: PatientIdent
 
   return (
     <form onSubmit={validate} novalidate aria-labelledby="identity-form-title">
-      <h3 id="identity-form-title">{t('consultation.identity.create')}</h3>
+      <h3 id="identity-form-title">{props.editing ? t('consultation.identity.correct') : t('consultation.identity.create')}</h3>
+      <Show when={props.editing}>
+        <p class="field-hint">{t('consultation.identity.correctHint')}</p>
+      </Show>
       <p class="field-hint">{t('consultation.identity.requiredHint')}</p>
       <div class="form-grid">
         <Field id="identity-birthName" label={t('consultation.identity.birthName')} required error={err('birthName')} hint={t('consultation.identity.strictHint')}>
@@ -317,7 +342,7 @@ function IdentityForm(props: { onCancel: () => void; onCreated: (p: PatientIdent
       </Show>
       <Show when={confirming()}>
         <div class="notice" role="status">
-          <p>{t('consultation.identity.confirmText')}</p>
+          <p>{props.editing ? t('consultation.identity.confirmCorrection') : t('consultation.identity.confirmText')}</p>
           <Show when={duplicates().length > 0}>
             <p>
               <strong>{t('consultation.identity.duplicate')}</strong>
