@@ -4,6 +4,7 @@
  * sink, the join link's window, and the live «Mes rendez-vous» document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { startRelais, login, waitFor, yClient, type Running } from '../testing/harness.ts';
 import { startSmsSink, startSmtpSink, type SmsSink, type SmtpSink } from '../testing/messageSinks.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
@@ -21,6 +22,13 @@ let doctor: string;
 let outsider: string;
 
 const MIN = 60_000;
+
+/** The establishment's «Mes rendez-vous» document as the server holds it now. */
+function activityOf(): Y.Doc {
+  const doc = new Y.Doc();
+  for (const update of relais.server.registry.readState(activityDocName(relais.demo.establishmentId))) Y.applyUpdate(doc, update);
+  return doc;
+}
 
 async function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${relais.http}${path}`, {
@@ -107,6 +115,17 @@ describe('§3 patient identity', () => {
     // §3 editing a strict trait drops the status back to PROV.
     const edited = await api(doctor, 'PUT', `/api/patients/${patient.id as string}`, { ...(qual.json.patient as object), birthDate: '1940-03-01' });
     expect(edited.json.patient).toMatchObject({ status: 'PROV', insMatricule: null, identityDocument: null });
+  });
+
+  it('§3 a corrected name reaches «Mes rendez-vous» for the consultations already booked', async () => {
+    const consultation = relais.demo.consultations[0]!;
+    const patient = relais.store.patients.get(consultation.patientId)!;
+    const before = appointmentsOf(activityOf()).get(consultation.id)!.patientName;
+    const edited = await api(doctor, 'PUT', `/api/patients/${patient.id}`, { ...patient, usedName: 'Corrigé' });
+    expect(edited.status).toBe(200);
+    const after = appointmentsOf(activityOf()).get(consultation.id)!.patientName;
+    expect(after).not.toBe(before);
+    expect(after).toContain('CORRIGE');
   });
 
   it('§3 a likely duplicate is shown before a second identity is created', async () => {

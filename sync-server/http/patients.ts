@@ -14,7 +14,7 @@ import {
 } from '../../schema/identity.ts';
 import type { Patient } from '../store/patients.ts';
 import type { User } from '../store/users.ts';
-import { newId } from '../consultations/createConsultation.ts';
+import { newId, patientLabel } from '../consultations/createConsultation.ts';
 import { HttpError, type Reply } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 
@@ -126,6 +126,13 @@ export const patientRoutes: Route[] = [
         firstName: firstOf(result.value.firstNames),
       };
       await ctx.store.patients.put(patient);
+      // «Mes rendez-vous» names the patient as they were when booked: a corrected name follows.
+      const name = patientLabel(patient);
+      for (const [consultationId, appointment] of ctx.activity.appointments(patient.establishmentId)) {
+        if (appointment.patientName !== name && ctx.store.consultations.get(consultationId)?.patientId === patient.id) {
+          await ctx.activity.upsert(patient.establishmentId, { ...appointment, patientName: name });
+        }
+      }
       reply.sendJson(200, { patient: view(patient) });
     },
   },
