@@ -11,7 +11,16 @@ export default defineConfig({
   // tsconfig's jsx: preserve is for Solid; the React island's JSX is compiled by Vite (oxc).
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   optimizeDeps: { exclude: ['@tldraw/assets'], include: ['react/jsx-dev-runtime', 'react-dom/client', 'tldraw'] },
-  build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  build: {
+    outDir: '../dist/client',
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'es2022',
+    // tldraw fetches its translations; one small enough to inline would become a data: URL, which
+    // the page's Content-Security-Policy (connect-src 'self') rightly refuses, and tldraw would
+    // fall back to English. JSON stays a file.
+    assetsInlineLimit: (file: string) => (file.endsWith('.json') ? false : undefined),
+  },
   server: {
     host: '127.0.0.1',
     proxy: {

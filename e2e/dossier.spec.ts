@@ -236,7 +236,8 @@ test('design card: two professionals annotate one photo and both see both drawin
   }
 
   const draw = async (p: Page, dx: number) => {
-    await p.getByTestId('annotate-canvas').getByRole('button', { name: /^Draw/ }).click();
+    // tldraw speaks the interface's language: «Dessiner», not «Draw».
+    await p.getByTestId('annotate-canvas').getByRole('button', { name: /^Dessiner/ }).click();
     await p.getByTestId('annotate-canvas').scrollIntoViewIfNeeded();
     const box = (await p.getByTestId('annotate-canvas').boundingBox())!;
     const x = box.x + box.width / 2 + dx;
@@ -253,6 +254,7 @@ test('design card: two professionals annotate one photo and both see both drawin
   await expect(shapes(nurse)).toHaveCount(3);
   await expect(shapes(page)).toHaveCount(3);
 
+  await expectNoSeriousViolation(page, 'the annotation editor (tldraw)');
   await page.getByRole('button', { name: 'Enregistrer comme document' }).click();
   await expect(page.getByText('Image annotée enregistrée (PNG et PDF).')).toBeVisible({ timeout: 20_000 });
   await expect(nurse.getByRole('list', { name: 'Documents du télédossier' }).getByRole('link', { name: 'Talon (annotée).pdf' })).toBeVisible();

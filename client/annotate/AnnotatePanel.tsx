@@ -11,7 +11,7 @@ import { createResource, createSignal, onCleanup, onMount, Show } from 'solid-js
 import type { Editor } from 'tldraw';
 import type { DocumentEntry } from '../../schema/dossier.ts';
 import { documentsApi, documentUrl } from '../dossier/documentsApi.ts';
-import { t } from '../i18n/index.ts';
+import { lang, t } from '../i18n/index.ts';
 import type { OpenedDossier } from '../sync/openDossier.ts';
 
 const devOrigin = (): boolean =>
@@ -77,6 +77,7 @@ function Canvas(props: { consultationId: string; dossier: OpenedDossier; documen
           width: size.width,
           height: size.height,
           licenseKey: props.licenseKey,
+          locale: lang(),
           onEditor: setEditor,
         });
       },

@@ -22,6 +22,8 @@ export interface CanvasProps {
   width: number;
   height: number;
   licenseKey: string | undefined;
+  /** The interface language of Relais ('fr' or 'en'): tldraw's menus and tool names follow it. */
+  locale: string;
   onEditor: (editor: Editor) => void;
 }
 
@@ -30,6 +32,8 @@ export function TldrawCanvas(props: CanvasProps) {
   useEffect(() => bindStoreToYMap(store, props.map), [store, props.map]);
 
   const onMount = (editor: Editor): void => {
+    // Its translations come bundled (assetUrls), so French works offline too.
+    editor.user.updateUserPreferences({ locale: props.locale });
     if (!editor.getAsset(PHOTO_ASSET_ID)) {
       editor.createAssets([
         {
