@@ -20,7 +20,7 @@ import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
 import { loadOrCreateSecret } from './auth/secrets.ts';
 import { ActivityFeed } from './consultations/ActivityFeed.ts';
-import { RoomPresence } from './consultations/RoomPresence.ts';
+import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
 import { rememberAddress } from './http/remoteAddress.ts';
 import { audit } from './audit/audit.ts';
@@ -88,6 +88,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     documents: null as unknown as DocumentServices,
     // Set just below, once the room registry exists.
     accessChanged: null as unknown as Context['accessChanged'],
+    callParticipants: () => new Set<string>(),
   };
   const files = new StaticFiles(config.clientDir);
   const tls = config.tlsCert !== null && config.tlsKey !== null;
@@ -113,6 +114,10 @@ export async function startServer(config: Config, store: Store, options: ServerO
     const holder = store.users.get(principal);
     return holder ? ctx.access.docAccess(holder, ref) : null;
   });
+  ctx.callParticipants = (consultationId) => {
+    const room = registry.get(`room/${consultationId}`);
+    return new Set(room ? callersOf(room.awarenessStates(), consultationId).map((caller) => caller.participantId) : []);
+  };
   ctx.accessChanged = {
     consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]),
     signedOut: (userId) => socketOwners.closeAllOf(userId),

@@ -7,6 +7,8 @@ import type { PeerTicket } from './peerTicket.ts';
 
 export interface IssuedTicket {
   consultationId: string;
+  /** The account (professional) or invitation (guest) the ticket was issued to. */
+  participantId: string;
   name: string;
   kind: PeerTicket['participant']['kind'];
   expiresAt: number;
@@ -19,7 +21,13 @@ export class IssuedTickets {
 
   record(ticket: PeerTicket, name: string, now = Date.now()): void {
     if (this.byPeer.size > 0 && this.byPeer.size % 256 === 0) this.prune(now);
-    this.byPeer.set(ticket.peerId, { consultationId: ticket.consultationId, name, kind: ticket.participant.kind, expiresAt: ticket.expiresAt });
+    this.byPeer.set(ticket.peerId, {
+      consultationId: ticket.consultationId,
+      participantId: ticket.participant.id,
+      name,
+      kind: ticket.participant.kind,
+      expiresAt: ticket.expiresAt,
+    });
   }
 
   /** The ticket behind a peer id, when it was issued for this consultation. */

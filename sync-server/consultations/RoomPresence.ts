@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { activityDocName, appointmentsOf } from '../../schema/activity.ts';
 import { isCallPresence } from '../../schema/room.ts';
 import type { Store } from '../store/index.ts';
-import { issuedTickets, type IssuedTickets } from '../auth/issuedTickets.ts';
+import { issuedTickets, type IssuedTicket, type IssuedTickets } from '../auth/issuedTickets.ts';
 import type { ActivityFeed, ServerDocWriter } from './ActivityFeed.ts';
 
 /** Awareness renews every 15 s per client: changes are gathered this long before one write. */
@@ -19,6 +19,22 @@ const SETTLE_MS = 300;
 export interface PresenceSource {
   name: string;
   awarenessStates(): Map<number, Record<string, unknown>>;
+}
+
+/**
+ * The participants in the call of a room now: awareness states that carry a call presence whose
+ * peer id this server issued for the consultation, as their tickets say (one per peer).
+ */
+export function callersOf(
+  states: Map<number, Record<string, unknown>>,
+  consultationId: string,
+  tickets: Pick<IssuedTickets, 'lookup'> = issuedTickets,
+): IssuedTicket[] {
+  return [...states.values()]
+    .map((state) => state.call)
+    .filter(isCallPresence)
+    .map((call) => (call.peerId ? tickets.lookup(call.peerId, consultationId) : null))
+    .filter((ticket): ticket is IssuedTicket => ticket !== null);
 }
 
 export class RoomPresence {
@@ -37,11 +53,8 @@ export class RoomPresence {
     if (!room.name.startsWith('room/')) return;
     const consultationId = room.name.slice('room/'.length);
     // Names from the tickets: a page could publish any name in its awareness.
-    const names = [...room.awarenessStates().values()]
-      .map((state) => state.call)
-      .filter(isCallPresence)
-      .map((call) => (call.peerId ? this.tickets.lookup(call.peerId, consultationId)?.name : undefined))
-      .filter((name): name is string => name !== undefined)
+    const names = callersOf(room.awarenessStates(), consultationId, this.tickets)
+      .map((caller) => caller.name)
       .sort((a, b) => a.localeCompare(b, 'fr'));
     const key = JSON.stringify(names);
     if (this.last.get(consultationId) === key) return;

@@ -29,6 +29,8 @@ export interface Context {
    * sockets of a consultation's documents whose holder lost access, every socket of a user, or
    * those of one session.
    */
+  /** Who is in a consultation's call now (account or invitation ids), from the room's awareness. */
+  callParticipants(consultationId: string): Set<string>;
   accessChanged: {
     consultation(consultationId: string): void;
     signedOut(userId: string): void;

@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import type { PeerTicketResponse } from '../../schema/room.ts';
 import { startPeerServer, type PeerServerHandle } from '../../peer-server/index.ts';
 import { createUser } from '../../scripts/demo.ts';
-import { login, startRelais, type Running } from '../testing/harness.ts';
+import { login, startRelais, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
+import { roomDocName } from '../../schema/room.ts';
 import { peerTicketSecret } from './peerTickets.ts';
 
 let relais: Running;
@@ -90,6 +91,43 @@ describe('§7.2 peer tickets from the sync server', () => {
     const refused = await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`, { headers: { Cookie: `relais_session=${stranger}` } });
     expect(refused.status).toBe(404);
     expect((await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`)).status).toBe(401);
+  });
+
+  it('§7.2 a sixth participant gets no ticket while five are in the call; one of the five may come back', async () => {
+    const consultation = relais.demo.consultations[1]!;
+    const people = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        createUser(relais.store, { identifier: `appel.${n}`, displayName: `Dr Appel ${n}`, profession: 'Médecin', color: '#000000', establishmentIds: [relais.demo.establishmentId] }, 'relais-demo'),
+      ),
+    );
+    await relais.store.consultations.put({ ...consultation, participants: [...consultation.participants, ...people.map((p) => p.id)] });
+    const tokens = await Promise.all(people.map((p) => login(relais.http, p.identifier)));
+    const ticketFor = (token: string) => ask(consultation.id, { Cookie: `relais_session=${token}` });
+    const inCall: YClient[] = [];
+    try {
+      for (const token of tokens.slice(0, 5)) {
+        const ticket = (await (await ticketFor(token)).json()) as PeerTicketResponse;
+        const client = yClient(relais.ws, roomDocName(consultation.id), token);
+        inCall.push(client);
+        client.provider.awareness.setLocalStateField('call', {
+          peerId: ticket.peerId, name: ticket.participant.name, kind: 'professional', muted: false, cameraOff: false, screen: false, audioOnly: false,
+        });
+      }
+      const room = () => relais.server.registry.get(roomDocName(consultation.id));
+      await waitFor(() => [...(room()?.awarenessStates().values() ?? [])].filter((s) => s.call).length === 5, 10_000, 'five in the call');
+
+      const sixth = await ticketFor(tokens[5]!);
+      expect(sixth.status).toBe(409);
+      expect(((await sixth.json()) as { message: string }).message).toBe('La salle est complète : 5 participants au plus.');
+      // A participant already in the call (a page reconnecting) still gets a new ticket.
+      expect((await ticketFor(tokens[0]!)).status).toBe(200);
+
+      inCall.shift()!.destroy();
+      await waitFor(() => [...(room()?.awarenessStates().values() ?? [])].filter((s) => s.call).length === 4, 10_000, 'one left');
+      expect((await ticketFor(tokens[5]!)).status).toBe(200);
+    } finally {
+      for (const client of inCall) client.destroy();
+    }
   });
 
   it('a cross-site request is refused (CSRF)', async () => {

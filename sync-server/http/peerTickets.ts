@@ -127,6 +127,13 @@ export const peerTicketRoutes: Route[] = [
         }
         participant = { kind: 'professional', id: user.id, name: user.displayName };
       }
+      // The mesh carries 5 participants at most (SPEC §7.2): the clients check it, and so does this
+      // route, for a page that would not. Someone already in the call (a reconnecting page, a
+      // second tab) is not counted twice.
+      const inCall = ctx.callParticipants(consultationId);
+      if (!inCall.has(participant.id) && inCall.size >= MAX_PARTICIPANTS) {
+        throw new HttpError(409, 'room_full', `La salle est complète : ${MAX_PARTICIPANTS} participants au plus.`);
+      }
       const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config.dataDir), {
         consultationId,
         participant: { kind: participant.kind, id: participant.id },
