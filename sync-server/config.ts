@@ -20,6 +20,8 @@ export interface Config {
   secureCookies: boolean;
   /** Fold a document's update log into a snapshot past this many updates. Default 500. */
   compactAfter: number;
+  /** How often open sync sockets are checked against their session's end (idle or absolute). Default 60 s. */
+  sessionSweepMs: number;
   /** smtp(s)://user:pass@host:port for outgoing email; null: written to the local outbox. */
   smtpUrl: string | null;
   /** Sender of outgoing email. Default "Relais <no-reply@localhost>". */
@@ -54,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Under TLS the browser reaches us over https whatever PUBLIC_URL says.
     secureCookies: Boolean(env.TLS_CERT && env.TLS_KEY) || (publicUrl?.startsWith('https:') ?? false),
     compactAfter: intFrom(env.RELAIS_COMPACT_AFTER, 500),
+    sessionSweepMs: 60_000,
     smtpUrl: env.SMTP_URL || null,
     mailFrom: env.MAIL_FROM || 'Relais <no-reply@localhost>',
     smsGatewayUrl: env.SMS_GATEWAY_URL || null,

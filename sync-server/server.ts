@@ -46,6 +46,8 @@ interface SocketData {
   userId: string;
   /** The login session's key (SessionManager.keyOf), null for a guest. */
   sessionKey: string | null;
+  /** When edits through this socket last counted as use of the session. */
+  touchedAt: number;
   socket?: UwsSyncSocket<SocketData>;
   connection?: Connection;
 }
@@ -123,6 +125,11 @@ export async function startServer(config: Config, store: Store, options: ServerO
     signedOut: (userId) => socketOwners.closeAllOf(userId),
     sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
   };
+  // A socket outlives nothing its session does not: one left open on a station overnight closes
+  // when the session's idle or absolute limit passes.
+  const sessionSweep = setInterval(() => socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)), config.sessionSweepMs);
+  sessionSweep.unref();
+
   const socketsPerUser = new Map<string, number>();
   // HSTS only over TLS (directly, or behind an https proxy): on plain http it would be ignored.
   const hsts = tls || config.secureCookies;
@@ -210,7 +217,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
         return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
       }
       res.upgrade<SocketData>(
-        { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null },
+        { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
         req.headers.get('sec-websocket-key') ?? '',
         req.headers.get('sec-websocket-protocol') ?? '',
         req.headers.get('sec-websocket-extensions') ?? '',
@@ -234,8 +241,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
       data.connection = new Connection(socket, room, limits);
     },
     message(ws, message) {
+      const data = ws.getUserData();
+      if (data.sessionKey) {
+        // Working in a document is using the session: its idle time restarts (a write a minute at most).
+        const now = Date.now();
+        if (now - data.touchedAt > 60_000) {
+          data.touchedAt = now;
+          ctx.sessions.touch(data.sessionKey, now);
+        }
+      }
       // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
-      ws.getUserData().connection?.receive(new Uint8Array(message.slice(0)));
+      data.connection?.receive(new Uint8Array(message.slice(0)));
     },
     close(ws) {
       const data = ws.getUserData();
@@ -279,6 +295,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     retention,
     async close() {
       retention.stop();
+      clearInterval(sessionSweep);
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();

@@ -1,12 +1,17 @@
 /**
  * §1/§9 logging out on one station ends what that station had open: its sync sockets close at once
- * (not at their next reconnect), while the same person's other sessions keep theirs.
+ * (not at their next reconnect), while the same person's other sessions keep theirs; a session that
+ * reaches its limit closes its sockets too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
+import * as Y from 'yjs';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, startRelais, waitFor, type Running } from '../testing/harness.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
+import { encodeSyncUpdate } from '../sync/protocol.ts';
+import { SESSION_IDLE_MS } from './sessions.ts';
 
 let running: Running | null = null;
 const sockets: WebSocket[] = [];
@@ -48,5 +53,32 @@ describe('§1 logout', () => {
     sockets.push(again);
     const status = await new Promise<number>((resolve) => again.once('unexpected-response', (_req, response) => resolve(response.statusCode ?? 0)));
     expect(status).toBe(401);
+  });
+
+  it('a socket left open closes when its session reaches the idle limit; edits through it count as use', async () => {
+    running = await startRelais({ config: { sessionSweepMs: 100 } });
+    const r = running;
+    const idle = await login(r.http, 'dr.demo');
+    const busy = await login(r.http, 'ide.demo');
+    const left = await open(r, idle);
+    const working = await open(r, busy);
+    const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+    // Both sessions were last used 11 h 59 min ago; one socket now sends an edit, the other is quiet.
+    const nearlyIdle = Date.now() - SESSION_IDLE_MS + 60_000;
+    for (const token of [idle, busy]) {
+      const session = r.store.sessions.get(keyOf(token))!;
+      await r.store.sessions.put(keyOf(token), { ...session, lastSeenAt: nearlyIdle });
+    }
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => working.socket.send(encodeSyncUpdate(update)));
+    doc.getText('notes').insert(0, 'Toujours là.');
+    await waitFor(() => r.store.sessions.get(keyOf(busy))!.lastSeenAt > nearlyIdle, 3000, 'the working session touched');
+    // Move the quiet session past the limit.
+    const quiet = r.store.sessions.get(keyOf(idle))!;
+    await r.store.sessions.put(keyOf(idle), { ...quiet, lastSeenAt: Date.now() - SESSION_IDLE_MS - 1000 });
+    await waitFor(() => left.closed() !== null, 3000, 'the idle session’s socket closed');
+    expect(left.closed()).toBe(CloseCode.Unauthorized);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(working.closed()).toBeNull();
   });
 });

@@ -31,8 +31,20 @@ export class SessionManager {
       void this.store.remove(key);
       return null;
     }
-    if (now - session.lastSeenAt > TOUCH_EVERY_MS) void this.store.put(key, { ...session, lastSeenAt: now });
+    this.touch(key, now);
     return session.userId;
+  }
+
+  /** True while the session behind `key` has not ended (idle or absolute limit); changes nothing. */
+  isLive(key: string, now = Date.now()): boolean {
+    const session = this.store.get(key);
+    return !!session && now - session.lastSeenAt <= SESSION_IDLE_MS && now - session.createdAt <= SESSION_ABSOLUTE_MS;
+  }
+
+  /** The session was used (a request, or edits through a socket it opened): its idle time restarts. */
+  touch(key: string, now = Date.now()): void {
+    const session = this.store.get(key);
+    if (session && now - session.lastSeenAt > TOUCH_EVERY_MS) void this.store.put(key, { ...session, lastSeenAt: now });
   }
 
   /** The stored key of a token's session, which names it without revealing the token. */

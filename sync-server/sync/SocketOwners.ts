@@ -48,6 +48,16 @@ export class SocketOwners {
     );
   }
 
+  /** Closes the sockets whose session has ended since they opened (idle or absolute limit). */
+  closeEndedSessions(isLive: (sessionKey: string) => boolean): void {
+    this.registry.forEach((room) =>
+      room.revoke((socket) => {
+        const key = this.owners.get(socket)?.sessionKey;
+        return !!key && !isLive(key);
+      }, CloseCode.Unauthorized, 'session ended'),
+    );
+  }
+
   /** Closes every socket a principal holds (their sessions ended). */
   closeAllOf(principal: string): void {
     this.registry.forEach((room) =>
