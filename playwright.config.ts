@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { E2E_DATA_DIR } from './e2e/paths.ts';
+import { SERVER_NODE_FLAGS } from './sync-server/nodeFlags.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 8181);
 const PEER_PORT = PORT + 1000;
@@ -37,7 +38,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx tsx scripts/start.ts',
+    // As `npm start` runs it: the same Node flags (sync-server/nodeFlags.ts).
+    command: ['node', ...SERVER_NODE_FLAGS, '--import', 'tsx', 'scripts/start.ts'].join(' '),
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,
