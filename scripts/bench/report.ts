@@ -270,7 +270,8 @@ as well as the server's own pauses (garbage collection, storage). Raw figures: \
   (a user may hold 64 sockets) and 302 consultations; each socket authenticates with a session
   token (\`?token=\`), exactly as a logged-in browser's cookie would.
 - (a)/(c): 100 documents × 10 sockets; (c) raises the rate step by step until p99 passes 100 ms or
-  an edit is lost. (b): 100 sockets on one document. (d): 20 writers put 10,000 updates into one
+  an edit is lost (a step where the generator neared a full core still counts when it passes: a busy
+  generator only delays arrivals). (b): 100 sockets on one document. (d): 20 writers put 10,000 updates into one
   document (each appending to its own run of text), then a new socket's time from connect to the
   full state (sync step 2) is measured 20 times. (e): a fresh server process, 200 documents × 10
   idle sockets, (RSS after − RSS before) / sockets after a forced GC, then every socket closes and
