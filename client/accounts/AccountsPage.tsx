@@ -83,6 +83,34 @@ export function AccountsPage() {
     void refetch();
   };
 
+  const professionOf = (account: AccountRow): string => (account.specialty ? `${account.profession} (${account.specialty})` : account.profession);
+  const roleOf = (account: AccountRow): string => (account.role === 'admin' ? t('accounts.admin.roleAdmin') : t('accounts.admin.roleProfessional'));
+
+  const AccountState = (props: { account: AccountRow }) => (
+    <>
+      {props.account.locked ? <strong>{t('accounts.admin.locked')}</strong> : t('accounts.admin.active')}
+      <span class="visually-hidden">, </span>
+      <small class="muted"> {t('accounts.admin.since', { date: formatParisDateTime(props.account.createdAt) })}</small>
+    </>
+  );
+
+  const Actions = (props: { account: AccountRow }) => (
+    <div class="row-actions">
+      <Show when={props.account.locked}>
+        <button type="button" class="button" onClick={() => void unlock(props.account)}>
+          {t('accounts.admin.unlock')}
+          <span class="visually-hidden"> {props.account.displayName}</span>
+        </button>
+      </Show>
+      <Show when={props.account.id !== user()?.id}>
+        <button type="button" class="button" onClick={() => void newPassword(props.account)}>
+          {t('accounts.admin.reset')}
+          <span class="visually-hidden"> {props.account.displayName}</span>
+        </button>
+      </Show>
+    </div>
+  );
+
   return (
     <div class="page accounts-page">
       <h1>{t('accounts.admin.title')}</h1>
@@ -117,7 +145,8 @@ export function AccountsPage() {
               <p class={rowMessage()?.error ? 'form-error' : 'form-success'} role="status">
                 {rowMessage()?.text ?? ''}
               </p>
-              <div class="table-scroll">
+              {/* A table on a wide screen, a card per account on a phone: one of the two is shown. */}
+              <div class="table-scroll accounts-wide">
                 <table class="audit-table accounts-table">
                   <caption class="visually-hidden">{t('accounts.admin.listTitle', { count: value().accounts.length })}</caption>
                   <thead>
@@ -136,26 +165,13 @@ export function AccountsPage() {
                         <tr>
                           <th scope="row">{account.displayName}</th>
                           <td>{account.identifier}</td>
-                          <td>{account.specialty ? `${account.profession} (${account.specialty})` : account.profession}</td>
-                          <td>{account.role === 'admin' ? t('accounts.admin.roleAdmin') : t('accounts.admin.roleProfessional')}</td>
+                          <td>{professionOf(account)}</td>
+                          <td>{roleOf(account)}</td>
                           <td>
-                            {account.locked ? <strong>{t('accounts.admin.locked')}</strong> : t('accounts.admin.active')}
-                            <span class="visually-hidden">, </span>
-                            <small class="muted"> {t('accounts.admin.since', { date: formatParisDateTime(account.createdAt) })}</small>
+                            <AccountState account={account} />
                           </td>
-                          <td class="row-actions">
-                            <Show when={account.locked}>
-                              <button type="button" class="button" onClick={() => void unlock(account)}>
-                                {t('accounts.admin.unlock')}
-                                <span class="visually-hidden"> {account.displayName}</span>
-                              </button>
-                            </Show>
-                            <Show when={account.id !== user()?.id}>
-                              <button type="button" class="button" onClick={() => void newPassword(account)}>
-                                {t('accounts.admin.reset')}
-                                <span class="visually-hidden"> {account.displayName}</span>
-                              </button>
-                            </Show>
+                          <td>
+                            <Actions account={account} />
                           </td>
                         </tr>
                       )}
@@ -163,6 +179,22 @@ export function AccountsPage() {
                   </tbody>
                 </table>
               </div>
+              <ul class="account-cards" aria-label={t('accounts.admin.listTitle', { count: value().accounts.length })}>
+                <For each={value().accounts}>
+                  {(account) => (
+                    <li class="account-card">
+                      <p class="account-card-name">{account.displayName}</p>
+                      <p>
+                        {account.identifier} · {professionOf(account)} · {roleOf(account)}
+                      </p>
+                      <p>
+                        <AccountState account={account} />
+                      </p>
+                      <Actions account={account} />
+                    </li>
+                  )}
+                </For>
+              </ul>
             </section>
 
             <section aria-labelledby="accounts-new-title">

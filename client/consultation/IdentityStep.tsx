@@ -134,7 +134,7 @@ export function IdentityStep(props: { selected: PatientIdentity | null; onSelect
           )}
         </Show>
         <div class="actions">
-          <button type="button" class="button button--primary" disabled={!props.selected} onClick={() => props.onNext()}>
+          <button type="button" class="button button--primary" disabled={!props.selected || correcting()} onClick={() => props.onNext()}>
             {t('consultation.next')}
           </button>
         </div>
