@@ -11,8 +11,15 @@ import { CloseCode } from './closeCodes.ts';
 
 export type AccessCheck = (principal: string, docName: string) => Access | null;
 
+interface Owner {
+  principal: string;
+  access: Access;
+  /** The login session the socket was opened with; null for a guest's invitation. */
+  sessionKey: string | null;
+}
+
 export class SocketOwners {
-  private readonly owners = new WeakMap<SyncSocket, { principal: string; access: Access; sessionKey: string | null }>();
+  private readonly owners = new WeakMap<SyncSocket, Owner>();
 
   constructor(
     private readonly registry: RoomRegistry,
@@ -43,25 +50,30 @@ export class SocketOwners {
 
   /** Closes the sockets opened with one session (logged out on one station). */
   closeSession(sessionKey: string): void {
-    this.registry.forEach((room) =>
-      room.revoke((socket) => this.owners.get(socket)?.sessionKey === sessionKey, CloseCode.Unauthorized, 'session ended'),
-    );
+    this.closeWhere((owner) => owner.sessionKey === sessionKey);
   }
 
   /** Closes the sockets whose session has ended since they opened (idle or absolute limit). */
   closeEndedSessions(isLive: (sessionKey: string) => boolean): void {
-    this.registry.forEach((room) =>
-      room.revoke((socket) => {
-        const key = this.owners.get(socket)?.sessionKey;
-        return !!key && !isLive(key);
-      }, CloseCode.Unauthorized, 'session ended'),
-    );
+    this.closeWhere((owner) => owner.sessionKey !== null && !isLive(owner.sessionKey));
   }
 
   /** Closes every socket a principal holds (their sessions ended). */
   closeAllOf(principal: string): void {
+    this.closeWhere((owner) => owner.principal === principal);
+  }
+
+  /** Closes, as «session ended», every tracked socket whose owner matches. */
+  private closeWhere(matches: (owner: Owner) => boolean): void {
     this.registry.forEach((room) =>
-      room.revoke((socket) => this.owners.get(socket)?.principal === principal, CloseCode.Unauthorized, 'session ended'),
+      room.revoke(
+        (socket) => {
+          const owner = this.owners.get(socket);
+          return owner !== undefined && matches(owner);
+        },
+        CloseCode.Unauthorized,
+        'session ended',
+      ),
     );
   }
 }
