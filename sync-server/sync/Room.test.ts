@@ -273,6 +273,22 @@ describe('§8 an edit that arrives before what it builds on', () => {
     expect(atB.getText('t').toString()).toBe('72, régulier');
   });
 
+  it('stores an edit of the server’s own as that edit only, not with the document’s past deletions', async () => {
+    const { connect, registry } = setup();
+    const a = connect();
+    const client = new Y.Doc();
+    client.on('update', (u: Uint8Array) => a.connection.receive(encodeSyncUpdate(u)));
+    client.getText('t').insert(0, 'Tension artérielle à recontrôler');
+    for (let i = 0; i < 5; i++) client.getText('t').delete(i * 2, 1);
+    await waitFor(() => store.docs.load('dossier/r1').tailCount === 6, 2000, 'the client’s edits stored');
+    const server = new Y.Doc();
+    server.getMap('signatures').set('s1', 'Dr Claire Martin');
+    await registry.applyServerUpdate('dossier/r1', Y.encodeStateAsUpdate(server));
+    const stored = store.docs.load('dossier/r1').updates;
+    expect(stored).toHaveLength(7);
+    expect(Y.decodeUpdate(stored[6]!).ds.clients.size).toBe(0);
+  });
+
   it('relays the offline edits a client sends as sync step 2 as an ordinary update', async () => {
     const { connect } = setup();
     const a = connect();

@@ -7,10 +7,9 @@
  * server has is neither stored twice nor echoed).
  *
  * The usual update, one that starts exactly where the server's state ends, is stored and fanned out
- * as the bytes the client sent (the frame itself when it came as a sync update): the room listens
- * to Yjs's transactions rather than to its `update` event, so Yjs does not encode every update a
- * second time. Anything else (overlap, structs left pending, edits made by the server) is encoded
- * from the document as what this transaction added.
+ * as the bytes the client sent (the frame itself when it came as a sync update), so Yjs does not
+ * encode it a second time. Anything else (overlap, edits made by the server) goes as Yjs encodes
+ * what the transaction added (see `apply`).
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -45,7 +44,7 @@ export interface RoomOptions {
 
 /** A client's update while Yjs applies it, so that the transaction handler can pass its bytes on. */
 interface Incoming {
-  socket: SyncSocket;
+  origin: SyncSocket;
   update: Uint8Array;
   /** Per client, the clock range of the structs it carries; null when it has gaps (Skip). */
   ranges: Map<number, { from: number; to: number }> | null;
@@ -200,17 +199,12 @@ export class Room {
           if (peer.access !== 'write') return;
           // Parse fully before touching the document: garbage must fail here, not half-way in.
           const decoded = Y.decodeUpdate(payload);
-          this.incoming = {
-            socket,
+          this.apply(payload, socket, {
+            origin: socket,
             update: payload,
             ranges: clientRanges(decoded.structs),
             frame: step === SyncStep.Update && isUpdateFrame(message, payload) ? message : null,
-          };
-          try {
-            Y.applyUpdate(this.doc, payload, socket);
-          } finally {
-            this.incoming = null;
-          }
+          });
           // Structs built on ones the server has not seen stay pending in Yjs. A real client does
           // send them: typing right after a reconnect, before its sync step 2 carried the offline
           // edits they build on. They are integrated (stored, relayed) when those arrive; until
@@ -243,26 +237,55 @@ export class Room {
     }
   }
 
+  /**
+   * Applies an update and records (stores, then fans out) what the document took. An update that
+   * starts exactly where the server's state ends goes as it came (onTransaction); any other, and
+   * every edit of the server's own, goes as Yjs encodes the transaction (its `update` event, only
+   * listened to for those, so that Yjs does not encode the usual update a second time).
+   */
+  private apply(update: Uint8Array, origin: unknown, incoming: Incoming | null): void {
+    const taken: Uint8Array[] = [];
+    const take = (u: Uint8Array): void => void taken.push(u);
+    const asSent = incoming !== null && this.followsState(incoming);
+    if (asSent) this.incoming = incoming;
+    else this.doc.on('update', take);
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } finally {
+      if (asSent) this.incoming = null;
+      else this.doc.off('update', take);
+    }
+    const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
+    for (const u of taken) this.record(u, encodeSyncUpdate(u), sender);
+  }
+
+  /** True when each client's structs in `incoming` start where the server's state for it ends. */
+  private followsState(incoming: Incoming): boolean {
+    const { store } = this.doc;
+    if (!incoming.ranges || store.pendingStructs || store.pendingDs) return false;
+    for (const [client, { from }] of incoming.ranges) if (Y.getState(store, client) !== from) return false;
+    return true;
+  }
+
   private readonly onTransaction = (transaction: Y.Transaction): void => {
-    if (this.destroyed) return;
+    const incoming = this.incoming;
+    if (this.destroyed || !incoming || transaction.origin !== incoming.origin) return;
     const { beforeState, afterState, deleteSet, origin } = transaction;
     const grown: number[] = [];
     afterState.forEach((clock, client) => {
       if ((beforeState.get(client) ?? 0) !== clock) grown.push(client);
     });
-    // Nothing new (a client re-sent what the server has): nothing stored, nothing sent.
+    // Nothing new (only deletions the server had): nothing stored, nothing sent.
     if (grown.length === 0 && deleteSet.clients.size === 0) return;
-    const incoming = this.incoming;
-    let update: Uint8Array;
-    let message: Uint8Array;
-    if (incoming && origin === incoming.socket && this.integratedAsSent(transaction, incoming, grown)) {
-      update = incoming.update;
-      message = incoming.frame ?? encodeSyncUpdate(update);
+    const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
+    if (this.integratedAsSent(transaction, incoming, grown)) {
+      this.record(incoming.update, incoming.frame ?? encodeSyncUpdate(incoming.update), sender);
     } else {
-      update = this.encodeWithoutPending(Y.encodeStateVector(beforeState));
-      message = encodeSyncUpdate(update);
+      // Rare: some structs turned out to build on others the server lacks and stay pending. What
+      // was integrated is encoded from the document (with its whole delete set).
+      const taken = this.encodeWithoutPending(Y.encodeStateVector(beforeState));
+      this.record(taken, encodeSyncUpdate(taken), sender);
     }
-    this.record(update, message, this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null);
   };
 
   /** True when the transaction added exactly the structs `incoming` carries, all of them. */
@@ -379,7 +402,7 @@ export class Room {
   async applyServerUpdate(update: Uint8Array): Promise<void> {
     if (this.destroyed) throw new Error('room destroyed');
     Y.decodeUpdate(update);
-    Y.applyUpdate(this.doc, update, SERVER_ORIGIN);
+    this.apply(update, SERVER_ORIGIN, null);
     await this.lastWrite;
     // An update that added nothing wrote nothing: the registry may still drop an empty room.
     this.checkIdle();
