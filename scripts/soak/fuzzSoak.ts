@@ -6,7 +6,7 @@
 import * as Y from 'yjs';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, prng, startRelais, synced, waitFor, yClient } from '../../sync-server/testing/harness.ts';
-import { runFuzzer, type FuzzFigures } from '../../sync-server/testing/fuzz.ts';
+import { docOf, editorAtWork, runFuzzer, type FuzzFigures } from '../../sync-server/testing/fuzz.ts';
 import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
 
 export interface FuzzSoakFigures {
@@ -32,24 +32,12 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
   try {
     await waitFor(() => synced(a) && synced(b), 10_000, 'sync');
     const before = Y.encodeStateAsUpdate(storedDoc(relais.store, docName));
-    const typed: Uint8Array[] = [];
-    a.doc.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin !== a.provider) typed.push(u);
-    });
-    let editing = true;
-    let edits = 0;
-    const editor = (async () => {
-      while (editing) {
-        a.doc.getText('notes').insert(a.doc.getText('notes').length, `n${edits++} `);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const editor = editorAtWork(a.doc, a.provider);
     const until = Date.now() + seconds * 1000;
     const runs = await Promise.all(
       Array.from({ length: fuzzers }, (_, i) => runFuzzer(`${relais.ws}/sync/${docName}?token=${token}`, prng(seed + i), Number.POSITIVE_INFINITY, until)),
     );
-    editing = false;
-    await editor;
+    const edits = await editor.stop();
 
     const notes = a.doc.getText('notes').toString();
     try {
@@ -59,9 +47,7 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
     }
     const health = await fetch(`${relais.http}/api/session`).then((r) => r.status, () => 0);
     if (health === 0) failures.push('server stopped answering HTTP');
-    const expected = new Y.Doc();
-    Y.applyUpdate(expected, before);
-    for (const u of typed) Y.applyUpdate(expected, u);
+    const expected = docOf(before, editor.typed);
     const stored = storedDoc(relais.store, docName);
     if (stored.store.pendingStructs) failures.push('stored document holds dangling structs');
     if (stored.getText('notes').toString() !== notes) failures.push('stored notes differ from what the editor typed');

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, prng, startRelais, synced, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
-import { runFuzzer } from '../testing/fuzz.ts';
+import { docOf, editorAtWork, runFuzzer } from '../testing/fuzz.ts';
 import { storedDoc } from '../testing/storedDoc.ts';
 
 let relais: Running | null = null;
@@ -30,20 +30,9 @@ describe('§8 sync server under bad input', () => {
     await waitFor(() => synced(a) && synced(b), 10_000, 'sync');
     const before = Y.encodeStateAsUpdate(storedDoc(relais.store, docName));
 
-    const typed: Uint8Array[] = [];
-    a.doc.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin !== a.provider) typed.push(u);
-    });
-    let editing = true;
-    const editor = (async () => {
-      for (let i = 0; editing; i++) {
-        a.doc.getText('notes').insert(a.doc.getText('notes').length, `n${i} `);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const editor = editorAtWork(a.doc, a.provider);
     const figures = await runFuzzer(`${relais.ws}/sync/${docName}?token=${token}`, prng(7), 400);
-    editing = false;
-    await editor;
+    await editor.stop();
 
     expect(figures.sent).toBe(400);
     // Malformed messages are refused with the named code, never by a crash of the server.
@@ -53,9 +42,7 @@ describe('§8 sync server under bad input', () => {
     await waitFor(() => b.doc.getText('notes').toString() === notes, 10_000, 'the other editor sees every edit');
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
 
-    const expected = new Y.Doc();
-    Y.applyUpdate(expected, before);
-    for (const u of typed) Y.applyUpdate(expected, u);
+    const expected = docOf(before, editor.typed);
     const stored = storedDoc(relais.store, docName);
     expect(stored.store.pendingStructs).toBeNull();
     expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(expected));

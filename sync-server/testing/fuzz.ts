@@ -119,3 +119,38 @@ export async function runFuzzer(url: string, rand: () => number, count: number, 
   }
   return figures;
 }
+
+/**
+ * A well-behaved editor typing into `notes` every 20 ms while fuzzers run, keeping the updates it
+ * made itself: what the stored document must equal afterwards is the state before plus those.
+ */
+export function editorAtWork(doc: Y.Doc, provider: unknown): { typed: Uint8Array[]; stop: () => Promise<number> } {
+  const typed: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array, origin: unknown) => {
+    if (origin !== provider) typed.push(u);
+  });
+  let editing = true;
+  let edits = 0;
+  const loop = (async () => {
+    while (editing) {
+      doc.getText('notes').insert(doc.getText('notes').length, `n${edits++} `);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    typed,
+    async stop() {
+      editing = false;
+      await loop;
+      return edits;
+    },
+  };
+}
+
+/** The document `before` plus `updates`, applied in order. */
+export function docOf(before: Uint8Array, updates: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, before);
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc;
+}
