@@ -116,14 +116,19 @@ test('§7.1.3 «Ajouter un document» with a progress bar, «Appliquer la signat
   await expectNoSeriousViolation(page, 'the consultation page with documents');
 });
 
-test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wrong code then the right one, downloads the same PDF', async ({ page, browser }) => {
+/** Logged in as the doctor, on the first consultation: the send dialog of one of its documents. */
+async function openSendDialog(page: Page, documentName: string) {
   await login(page, DOCTOR);
   await openFirstConsultation(page);
   await waitUntilOnline(page);
   const documents = page.getByRole('list', { name: 'Documents du télédossier' });
-  const item = documents.getByRole('listitem').filter({ hasText: 'Protocole de soins (signé).pdf' });
+  const item = documents.getByRole('listitem').filter({ hasText: documentName });
   await item.getByRole('button', { name: /Envoyer le document/ }).click();
-  const dialog = page.getByRole('dialog', { name: 'Envoyer « Protocole de soins (signé).pdf »' });
+  return { documents, dialog: page.getByRole('dialog', { name: `Envoyer « ${documentName} »` }) };
+}
+
+test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wrong code then the right one, downloads the same PDF', async ({ page, browser }) => {
+  const { documents, dialog } = await openSendDialog(page, 'Protocole de soins (signé).pdf');
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('radio', { name: 'Coffre-fort sécurisé' })).toBeChecked();
   await dialog.getByLabel('Adresse email du destinataire').fill('famille.dupont@example.org');
@@ -162,13 +167,7 @@ test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wr
 });
 
 test('§9 «Coffre-fort sécurisé»: the patient chooses the code by e-mail, sent to their recorded address; a wrong code then the right one', async ({ page, browser }) => {
-  await login(page, DOCTOR);
-  await openFirstConsultation(page);
-  await waitUntilOnline(page);
-  const documents = page.getByRole('list', { name: 'Documents du télédossier' });
-  const item = documents.getByRole('listitem').filter({ hasText: 'Protocole de soins (signé).pdf' });
-  await item.getByRole('button', { name: /Envoyer le document/ }).click();
-  const dialog = page.getByRole('dialog', { name: 'Envoyer « Protocole de soins (signé).pdf »' });
+  const { documents, dialog } = await openSendDialog(page, 'Protocole de soins (signé).pdf');
   await dialog.getByLabel('Adresse email du destinataire').fill('petit-fils.dupont@example.org');
   await dialog.getByRole('button', { name: 'Ajouter', exact: true }).click();
   await dialog.getByRole('button', { name: 'Envoyer', exact: true }).click();
