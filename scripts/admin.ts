@@ -19,10 +19,9 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../sync-server/config.ts';
 import { openStore, type Store } from '../sync-server/store/index.ts';
 import type { Establishment } from '../sync-server/store/consultations.ts';
-import { hashPassword } from '../sync-server/auth/passwords.ts';
 import { MIN_PASSWORD_LENGTH } from '../schema/auth.ts';
 import { newId } from './demo.ts';
-import { checkNewAccount, createAccount, provisionalPassword, unlockAccount } from '../sync-server/accounts/accounts.ts';
+import { checkNewAccount, createAccount, provisionalPassword, setPassword, unlockAccount } from '../sync-server/accounts/accounts.ts';
 
 class UsageError extends Error {}
 
@@ -136,7 +135,7 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
     case 'user set-password': {
       const user = userOf(target);
       const { password, generated } = checkPassword(values.password);
-      await store.users.put({ ...user, passwordHash: await hashPassword(password) });
+      await setPassword(store, user, password);
       out(`Mot de passe changé pour ${user.identifier}.`);
       if (generated) out(`Mot de passe provisoire (affiché une seule fois) : ${password}`);
       return;

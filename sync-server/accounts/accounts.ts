@@ -90,6 +90,13 @@ export async function createAccount(
   return user;
 }
 
+/** Gives an account a new password (hashed); returns the account as stored. */
+export async function setPassword(store: Store, user: User, password: string): Promise<User> {
+  const next = { ...user, passwordHash: await hashPassword(password) };
+  await store.users.put(next);
+  return next;
+}
+
 /** Ends a lockout after too many failed logins. */
 export async function unlockAccount(store: Store, userId: string): Promise<void> {
   await store.authState.put(userId, { ...store.authState.get(userId), failures: [], lockedUntil: 0 });

@@ -5,7 +5,8 @@
 import QRCode from 'qrcode';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import { validatePasswordChange, type AccountSecurity, type TotpEnrolment } from '../../schema/auth.ts';
-import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import { setPassword } from '../accounts/accounts.ts';
 import { audit } from '../audit/audit.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Route } from './context.ts';
@@ -73,7 +74,7 @@ export const accountRoutes: Route[] = [
       if (!(await verifyPassword(user.passwordHash, parsed.value.current))) {
         throw new HttpError(400, 'wrong_password', 'Le mot de passe actuel est incorrect.');
       }
-      await ctx.store.users.put({ ...user, passwordHash: await hashPassword(parsed.value.next) });
+      await setPassword(ctx.store, user, parsed.value.next);
       await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'mot de passe changé' });
       reply.sendJson(200, { changed: true });
     },

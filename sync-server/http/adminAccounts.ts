@@ -4,8 +4,7 @@
  * later»; the rules are those of `npm run admin`, in accounts/accounts.ts). Each change is audited.
  */
 import type { AccountRow, AccountsResponse, ProvisionalPasswordResponse } from '../../schema/adminAccounts.ts';
-import { checkNewAccount, createAccount, isLocked, provisionalPassword, unlockAccount } from '../accounts/accounts.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { checkNewAccount, createAccount, isLocked, provisionalPassword, setPassword, unlockAccount } from '../accounts/accounts.ts';
 import { audit } from '../audit/audit.ts';
 import type { User } from '../store/users.ts';
 import { requireUser, type Context, type Route } from './context.ts';
@@ -42,6 +41,11 @@ function managedAccount(req: Request, ctx: Context, admin: User): User {
   return account;
 }
 
+/** Every change an administrator makes is in the audit log, with the account's identifier. */
+function auditChange(req: Request, ctx: Context, admin: User, detail: string): Promise<void> {
+  return audit(ctx, { type: 'account.change', actorId: admin.id, address: callerAddress(req, ctx), detail });
+}
+
 export const adminAccountRoutes: Route[] = [
   {
     method: 'GET',
@@ -73,7 +77,7 @@ export const adminAccountRoutes: Route[] = [
       if (!checked.ok) throw new HttpError(checked.conflict ? 409 : 400, checked.conflict ? 'conflict' : 'invalid_request', checked.message);
       const password = provisionalPassword();
       const account = await createAccount(ctx.store, checked.value, password);
-      await audit(ctx, { type: 'account.change', actorId: admin.id, address: callerAddress(req, ctx), detail: `compte créé : ${account.identifier}` });
+      await auditChange(req, ctx, admin, `compte créé : ${account.identifier}`);
       reply.sendJson(201, { account: row(ctx, account), password } satisfies ProvisionalPasswordResponse);
     },
   },
@@ -86,11 +90,10 @@ export const adminAccountRoutes: Route[] = [
       const account = managedAccount(req, ctx, admin);
       if (account.id === admin.id) throw new HttpError(400, 'own_account', 'Pour votre propre compte, changez le mot de passe dans «Sécurité du compte».');
       const password = provisionalPassword();
-      const next = { ...account, passwordHash: await hashPassword(password) };
-      await ctx.store.users.put(next);
+      const next = await setPassword(ctx.store, account, password);
       await ctx.sessions.destroyAll(account.id);
       ctx.accessChanged.signedOut(account.id);
-      await audit(ctx, { type: 'account.change', actorId: admin.id, address: callerAddress(req, ctx), detail: `mot de passe provisoire donné : ${account.identifier}` });
+      await auditChange(req, ctx, admin, `mot de passe provisoire donné : ${account.identifier}`);
       reply.sendJson(200, { account: row(ctx, next), password } satisfies ProvisionalPasswordResponse);
     },
   },
@@ -101,7 +104,7 @@ export const adminAccountRoutes: Route[] = [
       const admin = requireAdmin(req, ctx);
       const account = managedAccount(req, ctx, admin);
       await unlockAccount(ctx.store, account.id);
-      await audit(ctx, { type: 'account.change', actorId: admin.id, address: callerAddress(req, ctx), detail: `compte débloqué : ${account.identifier}` });
+      await auditChange(req, ctx, admin, `compte débloqué : ${account.identifier}`);
       reply.sendJson(200, { account: row(ctx, account) });
     },
   },
