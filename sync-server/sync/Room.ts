@@ -244,16 +244,22 @@ export class Room {
    * listened to for those, so that Yjs does not encode the usual update a second time).
    */
   private apply(update: Uint8Array, origin: unknown, incoming: Incoming | null): void {
+    if (incoming !== null && this.followsState(incoming)) {
+      this.incoming = incoming;
+      try {
+        Y.applyUpdate(this.doc, update, origin);
+      } finally {
+        this.incoming = null;
+      }
+      return;
+    }
     const taken: Uint8Array[] = [];
     const take = (u: Uint8Array): void => void taken.push(u);
-    const asSent = incoming !== null && this.followsState(incoming);
-    if (asSent) this.incoming = incoming;
-    else this.doc.on('update', take);
+    this.doc.on('update', take);
     try {
       Y.applyUpdate(this.doc, update, origin);
     } finally {
-      if (asSent) this.incoming = null;
-      else this.doc.off('update', take);
+      this.doc.off('update', take);
     }
     const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
     for (const u of taken) this.record(u, encodeSyncUpdate(u), sender);
