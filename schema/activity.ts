@@ -10,6 +10,10 @@
  * and a client reads one consistent entry.
  */
 import type * as Y from 'yjs';
+import type { ClientWrites } from './clientWrites.ts';
+
+/** Nothing: clients open it read-only, and a writer's update would be refused all the same. */
+export const ACTIVITY_CLIENT_WRITES: ClientWrites = {};
 
 export const activityDocName = (establishmentId: string): string => `activity/${establishmentId}`;
 

@@ -5,16 +5,19 @@
  * Layout of the document `dossier/<consultationId>`:
  *   meta        Y.Map   consultationId, createdAt, layoutVersion (set once, by the server)
  *   fiche       Y.Map   one Y.Text per fiche field (created by the server, never by a client)
- *   documents   Y.Array Y.Map of document metadata (bytes live in the blob store)
- *   photos      Y.Array Y.Map of photo metadata
+ *   documents   Y.Array Y.Map of document metadata (bytes live in the blob store)      server only
+ *   photos      Y.Array Y.Map of photo metadata (entries by the server, placement co-edited)
  *   annotations Y.Map   image document id → Y.Map of canvas records (tldraw records by id)
- *   signatures  Y.Array FicheSignature entries (frozen versions of the fiche)
+ *   signatures  Y.Array FicheSignature entries (frozen versions of the fiche)           server only
+ * `meta` is server only too. DOSSIER_CLIENT_WRITES says what a participant may write; the sync
+ * server refuses any other client update (sync-server/sync/writePolicy.ts).
  *
  * Why the server creates the fiche: two clients that each seed `fiche.set('motif', new Y.Text())`
  * on an empty document would both win in turn, and one of them would lose what was typed.
  */
 import * as Y from 'yjs';
 import { digest as sha256 } from 'lib0/hash/sha256';
+import type { ClientWrites } from './clientWrites.ts';
 
 export const DOSSIER_LAYOUT_VERSION = 1;
 
@@ -34,6 +37,12 @@ export type FicheField = (typeof FICHE_FIELDS)[number];
 export function isFicheField(value: unknown): value is FicheField {
   return typeof value === 'string' && (FICHE_FIELDS as readonly string[]).includes(value);
 }
+
+/**
+ * Professionals type inside the fiche's fields, draw inside an image's canvas and move photos;
+ * everything else (meta, the fields themselves, documents, signatures) is the server's.
+ */
+export const DOSSIER_CLIENT_WRITES: ClientWrites = { fiche: 2, annotations: 2, photos: 2 };
 
 export const dossierDocName = (consultationId: string): string => `dossier/${consultationId}`;
 

@@ -6,12 +6,18 @@
  * Layout of `room/<consultationId>`:
  *   layout  Y.Map    hints shared by all: `spotlight` = peer id everyone's speaker view shows (or absent)
  *   sent    Y.Array  SentDocument entries: PDFs sent to the patient during the call (SPEC §7.1.4
- *                    case 1), metadata only; the bytes are downloaded through the documents routes
+ *                    case 1), metadata only; the bytes are downloaded through the documents routes.
+ *                    Written by the server alone, when POST /api/room/<id>/sent has checked and
+ *                    audited the send (ROOM_CLIENT_WRITES).
  *
  * Presence is not in the document: it lives in awareness (state field `call`), so that a page
  * that closes or loses the network disappears from the room by itself after the awareness timeout.
  */
 import * as Y from 'yjs';
+import type { ClientWrites } from './clientWrites.ts';
+
+/** Professionals share layout hints; what was sent to the patient is the server's record. */
+export const ROOM_CLIENT_WRITES: ClientWrites = { layout: 1 };
 
 export const roomDocName = (consultationId: string): string => `room/${consultationId}`;
 

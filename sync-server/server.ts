@@ -6,7 +6,7 @@ import uWS from 'uWebSockets.js';
 import type { Config } from './config.ts';
 import type { Store } from './store/index.ts';
 import { SessionManager, SESSION_COOKIE, readCookie } from './auth/sessions.ts';
-import { AccessPolicy, parseDocName } from './auth/access.ts';
+import { AccessPolicy, clientWritesOf, parseDocName } from './auth/access.ts';
 import { HttpError, Reply, readRequest, securityHeaders, type Request } from './http/reply.ts';
 import { peerConnectSources } from './http/peerTickets.ts';
 import type { Context } from './http/context.ts';
@@ -99,6 +99,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   let presence: RoomPresence | null = null;
   const registry = new RoomRegistry(store.docs, uwsFanOut(app), {
     compactAfter: config.compactAfter,
+    clientWritesOf,
     slowConsumerBytes: limits.maxBackpressureBytes / 2,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
     onAwareness: (room) => presence?.changed(room),

@@ -68,7 +68,7 @@ export function CallPanel(props: { consultationId: string }) {
                 setPhase({ kind: 'left' });
               }}
             />
-            <SendInCall consultationId={props.consultationId} room={call.room} />
+            <SendInCall consultationId={props.consultationId} />
             <ReceivedDocuments consultationId={props.consultationId} room={call.room} auth={auth} />
           </>
         )}

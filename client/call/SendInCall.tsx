@@ -1,16 +1,15 @@
 /**
  * «Envoyer le document» during the call, to the patient (SPEC §7.1.4 case 1): a PDF of the dossier,
- * checked and audited by the server, then added to the room's `sent` list so that it shows on the
- * patient's page at once.
+ * checked, audited and added to the room's `sent` list by the server (clients do not write that
+ * list), so that it shows on the patient's page at once.
  */
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import type { DocumentEntry } from '../../schema/dossier.ts';
 import type { SentDocument } from '../../schema/room.ts';
 import { t } from '../i18n/index.ts';
 import { openDossier } from '../sync/openDossier.ts';
-import type { OpenedRoom } from './openRoom.ts';
 
-export function SendInCall(props: { consultationId: string; room: OpenedRoom }) {
+export function SendInCall(props: { consultationId: string }) {
   const dossier = openDossier(props.consultationId);
   onCleanup(() => dossier.close());
   const pdfs = () => dossier.teledossier.documentList().filter((d) => d.mimeType === 'application/pdf');
@@ -20,8 +19,6 @@ export function SendInCall(props: { consultationId: string; room: OpenedRoom }) 
   onCleanup(() => dossier.teledossier.documents.unobserveDeep(refresh));
   const [choice, setChoice] = createSignal('');
   const [message, setMessage] = createSignal<string | null>(null);
-  // The room stays the same for the life of this component.
-  const room = props.room.room;
 
   const send = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -39,7 +36,6 @@ export function SendInCall(props: { consultationId: string; room: OpenedRoom }) 
         setMessage(t('room.send.failed', { reason: body?.message ?? String(res.status) }));
         return;
       }
-      room.sent.push([body.sent]);
       setMessage(t('room.send.done', { name: body.sent.name }));
     } catch {
       setMessage(t('room.send.failed', { reason: t('login.error.network') }));

@@ -7,6 +7,10 @@ import type { Consultation } from '../store/consultations.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Access } from '../sync/Room.ts';
 import { isRoomOpen, type RoomWindow } from '../../schema/consultation.ts';
+import type { ClientWrites } from '../../schema/clientWrites.ts';
+import { DOSSIER_CLIENT_WRITES } from '../../schema/dossier.ts';
+import { ROOM_CLIENT_WRITES } from '../../schema/room.ts';
+import { ACTIVITY_CLIENT_WRITES } from '../../schema/activity.ts';
 
 export type DocKind = 'dossier' | 'room' | 'activity';
 
@@ -21,6 +25,21 @@ export function parseDocName(docName: string): DocRef | null {
   const match = DOC_NAME.exec(docName);
   if (!match) return null;
   return { kind: match[1] as DocKind, id: match[2] as string };
+}
+
+const CLIENT_WRITES: Record<DocKind, ClientWrites> = {
+  dossier: DOSSIER_CLIENT_WRITES,
+  room: ROOM_CLIENT_WRITES,
+  activity: ACTIVITY_CLIENT_WRITES,
+};
+
+/**
+ * What a writer's socket may touch in a document (the rest is the server's). A name that is none
+ * of ours may be written by nobody: such a socket is refused at upgrade anyway.
+ */
+export function clientWritesOf(docName: string): ClientWrites {
+  const ref = parseDocName(docName);
+  return ref ? CLIENT_WRITES[ref.kind] : {};
 }
 
 /**

@@ -17,6 +17,11 @@ export class BlobRefs {
     await this.db.remove([sha256, owner]);
   }
 
+  /** True when `owner` holds the blob: the server tied these bytes to that dossier or user. */
+  holds(sha256: string, owner: string): boolean {
+    return this.db.get([sha256, owner]) === true;
+  }
+
   isReferenced(sha256: string): boolean {
     for (const _ of this.db.getKeys({ start: [sha256, ''], end: [sha256, '\uffff'], limit: 1 })) return true;
     return false;

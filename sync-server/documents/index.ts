@@ -5,6 +5,7 @@
  *   blobStore.ts       encrypted, content-addressed bytes      fileType.ts   type from the bytes
  *   fichePdf.ts        the fiche as a PDF                       stamp.ts      signature stamp, image → PDF
  *   dossierEdits.ts    server edits of the dossier Y.Doc        blobRefs.ts   who holds a blob
+ *   documentRecords.ts the server's record of each document (what the edge trusts)
  *   signatureImages.ts each user's signature image             vaultLinks.ts «Coffre-fort sécurisé» links
  *   zip.ts             «Exporter»                               retention.ts  the daily purge
  */
@@ -14,6 +15,8 @@ import type { Key } from '../store/db.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 import { BlobStore, loadMasterKey } from './blobStore.ts';
 import { BlobRefs } from './blobRefs.ts';
+import { DocumentRecords } from './documentRecords.ts';
+import type { DocumentEntry } from '../../schema/dossier.ts';
 import { DossierEdits } from './dossierEdits.ts';
 import { SignatureImageStore, type SignatureImageRecord } from './signatureImages.ts';
 import { VaultLinkStore, type VaultLink } from './vaultLinks.ts';
@@ -21,6 +24,7 @@ import { VaultLinkStore, type VaultLink } from './vaultLinks.ts';
 /** What the documents need from LMDB (opened in store/db.ts). */
 export interface DocumentDatabases {
   blobRefs: Database<true, Key>;
+  documentRecords: Database<DocumentEntry, Key>;
   signatureImages: Database<SignatureImageRecord, string>;
   vaultLinks: Database<VaultLink, string>;
 }
@@ -55,6 +59,7 @@ export type DocumentAudit = (entry: DocumentAuditEntry) => Promise<void>;
 export interface DocumentServices {
   blobs: BlobStore;
   refs: BlobRefs;
+  records: DocumentRecords;
   dossiers: DossierEdits;
   signatures: SignatureImageStore;
   vault: VaultLinkStore;
@@ -76,6 +81,7 @@ export function createDocumentServices(
   return {
     blobs,
     refs: new BlobRefs(dbs.blobRefs),
+    records: new DocumentRecords(dbs.documentRecords),
     dossiers: new DossierEdits(registry),
     signatures: new SignatureImageStore(dbs.signatureImages),
     vault: new VaultLinkStore(dbs.vaultLinks),

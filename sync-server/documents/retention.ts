@@ -74,7 +74,8 @@ export class Retention {
       for (let i = 0; i < 250 && this.registry.get(docName); i++) await new Promise((r) => setTimeout(r, 20));
     }
     const read = this.documents.dossiers.read(consultationId);
-    const list = read.documentList();
+    // The server's records and whatever the shared list still names (dossiers from before the records).
+    const list = [...new Map([...read.documentList(), ...this.documents.records.list(consultationId)].map((d) => [d.id, d])).values()];
     read.doc.destroy();
     await this.store.docs.remove(docName);
     let blobsDeleted = 0;
@@ -86,6 +87,7 @@ export class Retention {
         blobsDeleted++;
       }
     }
+    await this.documents.records.removeAll(consultationId);
     await this.documents.vault.removeForConsultation(consultationId);
     await this.documents.audit({ action: 'dossier.purge', actor: 'system', consultationId, detail: `${list.length} document(s)` });
     return { consultationId, documents: list.length, blobsDeleted };

@@ -50,15 +50,52 @@ export function contentDisposition(name: string, inline: boolean): string {
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/**
+ * A document of the dossier as the server recorded it (documents/documentRecords.ts): its blob,
+ * type and name come from the server's own record, never from the shared document. 404 otherwise.
+ */
 export function findDocument(ctx: Context, consultationId: string, documentId: string): DocumentEntry {
+  const entry = ctx.documents.records.get(consultationId, documentId) ?? legacyEntry(ctx, consultationId, documentId);
+  if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
+  return entry;
+}
+
+/** The dossier's documents as the server recorded them, in the order the dossier lists them. */
+export function recordedDocuments(ctx: Context, consultationId: string): DocumentEntry[] {
+  const dossier = ctx.documents.dossiers.read(consultationId);
+  const listed = dossier.documentList().map((d) => d.id);
+  dossier.doc.destroy();
+  const recorded = new Map(ctx.documents.records.list(consultationId).map((d) => [d.id, d]));
+  const out: DocumentEntry[] = [];
+  for (const id of listed) {
+    const entry = recorded.get(id) ?? legacyEntry(ctx, consultationId, id);
+    recorded.delete(id);
+    if (entry) out.push(entry);
+  }
+  // A record missing from the shared list is still the dossier's (nothing may erase the record).
+  return out.concat([...recorded.values()]);
+}
+
+/**
+ * An entry added before the server kept its own records: trusted only as far as the server can
+ * check it, that is the blob tied to this dossier by its reference and a type the upload accepts.
+ */
+function legacyEntry(ctx: Context, consultationId: string, documentId: string): DocumentEntry | undefined {
   const dossier = ctx.documents.dossiers.read(consultationId);
   try {
     const entry = dossier.document(documentId);
-    if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
-    return entry;
+    if (!entry || typeof entry.sha256 !== 'string' || !ctx.documents.refs.holds(entry.sha256, `dossier:${consultationId}`)) return undefined;
+    if (!(entry.mimeType in EXTENSIONS)) return undefined;
+    return { ...entry, name: cleanFileName(entry.name, entry.mimeType as AcceptedType) };
   } finally {
     dossier.doc.destroy();
   }
+}
+
+/** Records a new document of the dossier (the server's record first), then shows it in the Y.Doc. */
+export async function addDocument(ctx: Context, consultationId: string, entry: DocumentEntry): Promise<void> {
+  await ctx.documents.records.put(consultationId, entry);
+  await ctx.documents.dossiers.edit(consultationId, (d) => d.addDocument(entry));
 }
 
 /** Stores bytes made by the server (signed fiche, stamped PDF) as a new document of the dossier. */
@@ -85,7 +122,7 @@ export async function addGeneratedDocument(
     signed: fields.signed ?? false,
     sentTo: [],
   };
-  await ctx.documents.dossiers.edit(consultationId, (d) => d.addDocument(entry));
+  await addDocument(ctx, consultationId, entry);
   return entry;
 }
 
@@ -126,7 +163,7 @@ export const documentRoutes: Route[] = [
         signed: false,
         sentTo: [],
       };
-      await ctx.documents.dossiers.edit(consultation.id, (d) => d.addDocument(entry));
+      await addDocument(ctx, consultation.id, entry);
       await ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
       reply.sendJson(201, { document: entry });
     },

@@ -8,7 +8,7 @@ import { PageWriter, formatParis, embeddedFonts } from '../documents/pdfText.ts'
 import { renderFichePdf } from '../documents/fichePdf.ts';
 import { uniqueName, zip, type ZipEntry } from '../documents/zip.ts';
 import type { Route } from './context.ts';
-import { contentDisposition, requireParticipant } from './documents.ts';
+import { contentDisposition, findDocument, recordedDocuments, requireParticipant } from './documents.ts';
 import { fichePdfInput } from './fiche.ts';
 
 const ID = '([A-Za-z0-9_-]{1,64})';
@@ -19,8 +19,8 @@ export const dossierExportRoutes: Route[] = [
     pattern: new RegExp(`^/api/consultations/${ID}/export\\.zip$`),
     async handler(req, reply, ctx) {
       const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
+      const documents = recordedDocuments(ctx, consultation.id);
       const dossier = ctx.documents.dossiers.read(consultation.id);
-      const documents = dossier.documentList();
       const signatures = dossier.signatures.toArray();
       const fiche = dossier.ficheText();
       const state = dossier.signatureState();
@@ -29,7 +29,7 @@ export const dossierExportRoutes: Route[] = [
       const taken = new Set<string>();
       const entries: ZipEntry[] = [];
       const last = signatures[signatures.length - 1];
-      const signedFiche = last?.documentId ? documents.find((d) => d.id === last.documentId) : undefined;
+      const signedFiche = last?.documentId ? tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
       if (signedFiche) {
         entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), data: await ctx.documents.blobs.read(signedFiche.sha256) });
       }
@@ -66,6 +66,14 @@ export const dossierExportRoutes: Route[] = [
     },
   },
 ];
+
+function tryFind<T>(find: () => T): T | undefined {
+  try {
+    return find();
+  } catch {
+    return undefined;
+  }
+}
 
 async function indexPdf(
   index: { establishment: string | null; consultationStart: string; exportedAt: string; exportedBy: string; ficheState: string; signatures: { signerName: string; signedAt: string }[] },

@@ -1,9 +1,9 @@
 /**
  * Documents sent to the patient during the call (SPEC §7.1.4 case 1, §9).
  * - POST /api/room/<consultationId>/sent {documentId}: a professional of the consultation sends a
- *   PDF of the dossier; the send is audited and the answer is the `SentDocument` entry, which the
- *   professional's page adds to the room document's `sent` list (professionals write the room
- *   document; guests only read it), so it appears on the patient's page at once.
+ *   PDF of the dossier; the send is audited, then the server adds the `SentDocument` entry to the
+ *   room document's `sent` list (written by the server alone: schema/room.ts), so it appears on the
+ *   patient's page at once.
  * - GET /api/room/<consultationId>/sent/<documentId>: the download, for a professional of the
  *   consultation, or a guest (`?invitation=<token>`, inside the room window) and only for a
  *   document that is in the room's `sent` list: a guest never reaches the rest of the dossier.
@@ -52,6 +52,7 @@ export const roomDocumentRoutes: Route[] = [
         sentByName: user.displayName,
       };
       await ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
+      await ctx.documents.dossiers.editRoom(consultation.id, (room) => room.sent.push([sent]));
       reply.sendJson(201, { sent });
     },
   },

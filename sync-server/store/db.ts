@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { SignatureImageRecord } from '../documents/signatureImages.ts';
 import type { VaultLink } from '../documents/vaultLinks.ts';
+import type { DocumentEntry } from '../../schema/dossier.ts';
 
 export type Key = string | number | (string | number)[];
 
@@ -36,6 +37,8 @@ export interface Databases {
   audit: Database<unknown, Key>;
   /** [sha256, owner] → true: who still holds a blob (documents/blobRefs.ts). */
   blobRefs: Database<true, Key>;
+  /** [consultationId, documentId] → the server's record of a dossier's document (documents/documentRecords.ts). */
+  documentRecords: Database<DocumentEntry, Key>;
   /** userId → signature image record (documents/signatureImages.ts). */
   signatureImages: Database<SignatureImageRecord, string>;
   /** sha-256 of a link token → vault link (documents/vaultLinks.ts). */
@@ -91,6 +94,7 @@ export function openDatabases(dataDir: string): Databases {
     loginChallenges: root.openDB<unknown, string>({ name: 'loginChallenges' }),
     audit: root.openDB<unknown, Key>({ name: 'audit' }),
     blobRefs: root.openDB<true, Key>({ name: 'blobRefs' }),
+    documentRecords: root.openDB<DocumentEntry, Key>({ name: 'documentRecords' }),
     signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),
     vaultLinks: root.openDB<VaultLink, string>({ name: 'vaultLinks' }),
   };

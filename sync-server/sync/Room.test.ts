@@ -23,7 +23,7 @@ function setup(compactAfter = 500) {
   dir = tempDataDir();
   store = openStore(dir);
   const hub = new MemoryHub();
-  const registry = new RoomRegistry(store.docs, hub, { compactAfter, onError: () => undefined });
+  const registry = new RoomRegistry(store.docs, hub, { compactAfter, onError: () => undefined, clientWritesOf: () => null });
   const connect = (access: 'read' | 'write' = 'write') => {
     const socket = new MemorySocket(hub);
     const room = registry.join('dossier/r1', socket, access);

@@ -17,6 +17,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocStore, LoadedLog } from '../store/docLog.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
 import { CloseCode, SyncProtocolError } from './closeCodes.ts';
+import { checkClientUpdate, checkIntegratedPending, pendingOf } from './writePolicy.ts';
+import type { ClientWrites } from '../../schema/clientWrites.ts';
 import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol.ts';
 
 export type Access = 'read' | 'write';
@@ -38,6 +40,11 @@ export interface RoomOptions {
    * Default: no check.
    */
   slowConsumerBytes?: number;
+  /**
+   * What a client may write in a document of this name (schema/clientWrites.ts); null: anything
+   * (tests of the sync core and the bench's bare documents). The server passes its document kinds'.
+   */
+  clientWritesOf: (docName: string) => ClientWrites | null;
   /** Called after the room's awareness changed (who is in a call room: consultations/RoomPresence.ts). */
   onAwareness?: (room: Room) => void;
 }
@@ -80,6 +87,8 @@ export class Room {
   private pendingFrom: SyncSocket | null = null;
   private destroyed = false;
   private incoming: Incoming | null = null;
+  /** What clients may write here; null: anything. */
+  private readonly writes: ClientWrites | null;
   /**
    * A write failed: the Y.Doc now holds an edit the store lacks, so the room serves nobody until
    * the registry drops it and the next socket reloads the document from what is stored.
@@ -98,6 +107,7 @@ export class Room {
     private readonly options: RoomOptions,
   ) {
     this.topic = name;
+    this.writes = options.clientWritesOf(name);
     this.lastSeq = log.lastSeq;
     this.tailCount = log.tailCount;
     this.tailBytes = log.tailBytes;
@@ -181,7 +191,7 @@ export class Room {
       this.dispatch(socket, peer, message);
     } catch (error) {
       const reason = error instanceof SyncProtocolError ? error : new SyncProtocolError(CloseCode.MalformedMessage, 'malformed message');
-      socket.close(reason.code, reason.reason);
+      if (socket.isOpen) socket.close(reason.code, reason.reason);
     }
   }
 
@@ -199,6 +209,8 @@ export class Room {
           if (peer.access !== 'write') return;
           // Parse fully before touching the document: garbage must fail here, not half-way in.
           const decoded = Y.decodeUpdate(payload);
+          // An update is a request body: what it touches is checked before anything is applied.
+          if (this.writes) checkClientUpdate(this.doc, decoded, this.writes);
           this.apply(payload, socket, {
             origin: socket,
             update: payload,
@@ -253,6 +265,7 @@ export class Room {
       }
       return;
     }
+    const pendingBefore = this.writes ? pendingOf(this.doc) : null;
     const taken: Uint8Array[] = [];
     const take = (u: Uint8Array): void => void taken.push(u);
     this.doc.on('update', take);
@@ -260,6 +273,14 @@ export class Room {
       Y.applyUpdate(this.doc, update, origin);
     } finally {
       this.doc.off('update', take);
+    }
+    if (pendingBefore && this.writes) {
+      try {
+        checkIntegratedPending(this.doc, pendingBefore, this.writes);
+      } catch (error) {
+        this.reload(origin);
+        throw error;
+      }
     }
     const sender = this.peers.has(origin as SyncSocket) ? (origin as SyncSocket) : null;
     for (const u of taken) this.record(u, encodeSyncUpdate(u), sender);
@@ -334,6 +355,23 @@ export class Room {
     );
   }
 
+  /**
+   * Held-back structs of a client, integrated just now, wrote where only the server writes: the
+   * document in memory holds what must never be stored. Nothing of it was stored or sent; the room
+   * closes its sockets (the author with ForbiddenWrite) and the registry reloads it from the store.
+   */
+  private reload(origin: unknown): void {
+    this.failed = true;
+    this.options.onError(this.name, new Error('held-back client structs wrote server-owned data; reloading'));
+    const author = this.pendingFrom;
+    if (author?.isOpen) author.close(CloseCode.ForbiddenWrite, 'server-owned data');
+    if (origin !== author && this.peers.has(origin as SyncSocket) && (origin as SyncSocket).isOpen) {
+      (origin as SyncSocket).close(CloseCode.ForbiddenWrite, 'server-owned data');
+    }
+    this.closeAll(CloseCode.RoomReloaded, 'reloading');
+    this.checkIdle();
+  }
+
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -406,12 +444,17 @@ export class Room {
    * exactly like a client's. Resolves once it is stored.
    */
   async applyServerUpdate(update: Uint8Array): Promise<void> {
-    if (this.destroyed) throw new Error('room destroyed');
+    if (this.destroyed || this.failed) throw new RoomUnavailable();
     Y.decodeUpdate(update);
     this.apply(update, SERVER_ORIGIN, null);
     await this.lastWrite;
     // An update that added nothing wrote nothing: the registry may still drop an empty room.
     this.checkIdle();
+  }
+
+  /** Settles once every update taken so far is stored (or failed to be). */
+  whenWritten(): Promise<void> {
+    return this.lastWrite;
   }
 
   /** Closes every socket whose access no longer holds. */
@@ -431,6 +474,14 @@ export class Room {
     this.awareness.destroy();
     this.doc.off('afterTransactionCleanup', this.onTransaction);
     this.doc.destroy();
+  }
+}
+
+/** The room was destroyed, or holds what the store lacks: its registry opens a fresh one. */
+export class RoomUnavailable extends Error {
+  constructor() {
+    super('room unavailable');
+    this.name = 'RoomUnavailable';
   }
 }
 

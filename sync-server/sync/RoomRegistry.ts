@@ -47,7 +47,17 @@ export class RoomRegistry {
    * so that it is stored in order with clients' edits and reaches every open socket.
    */
   async applyServerUpdate(docName: string, update: Uint8Array): Promise<void> {
-    await this.open(docName).applyServerUpdate(update);
+    const room = this.open(docName);
+    try {
+      await room.applyServerUpdate(update);
+    } catch (error) {
+      if (!room.isFailed) throw error;
+      // The room reloads (a write failed, or a client's held-back edits were refused): once what it
+      // had taken is stored and it is dropped, the edit goes to a room loaded from the store.
+      await room.whenWritten();
+      if (this.rooms.get(docName) === room) throw error;
+      await this.open(docName).applyServerUpdate(update);
+    }
   }
 
   /** The current state of a document, from its live room or else from the store. */

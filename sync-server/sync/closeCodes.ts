@@ -10,6 +10,11 @@ export const CloseCode = {
   Unauthorized: 4401,
   /** The caller lost the right to this document. */
   Forbidden: 4403,
+  /**
+   * An update that writes what only the server writes (a signature, a document entry, the room's
+   * `sent` list, a fiche field itself, a new root type): refused whole (schema/clientWrites.ts).
+   */
+  ForbiddenWrite: 4405,
   /** A message over the size limit. */
   MessageTooBig: 4413,
   /** More messages per second than the limit allows. */
@@ -18,6 +23,11 @@ export const CloseCode = {
   ServerShuttingDown: 4503,
   /** The server could not store an edit (disk full, I/O error); the client keeps it and retries. */
   StorageFailed: 4507,
+  /**
+   * The room dropped what it held in memory (a client's held-back edits turned out to write what
+   * only the server writes) and reloads from the store: reconnect and resync.
+   */
+  RoomReloaded: 4509,
   /** The client stopped reading (half the backpressure limit queued): reconnect and resync. */
   SlowConsumer: 4508,
 } as const;
