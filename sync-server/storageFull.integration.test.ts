@@ -15,6 +15,7 @@ import { openStore } from './store/index.ts';
 import { login, synced, waitFor, yClient, type YClient } from './testing/harness.ts';
 import { startSeededServerProcess } from './testing/serverProcess.ts';
 import { storedDoc } from './testing/storedDoc.ts';
+import { ficheField } from './testing/ficheField.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { encodeSyncUpdate } from './sync/protocol.ts';
 
@@ -58,13 +59,18 @@ describe('§9 storage failure', () => {
     const size = statSync(join(dataDir, 'lmdb', 'data.mdb')).size;
     execFileSync('prlimit', ['--pid', String(child.pid), `--fsize=${size + 200_000}`]);
 
+    // The writer's copy starts from the dossier as served, so that it types in a fiche field.
+    const first = yClient(ws, full, token);
+    await waitFor(() => synced(first), 10_000, 'sync on the full document');
     const source = new Y.Doc();
+    Y.applyUpdate(source, Y.encodeStateAsUpdate(first.doc));
+    first.destroy();
     source.on('update', (u: Uint8Array) => {
       if (writer.readyState === WebSocket.OPEN) writer.send(encodeSyncUpdate(u));
     });
     let sent = 0;
     for (; sent < 400 && closeCode === null; sent++) {
-      source.getText('notes').insert(source.getText('notes').length, `[${sent}]${'x'.repeat(20_000)}`);
+      ficheField(source).insert(ficheField(source).length, `[${sent}]${'x'.repeat(20_000)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(await closed).toBe(CloseCode.StorageFailed);
@@ -73,8 +79,8 @@ describe('§9 storage failure', () => {
     const newcomer = yClient(ws, full, token);
     clients.push(newcomer);
     await waitFor(() => synced(newcomer), 10_000, 'newcomer sync');
-    const served = newcomer.doc.getText('notes').toString();
-    expect(served.length).toBeLessThan(source.getText('notes').length);
+    const served = ficheField(newcomer.doc).toString();
+    expect(served.length).toBeLessThan(ficheField(source).length);
     expect(served.length).toBeGreaterThan(0);
 
     // The other document still opens and reads, and its open socket was left alone.
@@ -89,7 +95,7 @@ describe('§9 storage failure', () => {
     child = null;
     const store = openStore(dataDir);
     try {
-      expect(storedDoc(store, full).getText('notes').toString()).toBe(served);
+      expect(ficheField(storedDoc(store, full)).toString()).toBe(served);
     } finally {
       await store.close();
     }

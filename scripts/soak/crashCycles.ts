@@ -9,6 +9,7 @@ import { openStore } from '../../sync-server/store/index.ts';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, synced, waitFor, yClient, type YClient } from '../../sync-server/testing/harness.ts';
 import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
+import { ficheField } from '../../sync-server/testing/ficheField.ts';
 import { freePort, startServerProcess } from '../../sync-server/testing/serverProcess.ts';
 
 
@@ -53,7 +54,7 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
   const typers = clients.map(async (x) => {
     for (let i = 0; typing; i++) {
       const word = `${x.tag}w${i} `;
-      const text = x.c.doc.getText('soak');
+      const text = ficheField(x.c.doc);
       text.insert(text.length, word);
       x.typed.push(word);
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
@@ -76,7 +77,7 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
   }
 
   const t0 = Date.now();
-  const textOf = (x: (typeof clients)[number]) => x.c.doc.getText('soak').toString();
+  const textOf = (x: (typeof clients)[number]) => ficheField(x.c.doc).toString();
   await waitFor(
     () => clients.every((x) => synced(x.c) && clients.filter((y) => y.doc === x.doc).every((y) => textOf(y) === textOf(x))),
     60_000,
@@ -94,7 +95,7 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
   let storedBytes = 0;
   try {
     for (const doc of docNames) {
-      const text = storedDoc(store, doc).getText('soak').toString();
+      const text = ficheField(storedDoc(store, doc)).toString();
       storedBytes += store.docs.sizeOf(doc);
       const present = new Set(text.split(' '));
       for (const x of clients.filter((y) => y.doc === doc)) {

@@ -8,6 +8,7 @@ import { dossierDocName } from '../../schema/dossier.ts';
 import { login, prng, startRelais, synced, waitFor, yClient } from '../../sync-server/testing/harness.ts';
 import { docOf, editorAtWork, runFuzzer, type FuzzFigures } from '../../sync-server/testing/fuzz.ts';
 import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
+import { ficheField } from '../../sync-server/testing/ficheField.ts';
 
 export interface FuzzSoakFigures {
   seed: number;
@@ -39,9 +40,9 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
     );
     const edits = await editor.stop();
 
-    const notes = a.doc.getText('notes').toString();
+    const notes = ficheField(a.doc).toString();
     try {
-      await waitFor(() => b.doc.getText('notes').toString() === notes, 15_000, 'the other editor sees every edit');
+      await waitFor(() => ficheField(b.doc).toString() === notes, 15_000, 'the other editor sees every edit');
     } catch (e) {
       failures.push(String(e));
     }
@@ -50,7 +51,7 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
     const expected = docOf(before, editor.typed);
     const stored = storedDoc(relais.store, docName);
     if (stored.store.pendingStructs) failures.push('stored document holds dangling structs');
-    if (stored.getText('notes').toString() !== notes) failures.push('stored notes differ from what the editor typed');
+    if (ficheField(stored).toString() !== notes) failures.push('stored notes differ from what the editor typed');
     if (Buffer.compare(Buffer.from(Y.encodeStateAsUpdate(stored)), Buffer.from(Y.encodeStateAsUpdate(expected))) !== 0) {
       failures.push('stored document differs from before ∪ editor');
     }

@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { PDFDocument } from 'pdf-lib';
 import { login, startRelais, waitFor, yClient, type Running } from '../testing/harness.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
+import type * as Y from 'yjs';
+import { ficheField } from '../testing/ficheField.ts';
 
 type Role = 'anonymous' | 'outsider' | 'colleague' | 'participant' | 'admin';
 type Outcome = 'allowed' | 'refused';
@@ -118,17 +120,30 @@ async function upgradeStatus(docName: string, role: Role): Promise<number> {
   });
 }
 
+/** A marker where a participant may write in this kind of document (schema/clientWrites.ts). */
+function markIn(docName: string, doc: Y.Doc, marker: string): void {
+  if (docName.startsWith('dossier/')) ficheField(doc).insert(0, marker);
+  else if (docName.startsWith('room/')) doc.getMap('layout').set(marker, true);
+  // The activity feed takes nothing from a client: any write will do to show it is dropped.
+  else doc.getMap('appointments').set(marker, true);
+}
+
+function isMarked(docName: string, doc: Y.Doc, marker: string): boolean {
+  if (docName.startsWith('dossier/')) return ficheField(doc).toString().includes(marker);
+  return doc.getMap(docName.startsWith('room/') ? 'layout' : 'appointments').has(marker);
+}
+
 /** Connects as `role`, writes a marker; true when a fresh participant-side reader sees it. */
 async function writeLands(docName: string, role: Role, readerToken: string): Promise<boolean> {
   const marker = `marque-${role}-${Math.random().toString(36).slice(2)}`;
   const writer = yClient(running.ws, docName, tokens[role]!);
   await waitFor(() => writer.provider.synced, 5000, `${role} synced`);
-  writer.doc.getMap('matrix-test').set(marker, true);
+  markIn(docName, writer.doc, marker);
   await new Promise((r) => setTimeout(r, 400));
   writer.destroy();
   const reader = yClient(running.ws, docName, readerToken);
   await waitFor(() => reader.provider.synced, 5000, 'reader synced');
-  const seen = reader.doc.getMap('matrix-test').has(marker);
+  const seen = isMarked(docName, reader.doc, marker);
   reader.destroy();
   return seen;
 }

@@ -6,12 +6,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
-import * as Y from 'yjs';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, startRelais, waitFor, type Running } from '../testing/harness.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
 import { encodeSyncUpdate } from '../sync/protocol.ts';
 import { SESSION_IDLE_MS } from './sessions.ts';
+import { storedDoc } from '../testing/storedDoc.ts';
+import { ficheField } from '../testing/ficheField.ts';
 
 let running: Running | null = null;
 const sockets: WebSocket[] = [];
@@ -69,9 +70,10 @@ describe('§1 logout', () => {
       const session = r.store.sessions.get(keyOf(token))!;
       await r.store.sessions.put(keyOf(token), { ...session, lastSeenAt: nearlyIdle });
     }
-    const doc = new Y.Doc();
+    // A copy of the dossier as stored, so that the edit lands in a fiche field as a real one does.
+    const doc = storedDoc(r.store, dossierDocName(r.demo.consultations[0]!.id));
     doc.on('update', (update: Uint8Array) => working.socket.send(encodeSyncUpdate(update)));
-    doc.getText('notes').insert(0, 'Toujours là.');
+    ficheField(doc).insert(0, 'Toujours là.');
     await waitFor(() => r.store.sessions.get(keyOf(busy))!.lastSeenAt > nearlyIdle, 3000, 'the working session touched');
     // Move the quiet session past the limit.
     const quiet = r.store.sessions.get(keyOf(idle))!;

@@ -3,12 +3,13 @@
  * that stops reading are dropped, and neither disturbs the other sockets of the document.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { dossierDocName } from '../../schema/dossier.ts';
 import { login, startRelais, synced, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
 import { CloseCode } from './closeCodes.ts';
 import { encodeSyncUpdate } from './protocol.ts';
+import { storedDoc } from '../testing/storedDoc.ts';
+import { ficheField } from '../testing/ficheField.ts';
 
 let relais: Running | null = null;
 const clients: YClient[] = [];
@@ -48,17 +49,17 @@ describe('§8 sync server under faults', () => {
 
     const flooder = await rawSocket(docName, token);
     const code = closed(flooder);
-    const source = new Y.Doc();
+    const source = storedDoc(relais.store, docName);
     source.on('update', (u: Uint8Array) => {
       if (flooder.readyState === WebSocket.OPEN) flooder.send(encodeSyncUpdate(u));
     });
-    for (let i = 0; i < 200; i++) source.getText('flood').insert(0, 'x');
+    for (let i = 0; i < 200; i++) ficheField(source, 'antecedents').insert(0, 'x');
     expect(await code).toBe(CloseCode.TooManyMessages);
 
-    a.doc.getText('notes').insert(0, 'toujours là');
-    await waitFor(() => b.doc.getText('notes').toString() === 'toujours là', 5000, 'edit after the flood');
+    ficheField(a.doc).insert(0, 'toujours là');
+    await waitFor(() => ficheField(b.doc).toString() === 'toujours là', 5000, 'edit after the flood');
     // What passed the limit before the close was stored and fanned out whole, never a fragment.
-    const served = b.doc.getText('flood').length;
+    const served = ficheField(b.doc, 'antecedents').length;
     expect(served).toBeGreaterThan(0);
     expect(served).toBeLessThan(200);
   });
@@ -77,17 +78,17 @@ describe('§8 sync server under faults', () => {
     (slow as unknown as { _socket: { pause(): void } })._socket.pause();
     const chunk = 'é'.repeat(50_000);
     for (let i = 0; i < 240; i++) {
-      writer.doc.getText('long').insert(writer.doc.getText('long').length, chunk);
+      ficheField(writer.doc).insert(ficheField(writer.doc).length, chunk);
       await new Promise((r) => setTimeout(r, 5));
     }
-    const expected = writer.doc.getText('long').length;
-    await waitFor(() => reader.doc.getText('long').length === expected, 30_000, 'the reading client keeps up');
+    const expected = ficheField(writer.doc).length;
+    await waitFor(() => ficheField(reader.doc).length === expected, 30_000, 'the reading client keeps up');
     (slow as unknown as { _socket: { resume(): void } })._socket.resume();
     // Told why, with a code outside 4400–4499 so that y-websocket reconnects by itself.
     expect(await slowClosed).toBe(CloseCode.SlowConsumer);
 
     const back = client(docName, token);
-    await waitFor(() => synced(back) && back.doc.getText('long').length === expected, 30_000, 'resync');
-    expect(back.doc.getText('long').toString()).toBe(writer.doc.getText('long').toString());
+    await waitFor(() => synced(back) && ficheField(back.doc).length === expected, 30_000, 'resync');
+    expect(ficheField(back.doc).toString()).toBe(ficheField(writer.doc).toString());
   });
 });

@@ -9,6 +9,7 @@ import { dossierDocName } from '../../schema/dossier.ts';
 import { login, prng, startRelais, synced, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
 import { docOf, editorAtWork, runFuzzer } from '../testing/fuzz.ts';
 import { storedDoc } from '../testing/storedDoc.ts';
+import { ficheField } from '../testing/ficheField.ts';
 
 let relais: Running | null = null;
 const clients: YClient[] = [];
@@ -38,15 +39,15 @@ describe('§8 sync server under bad input', () => {
     // Malformed messages are refused with the named code, never by a crash of the server.
     expect(figures.closes['4400'] ?? 0).toBeGreaterThan(0);
     expect(figures.closes['1006'] ?? 0).toBe(0);
-    const notes = a.doc.getText('notes').toString();
-    await waitFor(() => b.doc.getText('notes').toString() === notes, 10_000, 'the other editor sees every edit');
+    const notes = ficheField(a.doc).toString();
+    await waitFor(() => ficheField(b.doc).toString() === notes, 10_000, 'the other editor sees every edit');
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
 
     const expected = docOf(before, editor.typed);
     const stored = storedDoc(relais.store, docName);
     expect(stored.store.pendingStructs).toBeNull();
     expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(expected));
-    expect(stored.getText('notes').toString()).toBe(notes);
+    expect(ficheField(stored).toString()).toBe(notes);
     expect(Y.encodeStateAsUpdate(stored)).toEqual(Y.encodeStateAsUpdate(expected));
     // Nor does a newcomer receive any of the fuzzer's structs.
     const newcomer = yClient(relais.ws, docName, token);

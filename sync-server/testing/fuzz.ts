@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { MessageType, SyncStep, encodeAwareness, encodeSyncUpdate } from '../sync/protocol.ts';
+import { ficheField } from './ficheField.ts';
 
 export type FuzzKind = 'random' | 'wrongType' | 'truncatedVarint' | 'hugeLength' | 'missingStructs' | 'mutated' | 'badAwareness' | 'trailing';
 const KINDS: FuzzKind[] = ['random', 'wrongType', 'truncatedVarint', 'hugeLength', 'missingStructs', 'mutated', 'badAwareness', 'trailing'];
@@ -121,7 +122,7 @@ export async function runFuzzer(url: string, rand: () => number, count: number, 
 }
 
 /**
- * A well-behaved editor typing into `notes` every 20 ms while fuzzers run, keeping the updates it
+ * A well-behaved editor typing into the fiche's «Conclusion» every 20 ms while fuzzers run, keeping the updates it
  * made itself: what the stored document must equal afterwards is the state before plus those.
  */
 export function editorAtWork(doc: Y.Doc, provider: unknown): { typed: Uint8Array[]; stop: () => Promise<number> } {
@@ -133,7 +134,8 @@ export function editorAtWork(doc: Y.Doc, provider: unknown): { typed: Uint8Array
   let edits = 0;
   const loop = (async () => {
     while (editing) {
-      doc.getText('notes').insert(doc.getText('notes').length, `n${edits++} `);
+      const notes = ficheField(doc);
+      notes.insert(notes.length, `n${edits++} `);
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
