@@ -1,14 +1,15 @@
 /**
- * #11 «No request can crash the process»: the sync
+ * #11 «No request can crash the process» and «Session tokens never travel in URLs»: the sync
  * server runs in its own process, so that a throw past a uWS handler shows as what it is in
  * production (the process exits and REST, sync and calls go down with it), not as a test error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { dossierDocName } from '../schema/dossier.ts';
 import { roomDocName } from '../schema/room.ts';
-import { login, prng } from './testing/harness.ts';
+import { login, prng, sessionHeaders } from './testing/harness.ts';
 import { startSeededServerProcess, type SeededServerProcess } from './testing/serverProcess.ts';
 import { fuzzRequest, rawExchange, rawRequest, upgradeHeaders, type FuzzTarget } from './testing/requestFuzz.ts';
 import { SESSION_COOKIE } from './auth/sessions.ts';
@@ -38,6 +39,23 @@ async function healthStatus(): Promise<number | string> {
   }
 }
 
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('error', (e) => {
+      if (!String(e.message).includes('Unexpected server response')) reject(e);
+    });
+  });
+}
+
 describe('#11 no request stops the server', () => {
   it('a WebSocket upgrade with a malformed session cookie (relais_session=%) is refused and the server keeps serving', async () => {
     const answer = await rawExchange(
@@ -55,6 +73,15 @@ describe('#11 no request stops the server', () => {
     const path = await rawExchange(relais.port, rawRequest(['GET /api/consultations/%zz HTTP/1.1', 'Host: 127.0.0.1']), 2000);
     expect(path.status).toBe(400);
     expect(await healthStatus()).toBe(200);
+  });
+});
+
+describe('#11 §9 session tokens never travel in URLs', () => {
+  it('an upgrade with ?token=<session token> and no cookie is refused with 401; the same token as a cookie opens the document', async () => {
+    const token = await login(relais.http, 'ide.demo');
+    const docName = dossierDocName(relais.demo.consultations[0]!.id);
+    expect(await upgradeStatus(`${relais.ws}/sync/${docName}?token=${token}`)).toBe(401);
+    expect(await upgradeStatus(`${relais.ws}/sync/${docName}`, sessionHeaders(token))).toBe(101);
   });
 });
 

@@ -216,7 +216,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const ref = parseDocName(docName);
         if (!ref) return refuse('404 Not Found', 'Document inconnu.');
         if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
-        const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE) ?? req.query.get('token');
+        // The cookie only: a token in the URL would reach proxy logs and browser history.
+        const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
         const userId = ctx.sessions.resolve(token);
         const user = userId ? store.users.get(userId) : undefined;
         // A guest (no account) comes with the invitation token of their join link: the call room only.
