@@ -73,7 +73,14 @@ export function startPeerServer(host: string, port: number, options: PeerServerO
       ...wsOptions,
       maxPayload: MAX_MESSAGE_BYTES,
       verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
-        const verdict = check(info.req);
+        let verdict: ReturnType<typeof check>;
+        try {
+          verdict = check(info.req);
+        } catch {
+          // A throw here would escape the HTTP server's upgrade event and end the process, which
+          // npm start shares with the sync server.
+          verdict = { ok: false, reason: 'malformed' };
+        }
         if (verdict.ok) {
           done(true);
           return;

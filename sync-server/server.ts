@@ -54,8 +54,19 @@ interface SocketData {
 
 /** Sockets one user may hold open at once (one per open document). */
 const MAX_SOCKETS_PER_USER = 64;
+/** WebSocket close code for a socket closed because the server failed on it (RFC 6455). */
+const CLOSE_INTERNAL_ERROR = 1011;
 /** uWS listen option: exported by the binary, missing from its type definitions. */
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
+/** Runs `action`, ignoring its failure: answering a request that is already gone throws in uWS. */
+function guard(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Nothing left to answer.
+  }
+}
 
 export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
@@ -67,6 +78,12 @@ export interface ServerOptions {
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
   const log = options.log ?? ((m: string) => console.error(m));
+  // Every uWS handler is guarded: a throw past one ends the process, and with it REST, sync and
+  // calls for everyone. An HttpError is a refusal foreseen (a malformed path), not worth a line;
+  // of anything else only the kind is logged, as its message may quote what the request carried.
+  const logRefusal = (where: string, error: unknown): void => {
+    if (!(error instanceof HttpError)) log(`${where}: failed on a request (${error instanceof Error ? error.name : typeof error})`);
+  };
   if (!uwsNativeLoaded() && process.env.RELAIS_ALLOW_UWS_FALLBACK !== '1') {
     throw new Error(
       `uWebSockets.js has no native binary for Node ${process.versions.node} (ABI ${process.versions.modules}); use Node 20.`,
@@ -188,88 +205,121 @@ export async function startServer(config: Config, store: Store, options: ServerO
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade(res, uReq, context) {
-      const req = readRequest(uReq);
       const refuse = (status: string, message: string): void => {
         res.cork(() => {
           res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8');
           res.end(JSON.stringify({ error: status, message }));
         });
       };
-      const docName = req.path.slice('/sync/'.length);
-      const ref = parseDocName(docName);
-      if (!ref) return refuse('404 Not Found', 'Document inconnu.');
-      if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
-      const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE) ?? req.query.get('token');
-      const userId = ctx.sessions.resolve(token);
-      const user = userId ? store.users.get(userId) : undefined;
-      // A guest (no account) comes with the invitation token of their join link: the call room only.
-      const invitation = user ? null : req.query.get('invitation');
-      if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
-      const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
-      if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
-      if (ref.kind === 'dossier') {
-        const patientId = store.consultations.get(ref.id)?.patientId;
-        const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
-        void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
+      try {
+        const req = readRequest(uReq);
+        const docName = req.path.slice('/sync/'.length);
+        const ref = parseDocName(docName);
+        if (!ref) return refuse('404 Not Found', 'Document inconnu.');
+        if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
+        // The cookie only: a token in the URL would reach proxy logs and browser history.
+        const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+        const userId = ctx.sessions.resolve(token);
+        const user = userId ? store.users.get(userId) : undefined;
+        // A guest (no account) comes with the invitation token of their join link: the call room only.
+        const invitation = user ? null : req.query.get('invitation');
+        if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
+        const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
+        if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
+        if (ref.kind === 'dossier') {
+          const patientId = store.consultations.get(ref.id)?.patientId;
+          const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+          void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
+        }
+        // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
+        const principal = user ? user.id : `guest:${invitation ?? ''}`;
+        if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
+          return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
+        }
+        res.upgrade<SocketData>(
+          { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
+          req.headers.get('sec-websocket-key') ?? '',
+          req.headers.get('sec-websocket-protocol') ?? '',
+          req.headers.get('sec-websocket-extensions') ?? '',
+          context,
+        );
+      } catch (error) {
+        logRefusal('sync: upgrade', error);
+        // Already answered or upgraded when the throw came after: nothing more to send then.
+        guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
       }
-      // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
-      const principal = user ? user.id : `guest:${invitation ?? ''}`;
-      if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
-        return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
-      }
-      res.upgrade<SocketData>(
-        { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
-        req.headers.get('sec-websocket-key') ?? '',
-        req.headers.get('sec-websocket-protocol') ?? '',
-        req.headers.get('sec-websocket-extensions') ?? '',
-        context,
-      );
     },
     open(ws) {
       const data = ws.getUserData();
-      socketsPerUser.set(data.userId, (socketsPerUser.get(data.userId) ?? 0) + 1);
-      const socket = new UwsSyncSocket(ws);
-      data.socket = socket;
-      let room: Room;
       try {
-        room = registry.join(data.docName, socket, data.access);
-        socketOwners.track(socket, data.userId, data.access, data.sessionKey);
+        socketsPerUser.set(data.userId, (socketsPerUser.get(data.userId) ?? 0) + 1);
+        const socket = new UwsSyncSocket(ws);
+        data.socket = socket;
+        let room: Room;
+        try {
+          room = registry.join(data.docName, socket, data.access);
+          socketOwners.track(socket, data.userId, data.access, data.sessionKey);
+        } catch (error) {
+          log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
+          socket.close(4503, 'load failed');
+          return;
+        }
+        data.connection = new Connection(socket, room, limits);
       } catch (error) {
-        log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
-        socket.close(4503, 'load failed');
-        return;
+        logRefusal(`sync: ${data.docName}: open`, error);
+        guard(() => ws.end(CLOSE_INTERNAL_ERROR, 'internal error'));
       }
-      data.connection = new Connection(socket, room, limits);
     },
     message(ws, message) {
       const data = ws.getUserData();
-      if (data.sessionKey) {
-        // Working in a document is using the session: its idle time restarts (a write a minute at most).
-        const now = Date.now();
-        if (now - data.touchedAt > 60_000) {
-          data.touchedAt = now;
-          ctx.sessions.touch(data.sessionKey, now);
+      try {
+        if (data.sessionKey) {
+          // Working in a document is using the session: its idle time restarts (a write a minute at most).
+          const now = Date.now();
+          if (now - data.touchedAt > 60_000) {
+            data.touchedAt = now;
+            ctx.sessions.touch(data.sessionKey, now);
+          }
         }
+        // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
+        data.connection?.receive(new Uint8Array(message.slice(0)));
+      } catch (error) {
+        // The room refuses what it cannot read with its own close code; this is for what it did not foresee.
+        logRefusal(`sync: ${data.docName}: message`, error);
+        guard(() => ws.end(CLOSE_INTERNAL_ERROR, 'internal error'));
       }
-      // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
-      data.connection?.receive(new Uint8Array(message.slice(0)));
     },
     close(ws) {
       const data = ws.getUserData();
-      data.socket?.markClosed();
-      const count = (socketsPerUser.get(data.userId) ?? 1) - 1;
-      if (count <= 0) socketsPerUser.delete(data.userId);
-      else socketsPerUser.set(data.userId, count);
-      if (data.connection && data.socket) registry.leave(data.connection.room, data.socket);
+      try {
+        data.socket?.markClosed();
+        const count = (socketsPerUser.get(data.userId) ?? 1) - 1;
+        if (count <= 0) socketsPerUser.delete(data.userId);
+        else socketsPerUser.set(data.userId, count);
+        if (data.connection && data.socket) registry.leave(data.connection.room, data.socket);
+      } catch (error) {
+        logRefusal(`sync: ${data.docName}: close`, error);
+      }
     },
   });
 
   app.any('/*', (res, uReq) => {
-    const req = readRequest(uReq);
-    rememberAddress(req, res.getRemoteAddressAsText());
     const reply = new Reply(res, hsts, headers);
-    if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
-    void dispatch(req, reply);
+    let req: Request;
+    try {
+      req = readRequest(uReq);
+      rememberAddress(req, res.getRemoteAddressAsText());
+      if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
+    } catch (error) {
+      logRefusal('http', error);
+      guard(() => reply.error(400, error instanceof HttpError ? error.code : 'bad_request', error instanceof HttpError ? error.message : 'Requête invalide.'));
+      return;
+    }
+    // dispatch answers every error itself; this catches a throw while answering one.
+    dispatch(req, reply).catch((error: unknown) => {
+      logRefusal('http', error);
+      guard(() => reply.error(500, 'internal', 'Erreur interne du serveur. Réessayez dans un instant.'));
+    });
   });
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {

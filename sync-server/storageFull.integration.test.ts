@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { dossierDocName } from '../schema/dossier.ts';
 import { openStore } from './store/index.ts';
-import { login, synced, waitFor, yClient, type YClient } from './testing/harness.ts';
+import { login, sessionHeaders, synced, waitFor, yClient, type YClient } from './testing/harness.ts';
 import { startSeededServerProcess } from './testing/serverProcess.ts';
 import { storedDoc } from './testing/storedDoc.ts';
 import { ficheField } from './testing/ficheField.ts';
@@ -47,7 +47,7 @@ describe('§9 storage failure', () => {
     clients.push(onOther);
     await waitFor(() => synced(onOther), 10_000, 'sync on the other document');
 
-    const writer = new WebSocket(`${ws}/sync/${full}?token=${token}`);
+    const writer = new WebSocket(`${ws}/sync/${full}`, { headers: sessionHeaders(token) });
     sockets.push(writer);
     await new Promise((resolve, reject) => writer.once('open', resolve).once('error', reject));
     const closed = new Promise<number>((resolve) => writer.once('close', (code) => resolve(code)));

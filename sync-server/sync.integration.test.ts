@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { Teledossier, dossierDocName } from '../schema/dossier.ts';
 import { createUser } from '../scripts/demo.ts';
-import { login, prng, startRelais, synced, waitFor, yClient, type Running, type YClient } from './testing/harness.ts';
+import { login, prng, sessionHeaders, startRelais, synced, waitFor, yClient, type Running, type YClient } from './testing/harness.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { encodeSyncUpdate } from './sync/protocol.ts';
 
@@ -98,9 +98,9 @@ describe('§8 live co-editing through the sync server', () => {
 });
 
 describe('§9 who may open a document', () => {
-  async function upgradeStatus(url: string): Promise<number> {
+  async function upgradeStatus(url: string, token?: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, { headers: token ? sessionHeaders(token) : {} });
       ws.on('unexpected-response', (_req, res) => {
         resolve(res.statusCode ?? 0);
         ws.terminate();
@@ -119,24 +119,24 @@ describe('§9 who may open a document', () => {
     relais = await startRelais();
     const docName = dossierDocName(relais.demo.consultations[0]!.id);
     expect(await upgradeStatus(`${relais.ws}/sync/${docName}`)).toBe(401);
-    expect(await upgradeStatus(`${relais.ws}/sync/${docName}?token=forged-token`)).toBe(401);
+    expect(await upgradeStatus(`${relais.ws}/sync/${docName}`, 'forged-token')).toBe(401);
     await createUser(
       relais.store,
       { identifier: 'dr.autre', displayName: 'Dr Autre', profession: 'Médecin', color: '#000', establishmentIds: ['elsewhere'] },
       'un-autre-mot-de-passe',
     );
     const outsider = await login(relais.http, 'dr.autre', 'un-autre-mot-de-passe');
-    expect(await upgradeStatus(`${relais.ws}/sync/${docName}?token=${outsider}`)).toBe(403);
-    expect(await upgradeStatus(`${relais.ws}/sync/unknown/${relais.demo.consultations[0]!.id}?token=${outsider}`)).toBe(404);
+    expect(await upgradeStatus(`${relais.ws}/sync/${docName}`, outsider)).toBe(403);
+    expect(await upgradeStatus(`${relais.ws}/sync/unknown/${relais.demo.consultations[0]!.id}`, outsider)).toBe(404);
     const participant = await login(relais.http, 'ide.demo');
-    expect(await upgradeStatus(`${relais.ws}/sync/${docName}?token=${participant}`)).toBe(101);
+    expect(await upgradeStatus(`${relais.ws}/sync/${docName}`, participant)).toBe(101);
   });
 });
 
 describe('§9 bad messages change nothing stored', () => {
-  function rawSocket(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  function rawSocket(url: string, token: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, { headers: sessionHeaders(token) });
       const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
       ws.on('open', () => resolve({ ws, closed }));
       ws.on('error', reject);
@@ -152,7 +152,7 @@ describe('§9 bad messages change nothing stored', () => {
     fiche(writer).field('motif')!.insert(0, 'Texte de référence');
     await waitFor(() => relais!.store.docs.load(docName).tailCount > 0);
     const before = relais.store.docs.load(docName);
-    const url = `${relais.ws}/sync/${docName}?token=${token}`;
+    const url = `${relais.ws}/sync/${docName}`;
 
     const random = prng(7);
     const valid = (() => {
@@ -172,14 +172,14 @@ describe('§9 bad messages change nothing stored', () => {
     for (let cut = 1; cut < valid.length; cut += 7) bad.push(valid.slice(0, cut));
     const codes: number[] = [];
     for (const message of bad) {
-      const { ws, closed } = await rawSocket(url);
+      const { ws, closed } = await rawSocket(url, token);
       ws.send(message);
       codes.push(await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 3000))]));
       ws.terminate();
     }
     expect(codes.filter((c) => c !== CloseCode.MalformedMessage)).toEqual([]);
 
-    const { ws, closed } = await rawSocket(url);
+    const { ws, closed } = await rawSocket(url, token);
     ws.send(new Uint8Array(64 * 1024 + 10));
     expect(await closed).toBe(CloseCode.MessageTooBig);
 

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
 import { RawWebSocket } from './rawSocket.ts';
 import { checkAgainstYjs, encodeInsert, parseInsert } from './yupdate.ts';
-import { emptyStep2, frameUpdate, openingMessages, socketUrl, SyncStep, type Target } from './protocol.ts';
+import { emptyStep2, frameUpdate, openingMessages, socketHeaders, socketUrl, SyncStep, type Target } from './protocol.ts';
 
 export type LoadCommand =
   | { type: 'connect'; target: Target; docs: string[]; perDoc: number }
@@ -81,9 +81,9 @@ function onMessage(client: Client, data: Uint8Array): void {
   }
 }
 
-async function open(url: string, docName: string, doc: number): Promise<Client> {
+async function open(url: string, headers: Record<string, string>, docName: string, doc: number): Promise<Client> {
   const client = { docName, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
-  client.ws = new RawWebSocket(url, (data) => onMessage(client, data));
+  client.ws = new RawWebSocket(url, (data) => onMessage(client, data), headers);
   await client.ws.opened;
   for (const m of openingMessages(target!.kind, docName)) client.ws.send(m);
   return client;
@@ -105,7 +105,7 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   for (let k = 0; k < cmd.perDoc; k++) cmd.docs.forEach((docName, doc) => specs.push({ docName, doc }));
   // Interleaved by document, so a round-robin over `clients` spreads sends across documents.
   for (let i = 0; i < specs.length; i += 100) {
-    const batch = specs.slice(i, i + 100).map((s, j) => open(socketUrl(cmd.target, s.docName, i + j), s.docName, s.doc));
+    const batch = specs.slice(i, i + 100).map((s, j) => open(socketUrl(cmd.target, s.docName), socketHeaders(cmd.target, i + j), s.docName, s.doc));
     clients.push(...(await Promise.all(batch)));
   }
   perDocCount = new Map();
@@ -221,7 +221,7 @@ async function join(cmd: Extract<LoadCommand, { type: 'join' }>): Promise<{ time
   let stateBytes = 0;
   for (let i = 0; i < cmd.times; i++) {
     const start = performance.now();
-    const ws = new WebSocket(socketUrl(cmd.target, cmd.docName, i), { perMessageDeflate: false });
+    const ws = new WebSocket(socketUrl(cmd.target, cmd.docName), { perMessageDeflate: false, headers: socketHeaders(cmd.target, i) });
     await new Promise<void>((resolve, reject) => {
       ws.on('message', (data: Buffer) => {
         const d = decoding.createDecoder(data);

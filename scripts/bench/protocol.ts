@@ -5,6 +5,7 @@
  * y-websocket; the relay forwards bytes untouched.
  */
 import * as encoding from 'lib0/encoding';
+import { SESSION_COOKIE } from '../../sync-server/auth/sessions.ts';
 
 export type ServerKind = 'relais' | 'ywebsocket' | 'hocuspocus' | 'relay';
 
@@ -28,16 +29,22 @@ function message(kind: ServerKind, docName: string, write: (e: encoding.Encoder)
   return encoding.toUint8Array(e);
 }
 
-export function socketUrl(target: Target, docName: string, clientIndex: number): string {
+export function socketUrl(target: Target, docName: string): string {
   const base = `ws://127.0.0.1:${target.port}`;
   switch (target.kind) {
     case 'relais':
-      return `${base}/sync/${docName}?token=${target.tokens[clientIndex % target.tokens.length]}`;
+      return `${base}/sync/${docName}`;
     case 'hocuspocus':
       return base;
     default:
       return `${base}/${docName}`;
   }
+}
+
+/** Headers of the upgrade: Relais takes a session token from its cookie only, as a browser sends it. */
+export function socketHeaders(target: Target, clientIndex: number): Record<string, string> {
+  if (target.kind !== 'relais') return {};
+  return { Cookie: `${SESSION_COOKIE}=${target.tokens[clientIndex % target.tokens.length]}` };
 }
 
 /** Sent on open: (Hocuspocus: auth, then) sync step 1 with an empty state vector. */

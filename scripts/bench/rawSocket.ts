@@ -19,10 +19,11 @@ export class RawWebSocket {
   /** Settles once the server accepted the upgrade; rejects with its status line otherwise. */
   readonly opened: Promise<void>;
 
-  /** Connects at once; messages may arrive as soon as `opened` resolves. */
+  /** Connects at once; messages may arrive as soon as `opened` resolves. `headers` go with the upgrade (a session cookie). */
   constructor(
     url: string,
     private readonly onMessage: (data: Uint8Array) => void,
+    headers: Record<string, string> = {},
   ) {
     const { hostname, port, pathname, search } = new URL(url);
     const socket = (this.socket = connect({ host: hostname, port: Number(port), noDelay: true }));
@@ -31,7 +32,9 @@ export class RawWebSocket {
       socket.once('connect', () => {
         socket.write(
           `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+            Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+            '\r\n',
         );
       });
       socket.on('data', (chunk: Buffer) => {

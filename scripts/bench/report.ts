@@ -268,7 +268,7 @@ as well as the server's own pauses (garbage collection, storage). Raw figures: \
   bench/results.json\` (rewrites this page from a results file).
 - Relais: \`startServer\` from \`sync-server/server.ts\` on a temp data dir seeded with 50 accounts
   (a user may hold 64 sockets) and 302 consultations; each socket authenticates with a session
-  token (\`?token=\`), exactly as a logged-in browser's cookie would.
+  token in its \`Cookie\` header, exactly as a logged-in browser does.
 - (a)/(c): 100 documents × 10 sockets; (c) raises the rate step by step until p99 passes 100 ms or
   an edit is lost (a step where the generator neared a full core still counts when it passes: a busy
   generator only delays arrivals). (b): 100 sockets on one document. (d): 20 writers put 10,000 updates into one

@@ -36,7 +36,7 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
     const editor = editorAtWork(a.doc, a.provider);
     const until = Date.now() + seconds * 1000;
     const runs = await Promise.all(
-      Array.from({ length: fuzzers }, (_, i) => runFuzzer(`${relais.ws}/sync/${docName}?token=${token}`, prng(seed + i), Number.POSITIVE_INFINITY, until)),
+      Array.from({ length: fuzzers }, (_, i) => runFuzzer(`${relais.ws}/sync/${docName}`, token, prng(seed + i), Number.POSITIVE_INFINITY, until)),
     );
     const edits = await editor.stop();
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PDFDocument } from 'pdf-lib';
-import { login, startRelais, waitFor, yClient, type Running } from '../testing/harness.ts';
+import { login, sessionHeaders, startRelais, waitFor, yClient, type Running } from '../testing/harness.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
 import type * as Y from 'yjs';
 import { ficheField } from '../testing/ficheField.ts';
@@ -108,9 +108,8 @@ describe('§9 authorization matrix: REST routes', () => {
 });
 
 async function upgradeStatus(docName: string, role: Role): Promise<number> {
-  const query = tokens[role] ? `?token=${tokens[role]}` : '';
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${running.ws}/sync/${docName}${query}`);
+    const socket = new WebSocket(`${running.ws}/sync/${docName}`, { headers: tokens[role] ? sessionHeaders(tokens[role]) : {} });
     socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     socket.on('open', () => {
       socket.close();

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSync } from 'otplib';
 import WebSocket from 'ws';
-import { login, startRelais, type Running } from '../testing/harness.ts';
+import { login, sessionHeaders, startRelais, type Running } from '../testing/harness.ts';
 import { startSmsSink, startSmtpSink, type SmsSink, type SmtpSink } from '../testing/messageSinks.ts';
 import { outboxDir } from '../messaging/index.ts';
 import { CODE_TTL_MS } from './loginCodes.ts';
@@ -230,7 +230,7 @@ describe('§1 sessions and CSRF', () => {
     expect(out.status).toBe(204);
     expect(await me(running.http, token)).toBe(401);
     const status = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`${running!.ws}/sync/dossier/${running!.demo.consultations[0]!.id}?token=${token}`);
+      const socket = new WebSocket(`${running!.ws}/sync/dossier/${running!.demo.consultations[0]!.id}`, { headers: sessionHeaders(token) });
       socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       socket.on('open', () => {
         socket.close();

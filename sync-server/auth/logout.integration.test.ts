@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
 import { dossierDocName } from '../../schema/dossier.ts';
-import { login, startRelais, waitFor, type Running } from '../testing/harness.ts';
+import { login, sessionHeaders, startRelais, waitFor, type Running } from '../testing/harness.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
 import { encodeSyncUpdate } from '../sync/protocol.ts';
 import { SESSION_IDLE_MS } from './sessions.ts';
@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 async function open(r: Running, token: string): Promise<{ socket: WebSocket; closed: () => number | null }> {
-  const socket = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}?token=${token}`);
+  const socket = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}`, { headers: sessionHeaders(token) });
   sockets.push(socket);
   let code: number | null = null;
   socket.once('close', (c) => (code = c));
@@ -49,7 +49,7 @@ describe('§1 logout', () => {
     expect(atWard.socket.readyState).toBe(WebSocket.OPEN);
 
     // The ended session cannot open a socket again.
-    const again = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}?token=${office}`);
+    const again = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}`, { headers: sessionHeaders(office) });
     again.on('error', () => undefined);
     sockets.push(again);
     const status = await new Promise<number>((resolve) => again.once('unexpected-response', (_req, response) => resolve(response.statusCode ?? 0)));

@@ -1,5 +1,6 @@
 /** Login sessions: opaque random tokens in an HttpOnly cookie, stored hashed. */
 import { createHash, randomBytes } from 'node:crypto';
+import { parseCookie } from 'cookie';
 import type { SessionStore } from '../store/sessions.ts';
 
 export const SESSION_COOKIE = 'relais_session';
@@ -61,14 +62,14 @@ export class SessionManager {
   }
 }
 
+/**
+ * The value of cookie `name` in a Cookie header. The header is whatever the caller sent: the
+ * `cookie` library parses it without throwing (a malformed percent-escape stays as sent, and then
+ * matches no session), where a hand-written decodeURIComponent once brought the server down.
+ */
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
+  return parseCookie(header)[name] ?? null;
 }
 
 export function sessionCookie(token: string, secure: boolean, maxAgeSeconds = SESSION_ABSOLUTE_MS / 1000): string {

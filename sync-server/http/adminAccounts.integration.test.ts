@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { dossierDocName } from '../../schema/dossier.ts';
 import type { AccountsResponse, ProvisionalPasswordResponse } from '../../schema/adminAccounts.ts';
 import { createUser, newId } from '../../scripts/demo.ts';
-import { login, startRelais, waitFor, type Running } from '../testing/harness.ts';
+import { login, sessionHeaders, startRelais, waitFor, type Running } from '../testing/harness.ts';
 
 let running: Running | null = null;
 afterEach(async () => {
@@ -93,7 +93,7 @@ describe('«Comptes»: establishment administrators manage accounts', () => {
     running = await startRelais();
     const r = running;
     const nurse = await login(r.http, 'ide.demo');
-    const socket = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}?token=${nurse}`);
+    const socket = new WebSocket(`${r.ws}/sync/${dossierDocName(r.demo.consultations[0]!.id)}`, { headers: sessionHeaders(nurse) });
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     let closeCode = 0;
     socket.once('close', (code) => (closeCode = code));

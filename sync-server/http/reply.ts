@@ -51,12 +51,18 @@ export interface Request {
   params: string[];
 }
 
+/**
+ * Reads what uWS parsed. A path whose percent-escapes do not decode (`%`, `%zz`, invalid UTF-8)
+ * is refused with 400: every route and file lookup works on the decoded path, and none can tell
+ * what such a path meant.
+ */
 export function readRequest(req: UwsRequest): Request {
   const headers = new Map<string, string>();
   req.forEach((k, v) => headers.set(k, v));
   return {
     method: req.getCaseSensitiveMethod().toUpperCase(),
     path: decodePath(req.getUrl()),
+    // URLSearchParams decodes leniently: a malformed escape stays as sent, it never throws.
     query: new URLSearchParams(req.getQuery() ?? ''),
     headers,
     params: [],
@@ -67,7 +73,7 @@ function decodePath(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    return raw;
+    throw new HttpError(400, 'malformed_path', 'Adresse mal formée.');
   }
 }
 

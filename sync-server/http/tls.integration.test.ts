@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startRelais, tempDataDir, type Running } from '../testing/harness.ts';
+import { sessionHeaders, startRelais, tempDataDir, type Running } from '../testing/harness.ts';
 
 let running: Running | null = null;
 afterEach(async () => {
@@ -48,7 +48,7 @@ describe('TLS and security headers', () => {
     expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
     const token = /relais_session=([^;]+)/.exec(cookie)![1]!;
     const opened = await new Promise<boolean>((resolve) => {
-      const socket = new WebSocket(`wss://127.0.0.1:${running!.server.port}/sync/dossier/${running!.demo.consultations[0]!.id}?token=${token}`, { rejectUnauthorized: false });
+      const socket = new WebSocket(`wss://127.0.0.1:${running!.server.port}/sync/dossier/${running!.demo.consultations[0]!.id}`, { rejectUnauthorized: false, headers: sessionHeaders(token) });
       socket.on('open', () => {
         socket.close();
         resolve(true);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dossierDocName } from '../../schema/dossier.ts';
-import { login, startRelais, synced, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
+import { login, sessionHeaders, startRelais, synced, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
 import { CloseCode } from './closeCodes.ts';
 import { encodeSyncUpdate } from './protocol.ts';
 import { storedDoc } from '../testing/storedDoc.ts';
@@ -28,7 +28,7 @@ function client(docName: string, token: string): YClient {
 }
 
 function rawSocket(docName: string, token: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${relais!.ws}/sync/${docName}?token=${token}`);
+  const ws = new WebSocket(`${relais!.ws}/sync/${docName}`, { headers: sessionHeaders(token) });
   sockets.push(ws);
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));

@@ -32,7 +32,7 @@ describe('§8 sync server under bad input', () => {
     const before = Y.encodeStateAsUpdate(storedDoc(relais.store, docName));
 
     const editor = editorAtWork(a.doc, a.provider);
-    const figures = await runFuzzer(`${relais.ws}/sync/${docName}?token=${token}`, prng(7), 400);
+    const figures = await runFuzzer(`${relais.ws}/sync/${docName}`, token, prng(7), 400);
     await editor.stop();
 
     expect(figures.sent).toBe(400);

@@ -9,6 +9,7 @@ import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { MessageType, SyncStep, encodeAwareness, encodeSyncUpdate } from '../sync/protocol.ts';
 import { ficheField } from './ficheField.ts';
+import { sessionHeaders } from './harness.ts';
 
 export type FuzzKind = 'random' | 'wrongType' | 'truncatedVarint' | 'hugeLength' | 'missingStructs' | 'mutated' | 'badAwareness' | 'trailing';
 const KINDS: FuzzKind[] = ['random', 'wrongType', 'truncatedVarint', 'hugeLength', 'missingStructs', 'mutated', 'badAwareness', 'trailing'];
@@ -88,15 +89,15 @@ export interface FuzzFigures {
 }
 
 /**
- * Sends fuzz messages on raw sockets to `url` until `count` are sent or `untilMs` passes; a
- * socket the server closed is replaced by a new one.
+ * Sends fuzz messages on raw sockets to `url`, opened with session `token`, until `count` are
+ * sent or `untilMs` passes; a socket the server closed is replaced by a new one.
  */
-export async function runFuzzer(url: string, rand: () => number, count: number, untilMs = Number.POSITIVE_INFINITY): Promise<FuzzFigures> {
+export async function runFuzzer(url: string, token: string, rand: () => number, count: number, untilMs = Number.POSITIVE_INFINITY): Promise<FuzzFigures> {
   const figures: FuzzFigures = { sent: 0, byKind: {}, closes: {} };
   let ws: WebSocket | null = null;
   const open = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      const s = new WebSocket(url);
+      const s = new WebSocket(url, { headers: sessionHeaders(token) });
       s.on('close', (code) => (figures.closes[code] = (figures.closes[code] ?? 0) + 1));
       s.once('open', () => resolve(s));
       s.once('error', reject);

@@ -12,6 +12,7 @@ import { readConfig, type Config } from '../config.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { startServer, type RelaisServer, type ServerOptions } from '../server.ts';
 import { seedDemo, type DemoData } from '../../scripts/demo.ts';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'relais-test-'));
@@ -78,18 +79,25 @@ export async function login(http: string, identifier: string, password = 'relais
   return token;
 }
 
+/** The header a logged-in browser sends: a session token travels in its cookie, never in a URL. */
+export const sessionHeaders = (token: string): Record<string, string> => ({ Cookie: `${SESSION_COOKIE}=${token}` });
+
 export interface YClient {
   doc: Y.Doc;
   provider: WebsocketProvider;
   destroy(): void;
 }
 
-/** A stock y-websocket provider, authenticated by the `token` query parameter. */
+/** A stock y-websocket provider, authenticated by the session cookie as in a browser. */
 export function yClient(ws: string, docName: string, token: string, connect = true): YClient {
   const doc = new Y.Doc();
+  class SessionWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: sessionHeaders(token) });
+    }
+  }
   const provider = new WebsocketProvider(`${ws}/sync`, docName, doc, {
-    params: { token },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: SessionWebSocket as unknown as typeof globalThis.WebSocket,
     // Off: a BroadcastChannel between clients of one process would sync them past the server.
     disableBc: true,
     connect,

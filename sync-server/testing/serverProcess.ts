@@ -62,3 +62,33 @@ export async function startSeededServerProcess(): Promise<SeededServerProcess> {
   const child = await startServerProcess(port, dataDir);
   return { dataDir, demo, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, child };
 }
+
+export interface PeerServerProcess {
+  port: number;
+  child: ChildProcess;
+}
+
+/**
+ * The peer server alone in a process of its own (npm start runs it beside the sync server, so a
+ * crash of one is a crash of both), with a ticket secret of the caller's.
+ */
+export function startPeerServerProcess(ticketSecret: Buffer): Promise<PeerServerProcess> {
+  const script =
+    "const { startPeerServer } = await import('./peer-server/index.ts');" +
+    "const peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: Buffer.from(process.env.PEER_TICKET_SECRET, 'hex') });" +
+    "console.log('peer server on ' + peer.port);";
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    env: { ...process.env, PEER_TICKET_SECRET: ticketSecret.toString('hex') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const port = /peer server on (\d+)/.exec(chunk.toString())?.[1];
+      if (port) resolve({ port: Number(port), child });
+    });
+    child.once('exit', (code) => reject(new Error(`peer server exited early (${code}): ${stderr.slice(-500)}`)));
+  });
+}
