@@ -114,6 +114,24 @@ export class VaultLinkStore {
     });
   }
 
+  /**
+   * Spends one try before the answer is compared, in one synchronous transaction: no other guess
+   * can read the count between the check and the decrement, so concurrent guesses cannot exceed
+   * VAULT_MAX_TRIES. Returns the link as it was when the try was taken (its code, its birth date),
+   * with the tries left after it; or why no try was left.
+   */
+  takeTry(tokenHash: string, now = Date.now()): { ok: true; link: VaultLink } | { ok: false; state: Exclude<VaultState, 'open'> | 'missing' } {
+    return this.db.transactionSync(() => {
+      const current = this.db.get(tokenHash);
+      if (!current) return { ok: false as const, state: 'missing' as const };
+      const state = vaultState(current, now);
+      if (state !== 'open') return { ok: false as const, state };
+      const link = { ...current, triesLeft: current.triesLeft - 1 };
+      this.db.putSync(tokenHash, link);
+      return { ok: true as const, link };
+    });
+  }
+
   async removeForConsultation(consultationId: string): Promise<void> {
     for (const link of this.forConsultation(consultationId)) await this.db.remove(link.tokenHash);
   }

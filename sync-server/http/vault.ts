@@ -21,6 +21,7 @@ import {
   vaultState,
   type VaultCodeChannel,
   type VaultLink,
+  type VaultState,
 } from '../documents/vaultLinks.ts';
 import { HttpError, type Request } from './reply.ts';
 import type { Context, Route } from './context.ts';
@@ -84,15 +85,18 @@ function linkOf(ctx: Context, token: string): VaultLink {
 }
 
 function requireOpen(link: VaultLink): void {
-  switch (vaultState(link)) {
-    case 'open':
-      return;
+  const state = vaultState(link);
+  if (state !== 'open') throw closedError(state);
+}
+
+function closedError(state: Exclude<VaultState, 'open'>): HttpError {
+  switch (state) {
     case 'expired':
-      throw new HttpError(410, 'vault_expired', 'Ce lien a expiré. Demandez un nouvel envoi au professionnel de santé.');
+      return new HttpError(410, 'vault_expired', 'Ce lien a expiré. Demandez un nouvel envoi au professionnel de santé.');
     case 'revoked':
-      throw new HttpError(410, 'vault_revoked', 'Ce document n’est plus disponible : l’envoi a été annulé.');
+      return new HttpError(410, 'vault_revoked', 'Ce document n’est plus disponible : l’envoi a été annulé.');
     case 'locked':
-      throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
+      return new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
   }
 }
 
@@ -282,14 +286,21 @@ export const vaultRoutes: Route[] = [
       const byBirthDate = body.method === 'birthDate' || (body.method === undefined && codeChannels(link).length === 0);
       if (byBirthDate && !birthDateAllowed(link)) throw new HttpError(409, 'no_birth_date', 'Ce document se déverrouille avec le code reçu.');
       if (!answer) throw new HttpError(400, 'empty', byBirthDate ? 'Saisissez la date de naissance.' : 'Saisissez le code reçu.');
+      // The try is spent before the answer is compared, and the answer is compared with the link
+      // as it was then: a guess that finds no try left is never checked (#11).
+      const taken = ctx.documents.vault.takeTry(link.tokenHash);
+      if (!taken.ok) {
+        if (taken.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+        throw closedError(taken.state);
+      }
+      const current = taken.link;
       const right =
         !byBirthDate
-          ? link.codeExpiresAt !== null && Date.parse(link.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), link.codeHash)
-          : link.birthDate !== null && answer === link.birthDate;
+          ? current.codeExpiresAt !== null && Date.parse(current.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), current.codeHash)
+          : current.birthDate !== null && answer === current.birthDate;
       if (!right) {
-        const after = await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, triesLeft: Math.max(0, l.triesLeft - 1) }));
         await ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'échec' });
-        const left = after?.triesLeft ?? 0;
+        const left = current.triesLeft;
         if (left <= 0) throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
         throw new HttpError(
           403,
