@@ -12,6 +12,7 @@
  * that closes or loses the network disappears from the room by itself after the awareness timeout.
  */
 import * as Y from 'yjs';
+import { safeFileName } from './fileName.ts';
 
 export const roomDocName = (consultationId: string): string => `room/${consultationId}`;
 
@@ -80,7 +81,7 @@ export class RoomDoc {
   }
 
   sentDocuments(): SentDocument[] {
-    return this.sent.toArray();
+    return this.sent.toArray().map((d) => ({ ...d, name: safeFileName(d.name) }));
   }
 }
 

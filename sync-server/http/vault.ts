@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DocumentEntry } from '../../schema/dossier.ts';
+import { safeFileName } from '../../schema/fileName.ts';
 import {
   VAULT_CODE_MINUTES,
   VAULT_DOWNLOAD_MINUTES,
@@ -136,7 +137,7 @@ export const vaultRoutes: Route[] = [
           tokenHash: hashSecret(token),
           consultationId: consultation.id,
           documentId: entry.id,
-          documentName: entry.name,
+          documentName: safeFileName(entry.name),
           sha256: entry.sha256,
           size: entry.size,
           createdBy: user.id,
