@@ -220,6 +220,19 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     expect(((await right.json()) as { message: string }).message).toBe('Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
   });
 
+  it('#11 concurrent code requests cannot exceed the codes a link may send: 20 at once, at most 5 SMS', async () => {
+    const { token, consultation } = await setUp();
+    const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
+    await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
+    const mail = await waitFor(() => smtp.mails[0], 'email');
+    const vaultToken = /\/coffre\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(`/api/vault/${vaultToken}/code`, {})));
+    expect(answers.filter((r) => r.status === 200).length).toBe(5);
+    expect(answers.filter((r) => r.status === 429).length).toBe(15);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sms.messages.length).toBe(5);
+  });
+
   it('anything but a PDF is refused with the reason', async () => {
     const { token, consultation } = await setUp();
     const doc = await upload(token, consultation, 'photo.png', png(10, 10, () => [1, 2, 3]));

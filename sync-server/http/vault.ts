@@ -11,7 +11,6 @@ import { safeFileName } from '../../schema/fileName.ts';
 import {
   VAULT_CODE_MINUTES,
   VAULT_DOWNLOAD_MINUTES,
-  VAULT_MAX_CODES,
   VAULT_MAX_TRIES,
   birthDateAllowed,
   codeChannels,
@@ -239,16 +238,16 @@ export const vaultRoutes: Route[] = [
       if (!channels.includes(channel)) {
         throw new HttpError(409, 'no_channel', channel === 'sms' ? 'Aucun mobile n’est enregistré pour ce patient.' : 'Aucune adresse email n’est enregistrée pour ce patient.');
       }
-      if (link.codesSent >= VAULT_MAX_CODES) {
-        throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
-      }
       const code = newCode();
-      await ctx.documents.vault.update(link.tokenHash, (l) => ({
-        ...l,
-        codeHash: hashSecret(code),
-        codeExpiresAt: new Date(Date.now() + VAULT_CODE_MINUTES * 60_000).toISOString(),
-        codesSent: l.codesSent + 1,
-      }));
+      // Counted and stored before it is sent, in one step: concurrent requests cannot pass the cap (#11).
+      const issued = ctx.documents.vault.issueCode(link.tokenHash, hashSecret(code));
+      if (!issued.ok) {
+        if (issued.state === 'too_many_codes') {
+          throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
+        }
+        if (issued.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+        throw closedError(issued.state);
+      }
       if (channel === 'sms' && link.mobile) {
         await ctx.messaging.sendSms({
           to: link.mobile,
