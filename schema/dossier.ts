@@ -17,6 +17,7 @@
  */
 import * as Y from 'yjs';
 import { digest as sha256 } from 'lib0/hash/sha256';
+import { safeFileName } from './fileName.ts';
 import type { ClientWrites } from './clientWrites.ts';
 
 export const DOSSIER_LAYOUT_VERSION = 1;
@@ -153,8 +154,12 @@ export class Teledossier {
     return out;
   }
 
+  /** Names cleaned as they are read: every screen, download and export shows a clean one (#11). */
   documentList(): DocumentEntry[] {
-    return this.documents.toArray().map((m) => m.toJSON() as DocumentEntry);
+    return this.documents.toArray().map((m) => {
+      const entry = m.toJSON() as DocumentEntry;
+      return { ...entry, name: safeFileName(entry.name) };
+    });
   }
 
   document(id: string): DocumentEntry | undefined {

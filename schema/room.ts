@@ -14,6 +14,7 @@
  * that closes or loses the network disappears from the room by itself after the awareness timeout.
  */
 import * as Y from 'yjs';
+import { safeFileName } from './fileName.ts';
 import type { ClientWrites } from './clientWrites.ts';
 
 /** Professionals share layout hints; what was sent to the patient is the server's record. */
@@ -86,7 +87,7 @@ export class RoomDoc {
   }
 
   sentDocuments(): SentDocument[] {
-    return this.sent.toArray();
+    return this.sent.toArray().map((d) => ({ ...d, name: safeFileName(d.name) }));
   }
 }
 

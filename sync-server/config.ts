@@ -41,6 +41,23 @@ export interface Config {
   tlsKey: string | null;
   /** TRUST_PROXY=1: behind a reverse proxy, the caller's address is the last X-Forwarded-For hop (login rate limit, audit). */
   trustProxy: boolean;
+  /** Caps on costly messages (SMS, e-mail) a request may trigger: messaging/caps.ts. */
+  messageCaps: MessageCaps;
+}
+
+/** At most `max` messages in any `windowMs` (a sliding window). */
+export interface SendCap {
+  max: number;
+  windowMs: number;
+}
+
+export interface MessageCaps {
+  /** To one phone number or address. Default 10 a day: a family is not harassed, a code still reaches a user who logs in often. */
+  recipient: SendCap;
+  /** Triggered by one account (login codes for itself, invitations it sends). Default 60 an hour: a busy doctor's afternoon. */
+  account: SendCap;
+  /** From one establishment, all accounts together. Default 500 a day: a bound on the SMS bill. */
+  establishment: SendCap;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,7 +85,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || null,
     tlsKey: env.TLS_KEY || null,
     trustProxy: env.TRUST_PROXY === '1',
+    messageCaps: {
+      recipient: capFrom(env.RELAIS_SENDS_PER_RECIPIENT, '10/24h'),
+      account: capFrom(env.RELAIS_SENDS_PER_ACCOUNT, '60/1h'),
+      establishment: capFrom(env.RELAIS_SENDS_PER_ESTABLISHMENT, '500/24h'),
+    },
   };
+}
+
+/** «<count>/<window>», the window in minutes or hours: `10/24h`, `5/15m`. */
+function capFrom(value: string | undefined, fallback: string): SendCap {
+  const match = /^([0-9]+)\/([0-9]+)([mh])$/.exec((value || fallback).trim());
+  if (!match || Number(match[2]) === 0) throw new Error(`Invalid cap setting (expected e.g. 10/24h): ${value}`);
+  return { max: Number(match[1]), windowMs: Number(match[2]) * (match[3] === 'h' ? 3_600_000 : 60_000) };
 }
 
 function intFrom(value: string | undefined, fallback: number): number {

@@ -292,6 +292,38 @@ describe('§7.3 «Exporter»', () => {
   });
 });
 
+describe('§9 #11 file names', () => {
+  it('a name with a leading newline, path parts or a bidi override is stored, served and exported as one clean segment', async () => {
+    relais = await startRelais();
+    const id = relais.demo.consultations[0]!.id;
+    const token = await login(relais.http, 'dr.demo');
+    const escaping = await upload(token, id, '\n../../../tmp/x', await samplePdf(1));
+    expect(escaping.status).toBe(201);
+    expect(escaping.json.document!.name).toBe('x.pdf');
+    const spoofed = await upload(token, id, '\u202Efdp.exe\r\n..\\..\\evil', await samplePdf(1));
+    expect(spoofed.json.document!.name).toBe('evil.pdf');
+
+    const download = await fetch(`${relais.http}/api/consultations/${id}/documents/${escaping.json.document!.id}`, { headers: cookie(token) });
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="x.pdf"; filename*=UTF-8''x.pdf`);
+
+    const res = await fetch(`${relais.http}/api/consultations/${id}/export.zip`, { headers: cookie(token) });
+    expect(res.status).toBe(200);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const dir = join(relais.dataDir, 'export-names');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'x.zip'), Buffer.from(await res.arrayBuffer()));
+    const names = execFileSync('unzip', ['-Z1', 'x.zip'], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(names).toContain('documents/x.pdf');
+    expect(names).toContain('documents/evil.pdf');
+    for (const name of names) {
+      expect(name).toMatch(/^(documents\/)?[^/\\]+$/);
+      expect(name).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+      expect(name.split('/').some((part) => part.startsWith('.'))).toBe(false);
+    }
+  });
+});
+
 describe('§7.3 retention', () => {
   it('a dossier past its retention period is purged with its blobs, the audit says so, and it cannot come back', async () => {
     relais = await startRelais();

@@ -197,6 +197,42 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     expect(state.vault.state).toBe('revoked');
   });
 
+  it('#11 concurrent wrong codes cannot exceed the cap: 60 at once, at most 5 checked, then even the right code is refused', async () => {
+    const { token, consultation } = await setUp();
+    const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
+    await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
+    const mail = await waitFor(() => smtp.mails[0], 'email');
+    const vaultToken = /\/coffre\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+    expect((await post(`/api/vault/${vaultToken}/code`, {})).status).toBe(200);
+    const code = (await waitFor(() => sms.messages[0], 'vault sms')).text.match(/(\d{6})/)![1]!;
+    const wrong = code === '000000' ? '111111' : '000000';
+
+    const answers = await Promise.all(Array.from({ length: 60 }, () => post(`/api/vault/${vaultToken}/unlock`, { answer: wrong })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.every((s) => s === 403 || s === 423)).toBe(true);
+    // A checked guess is audited as a failure; the refused ones were never compared.
+    const checked = relais!.store.audit.query({}).filter((e) => e.type === 'vault.open' && e.detail?.startsWith('code') && e.detail.endsWith('échec'));
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 403).length).toBeLessThanOrEqual(4);
+
+    const right = await post(`/api/vault/${vaultToken}/unlock`, { answer: code });
+    expect(right.status).toBe(423);
+    expect(((await right.json()) as { message: string }).message).toBe('Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
+  });
+
+  it('#11 concurrent code requests cannot exceed the codes a link may send: 20 at once, at most 5 SMS', async () => {
+    const { token, consultation } = await setUp();
+    const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
+    await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
+    const mail = await waitFor(() => smtp.mails[0], 'email');
+    const vaultToken = /\/coffre\/([A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(`/api/vault/${vaultToken}/code`, {})));
+    expect(answers.filter((r) => r.status === 200).length).toBe(5);
+    expect(answers.filter((r) => r.status === 429).length).toBe(15);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sms.messages.length).toBe(5);
+  });
+
   it('anything but a PDF is refused with the reason', async () => {
     const { token, consultation } = await setUp();
     const doc = await upload(token, consultation, 'photo.png', png(10, 10, () => [1, 2, 3]));

@@ -114,6 +114,41 @@ export class VaultLinkStore {
     });
   }
 
+  /**
+   * Spends one try before the answer is compared, in one synchronous transaction: no other guess
+   * can read the count between the check and the decrement, so concurrent guesses cannot exceed
+   * VAULT_MAX_TRIES. Returns the link as it was when the try was taken (its code, its birth date),
+   * with the tries left after it; or why no try was left.
+   */
+  takeTry(tokenHash: string, now = Date.now()): { ok: true; link: VaultLink } | { ok: false; state: Exclude<VaultState, 'open'> | 'missing' } {
+    return this.db.transactionSync(() => {
+      const current = this.db.get(tokenHash);
+      if (!current) return { ok: false as const, state: 'missing' as const };
+      const state = vaultState(current, now);
+      if (state !== 'open') return { ok: false as const, state };
+      const link = { ...current, triesLeft: current.triesLeft - 1 };
+      this.db.putSync(tokenHash, link);
+      return { ok: true as const, link };
+    });
+  }
+
+  /**
+   * Records a new code if the link may still send one, in one synchronous transaction, for the
+   * same reason as takeTry: concurrent requests cannot send more than VAULT_MAX_CODES.
+   */
+  issueCode(tokenHash: string, codeHash: string, now = Date.now()): { ok: true } | { ok: false; state: Exclude<VaultState, 'open'> | 'missing' | 'too_many_codes' } {
+    return this.db.transactionSync(() => {
+      const current = this.db.get(tokenHash);
+      if (!current) return { ok: false as const, state: 'missing' as const };
+      const state = vaultState(current, now);
+      if (state !== 'open') return { ok: false as const, state };
+      if (current.codesSent >= VAULT_MAX_CODES) return { ok: false as const, state: 'too_many_codes' as const };
+      const codeExpiresAt = new Date(now + VAULT_CODE_MINUTES * 60_000).toISOString();
+      this.db.putSync(tokenHash, { ...current, codeHash, codeExpiresAt, codesSent: current.codesSent + 1 });
+      return { ok: true as const };
+    });
+  }
+
   async removeForConsultation(consultationId: string): Promise<void> {
     for (const link of this.forConsultation(consultationId)) await this.db.remove(link.tokenHash);
   }

@@ -5,6 +5,7 @@
  * stays far below 4 GB (documents are capped at 25 MB each).
  */
 import { crc32, deflateRawSync } from 'node:zlib';
+import { safeFileName } from '../../schema/fileName.ts';
 
 export interface ZipEntry {
   name: string;
@@ -19,12 +20,23 @@ function dosDateTime(d: Date): { time: number; date: number } {
   };
 }
 
+/**
+ * An entry's name as written: «file» or «folder/file», each cleaned (schema/fileName.ts), so that
+ * no entry unpacks outside the folder it is extracted into, whatever the caller passed. What
+ * follows the first «/» is the file name: any further separator in it is a path part, dropped.
+ */
+export function entryName(name: string): string {
+  const slash = name.indexOf('/');
+  if (slash < 0) return safeFileName(name);
+  return `${safeFileName(name.slice(0, slash))}/${safeFileName(name.slice(slash + 1))}`;
+}
+
 export function zip(entries: ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
+    const name = Buffer.from(entryName(entry.name), 'utf8');
     const raw = Buffer.from(entry.data);
     const deflated = deflateRawSync(raw);
     const stored = deflated.byteLength >= raw.byteLength;

@@ -1,6 +1,6 @@
 /** The caller's consultations (SPEC §2). */
 import type { ConsultationSummary } from '../../schema/api.ts';
-import { consultationStatus, validateCreateConsultation, type Consent } from '../../schema/consultation.ts';
+import { consultationStatus, validateCreateConsultation, type Consent, type Contacts } from '../../schema/consultation.ts';
 import { isEmail, normaliseMobile } from '../../schema/identity.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { Patient } from '../store/patients.ts';
@@ -9,6 +9,7 @@ import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 import { patientFor, sendFieldErrors } from './patients.ts';
 import { purgeDate } from '../documents/retention.ts';
+import { reserveSends, type CostlySend } from '../messaging/caps.ts';
 
 /** «Invitation téléphonique» (SPEC §7.4): the slot is now, for this long. */
 const INSTANT_DURATION_MINUTES = 30;
@@ -59,6 +60,16 @@ function consentAndCompanion(c: ConsultationRecord): Pick<ConsultationSummary, '
   return out;
 }
 
+/** The messages creating a consultation sends: what createTeleconsultation invites. */
+function invitationSends(...contacts: (Contacts | null)[]): CostlySend[] {
+  const sends: CostlySend[] = [];
+  for (const c of contacts) {
+    if (c?.email) sends.push({ channel: 'email', to: c.email });
+    if (c?.mobile) sends.push({ channel: 'sms', to: c.mobile });
+  }
+  return sends;
+}
+
 export const consultationRoutes: Route[] = [
   {
     method: 'GET',
@@ -96,6 +107,13 @@ export const consultationRoutes: Route[] = [
       if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
         throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
       }
+      // The invitations are counted before anything is written: a refusal leaves nothing behind.
+      await reserveSends(req, ctx, {
+        accountId: user.id,
+        establishmentIds: [patient.establishmentId],
+        sends: invitationSends(input.patientContacts, input.companion.kind === 'none' ? null : input.companion),
+        purpose: 'invitation',
+      });
       // The contacts corrected in «Patient seul» are the patient's from now on.
       if (patient.email !== input.patientContacts.email || patient.mobile !== input.patientContacts.mobile) {
         await ctx.store.patients.put({ ...patient, ...input.patientContacts });
@@ -137,6 +155,13 @@ export const consultationRoutes: Route[] = [
       else if (!email && !mobile) fields.contact = 'Ce numéro n’est pas un numéro de téléphone mobile valide.';
       if (body.consent !== true) fields.consent = 'Le consentement du patient doit être recueilli avant de continuer.';
       if (Object.keys(fields).length > 0) return sendFieldErrors(reply, fields);
+      // Counted before the patient and the consultation exist: a refusal leaves nothing behind.
+      await reserveSends(req, ctx, {
+        accountId: user.id,
+        establishmentIds: [establishmentId],
+        sends: [email ? { channel: 'email', to: email } : { channel: 'sms', to: mobile! }],
+        purpose: 'invitation-telephonique',
+      });
       const now = Date.now();
       const patient: Patient = {
         id: newId(),

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dossierDocName, type DocumentEntry, type DocumentKind } from '../../schema/dossier.ts';
+import { safeFileName } from '../../schema/fileName.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
 import { EXTENSIONS, type AcceptedType } from '../documents/fileType.ts';
@@ -31,21 +32,16 @@ export function requireParticipant(req: Request, ctx: Context, consultationId: s
   return { user, consultation };
 }
 
-/** A file name safe to show and to put in a header, its extension matching the real type. */
+/** An uploaded file's name, safe to show and to put in a header, its extension matching the real type. */
 export function cleanFileName(raw: string | null, mimeType: AcceptedType): string {
-  const base = (raw ?? '')
-    .normalize('NFC')
-    .replace(/^.*[\\/]/, '')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-    .replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
-    .trim()
-    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
-    .slice(0, 150)
-    .trim();
-  return `${base || 'document'}${EXTENSIONS[mimeType]}`;
+  const base = safeFileName(raw, '').replace(/\.[A-Za-z0-9]{1,5}$/, '');
+  // safeFileName caps the length keeping the extension, which is then the real type's.
+  return safeFileName(`${base || 'document'}${EXTENSIONS[mimeType]}`);
 }
 
-export function contentDisposition(name: string, inline: boolean): string {
+/** The name is cleaned here too: a name read from a shared document may not have been cleaned when stored. */
+export function contentDisposition(raw: string, inline: boolean): string {
+  const name = safeFileName(raw);
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
@@ -110,7 +106,7 @@ export async function addGeneratedDocument(
   await ctx.documents.refs.add(stored.sha256, `dossier:${consultationId}`);
   const entry: DocumentEntry = {
     id: newDocumentId(),
-    name: fields.name,
+    name: safeFileName(fields.name),
     mimeType: fields.mimeType ?? 'application/pdf',
     size: stored.size,
     sha256: stored.sha256,

@@ -4,6 +4,7 @@
  * and an index in JSON and as a readable PDF.
  */
 import { PDFDocument } from 'pdf-lib';
+import { safeFileName } from '../../schema/fileName.ts';
 import { PageWriter, formatParis, embeddedFonts } from '../documents/pdfText.ts';
 import { renderFichePdf } from '../documents/fichePdf.ts';
 import { uniqueName, zip, type ZipEntry } from '../documents/zip.ts';
@@ -39,7 +40,7 @@ export const dossierExportRoutes: Route[] = [
       }
       const files: { name: string; document: (typeof documents)[number] }[] = [];
       for (const document of documents) {
-        const name = uniqueName(taken, `documents/${document.name}`);
+        const name = uniqueName(taken, `documents/${safeFileName(document.name)}`);
         entries.push({ name, data: await ctx.documents.blobs.read(document.sha256), modified: new Date(document.addedAt) });
         files.push({ name, document });
       }

@@ -5,6 +5,7 @@
  */
 import { invitationView, patientLabel, publicOrigin, sendInvitation, type ConsultationRecord } from '../consultations/createConsultation.ts';
 import type { User } from '../store/users.ts';
+import { reserveSends } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 
@@ -39,6 +40,13 @@ export const invitationRoutes: Route[] = [
       if (!invitation || invitation.consultationId !== consultation.id) {
         throw new HttpError(404, 'not_found', 'Cette invitation est introuvable.');
       }
+      await reserveSends(req, ctx, {
+        accountId: user.id,
+        establishmentIds: [consultation.establishmentId],
+        sends: [{ channel: invitation.channel, to: invitation.to }],
+        purpose: 'invitation',
+        consultationId: consultation.id,
+      });
       const patient = ctx.store.patients.get(consultation.patientId);
       const creator = ctx.store.users.get(consultation.createdBy) ?? user;
       const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx, req.headers.get('host')));

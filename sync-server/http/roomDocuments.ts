@@ -10,6 +10,7 @@
  */
 import * as Y from 'yjs';
 import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
+import { safeFileName } from '../../schema/fileName.ts';
 import { HttpError } from './reply.ts';
 import { type Context, type Route } from './context.ts';
 import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
@@ -46,7 +47,7 @@ export const roomDocumentRoutes: Route[] = [
       }
       const sent: SentDocument = {
         documentId: entry.id,
-        name: entry.name,
+        name: safeFileName(entry.name),
         size: entry.size,
         sentAt: new Date().toISOString(),
         sentByName: user.displayName,

@@ -6,6 +6,7 @@ import { maskDestination, validateChallengeRequest, validateCodeRequest, type Ch
 import { authServices } from '../auth/services.ts';
 import { CODE_MAX_TRIES } from '../auth/loginCodes.ts';
 import { audit } from '../audit/audit.ts';
+import { reserveSends } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
 import type { Route } from './context.ts';
 import { checkGuard, checkPassword, completeLogin, loginFailed } from './login.ts';
@@ -31,6 +32,9 @@ export const strongAuthRoutes: Route[] = [
         destination = user.email;
       } else if (!ctx.store.authState.get(user.id).totpSecret) {
         throw new HttpError(409, 'no_totp', 'Aucune application d’authentification n’est enrôlée : choisissez «SMS» ou «Email».');
+      }
+      if (destination && channel !== 'totp') {
+        await reserveSends(req, ctx, { accountId: user.id, establishmentIds: user.establishmentIds, sends: [{ channel, to: destination }], purpose: 'login-code' });
       }
       const { challengeId, code } = await codes.issue(user.id, channel);
       if (code && channel === 'sms') {

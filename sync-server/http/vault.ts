@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DocumentEntry } from '../../schema/dossier.ts';
+import { safeFileName } from '../../schema/fileName.ts';
 import {
   VAULT_CODE_MINUTES,
   VAULT_DOWNLOAD_MINUTES,
-  VAULT_MAX_CODES,
   VAULT_MAX_TRIES,
   birthDateAllowed,
   codeChannels,
@@ -21,6 +21,7 @@ import {
   vaultState,
   type VaultCodeChannel,
   type VaultLink,
+  type VaultState,
 } from '../documents/vaultLinks.ts';
 import { HttpError, type Request } from './reply.ts';
 import type { Context, Route } from './context.ts';
@@ -84,15 +85,18 @@ function linkOf(ctx: Context, token: string): VaultLink {
 }
 
 function requireOpen(link: VaultLink): void {
-  switch (vaultState(link)) {
-    case 'open':
-      return;
+  const state = vaultState(link);
+  if (state !== 'open') throw closedError(state);
+}
+
+function closedError(state: Exclude<VaultState, 'open'>): HttpError {
+  switch (state) {
     case 'expired':
-      throw new HttpError(410, 'vault_expired', 'Ce lien a expiré. Demandez un nouvel envoi au professionnel de santé.');
+      return new HttpError(410, 'vault_expired', 'Ce lien a expiré. Demandez un nouvel envoi au professionnel de santé.');
     case 'revoked':
-      throw new HttpError(410, 'vault_revoked', 'Ce document n’est plus disponible : l’envoi a été annulé.');
+      return new HttpError(410, 'vault_revoked', 'Ce document n’est plus disponible : l’envoi a été annulé.');
     case 'locked':
-      throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
+      return new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
   }
 }
 
@@ -132,7 +136,7 @@ export const vaultRoutes: Route[] = [
           tokenHash: hashSecret(token),
           consultationId: consultation.id,
           documentId: entry.id,
-          documentName: entry.name,
+          documentName: safeFileName(entry.name),
           sha256: entry.sha256,
           size: entry.size,
           createdBy: user.id,
@@ -234,16 +238,16 @@ export const vaultRoutes: Route[] = [
       if (!channels.includes(channel)) {
         throw new HttpError(409, 'no_channel', channel === 'sms' ? 'Aucun mobile n’est enregistré pour ce patient.' : 'Aucune adresse email n’est enregistrée pour ce patient.');
       }
-      if (link.codesSent >= VAULT_MAX_CODES) {
-        throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
-      }
       const code = newCode();
-      await ctx.documents.vault.update(link.tokenHash, (l) => ({
-        ...l,
-        codeHash: hashSecret(code),
-        codeExpiresAt: new Date(Date.now() + VAULT_CODE_MINUTES * 60_000).toISOString(),
-        codesSent: l.codesSent + 1,
-      }));
+      // Counted and stored before it is sent, in one step: concurrent requests cannot pass the cap (#11).
+      const issued = ctx.documents.vault.issueCode(link.tokenHash, hashSecret(code));
+      if (!issued.ok) {
+        if (issued.state === 'too_many_codes') {
+          throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
+        }
+        if (issued.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+        throw closedError(issued.state);
+      }
       if (channel === 'sms' && link.mobile) {
         await ctx.messaging.sendSms({
           to: link.mobile,
@@ -282,14 +286,21 @@ export const vaultRoutes: Route[] = [
       const byBirthDate = body.method === 'birthDate' || (body.method === undefined && codeChannels(link).length === 0);
       if (byBirthDate && !birthDateAllowed(link)) throw new HttpError(409, 'no_birth_date', 'Ce document se déverrouille avec le code reçu.');
       if (!answer) throw new HttpError(400, 'empty', byBirthDate ? 'Saisissez la date de naissance.' : 'Saisissez le code reçu.');
+      // The try is spent before the answer is compared, and the answer is compared with the link
+      // as it was then: a guess that finds no try left is never checked (#11).
+      const taken = ctx.documents.vault.takeTry(link.tokenHash);
+      if (!taken.ok) {
+        if (taken.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+        throw closedError(taken.state);
+      }
+      const current = taken.link;
       const right =
         !byBirthDate
-          ? link.codeExpiresAt !== null && Date.parse(link.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), link.codeHash)
-          : link.birthDate !== null && answer === link.birthDate;
+          ? current.codeExpiresAt !== null && Date.parse(current.codeExpiresAt) > Date.now() && sameSecret(answer.replace(/\s/g, ''), current.codeHash)
+          : current.birthDate !== null && answer === current.birthDate;
       if (!right) {
-        const after = await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, triesLeft: Math.max(0, l.triesLeft - 1) }));
         await ctx.documents.audit({ action: 'vault.unlock', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId, detail: 'échec' });
-        const left = after?.triesLeft ?? 0;
+        const left = current.triesLeft;
         if (left <= 0) throw new HttpError(423, 'vault_locked', 'Trop d’essais incorrects : ce lien est bloqué. Demandez un nouvel envoi.');
         throw new HttpError(
           403,

@@ -1,5 +1,6 @@
 /** Turns an outgoing email into nodemailer's message options (shared by SMTP and the outbox). */
 import type { SendMailOptions } from 'nodemailer';
+import { safeFileName } from '../../schema/fileName.ts';
 import type { OutgoingEmail } from './types.ts';
 
 export function mailOptions(from: string, id: string, email: OutgoingEmail): SendMailOptions {
@@ -12,7 +13,7 @@ export function mailOptions(from: string, id: string, email: OutgoingEmail): Sen
     // The record id, so a message found in a mailbox can be matched to its delivery record.
     messageId: `<${id}@relais>`,
     attachments: email.attachments?.map((a) => ({
-      filename: a.filename,
+      filename: safeFileName(a.filename),
       contentType: a.contentType,
       content: Buffer.from(a.content),
     })),

@@ -10,6 +10,7 @@ export type AuditEventType =
   | 'login.locked'
   | 'login.code-sent'
   | 'login.refused'
+  | 'message.capped'
   | 'logout'
   | 'dossier.open'
   | 'document.send'

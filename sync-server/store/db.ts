@@ -43,6 +43,8 @@ export interface Databases {
   signatureImages: Database<SignatureImageRecord, string>;
   /** sha-256 of a link token → vault link (documents/vaultLinks.ts). */
   vaultLinks: Database<VaultLink, string>;
+  /** '<scope>:<id>' → epoch ms of recent costly sends (store/messageCaps.ts). */
+  messageCaps: Database<number[], string>;
 }
 
 let commitFailureGuard = false;
@@ -97,5 +99,6 @@ export function openDatabases(dataDir: string): Databases {
     documentRecords: root.openDB<DocumentEntry, Key>({ name: 'documentRecords' }),
     signatureImages: root.openDB<SignatureImageRecord, string>({ name: 'signatureImages' }),
     vaultLinks: root.openDB<VaultLink, string>({ name: 'vaultLinks' }),
+    messageCaps: root.openDB<number[], string>({ name: 'messageCaps' }),
   };
 }

@@ -71,6 +71,7 @@ export const accountsEn = {
   'accounts.audit.type.login.locked': 'Account locked',
   'accounts.audit.type.login.code-sent': 'Code sent',
   'accounts.audit.type.login.refused': 'Sign-in refused',
+  'accounts.audit.type.message.capped': 'Message refused (cap)',
   'accounts.audit.type.logout': 'Logged out',
   'accounts.audit.type.dossier.open': 'Dossier opened',
   'accounts.audit.type.document.send': 'Document sent',

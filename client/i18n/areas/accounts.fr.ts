@@ -71,6 +71,7 @@ export const accountsFr = {
   'accounts.audit.type.login.locked': 'Compte verrouillé',
   'accounts.audit.type.login.code-sent': 'Code envoyé',
   'accounts.audit.type.login.refused': 'Connexion refusée',
+  'accounts.audit.type.message.capped': 'Envoi refusé (plafond)',
   'accounts.audit.type.logout': 'Déconnexion',
   'accounts.audit.type.dossier.open': 'Ouverture du dossier',
   'accounts.audit.type.document.send': 'Envoi de document',
