@@ -9,7 +9,7 @@ import { verifyPassword } from '../auth/passwords.ts';
 import { setPassword } from '../accounts/accounts.ts';
 import { audit } from '../audit/audit.ts';
 import { HttpError } from './reply.ts';
-import { requireUser, type Route } from './context.ts';
+import { requireUser, sessionToken, type Route } from './context.ts';
 import { callerAddress } from './remoteAddress.ts';
 
 export const accountRoutes: Route[] = [
@@ -75,7 +75,10 @@ export const accountRoutes: Route[] = [
         throw new HttpError(400, 'wrong_password', 'Le mot de passe actuel est incorrect.');
       }
       await setPassword(ctx.store, user, parsed.value.next);
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'mot de passe changé' });
+      // Whoever knew the old password may hold a session elsewhere: those end, this one stays.
+      const ended = await ctx.sessions.destroyOthers(user.id, sessionToken(req)!);
+      for (const key of ended) ctx.accessChanged.sessionEnded(key);
+      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: `mot de passe changé (${ended.length} autre(s) session(s) fermée(s))` });
       reply.sendJson(200, { changed: true });
     },
   },
