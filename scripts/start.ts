@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readConfig } from '../sync-server/config.ts';
+import { readConfig, requirePublicUrl } from '../sync-server/config.ts';
 import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
@@ -39,6 +39,12 @@ function buildClientIfStale(clientDir: string): void {
 }
 
 const config = readConfig();
+try {
+  requirePublicUrl(config);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}
 if (process.env.RELAIS_SKIP_BUILD !== '1') buildClientIfStale(config.clientDir);
 const store = openStore(config.dataDir);
 const dataState = await seedDemoIfEmpty(store, config.production);
