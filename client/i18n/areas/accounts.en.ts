@@ -109,6 +109,7 @@ export const accountsEn = {
   'accounts.admin.actions': 'Actions',
   'accounts.admin.unlock': 'Unlock',
   'accounts.admin.unlocked': '{name}’s account is unlocked.',
+  'accounts.admin.sharedWith': 'Account shared with {names}: an administrator of that establishment gives it a new password or unlocks it.',
   'accounts.admin.reset': 'New password',
   'accounts.admin.resetConfirm': 'Give {name} a new provisional password? The old one will stop working and their open sessions will be closed.',
   'accounts.admin.newTitle': 'Create an account',

@@ -109,6 +109,7 @@ export const accountsFr = {
   'accounts.admin.actions': 'Actions',
   'accounts.admin.unlock': 'Débloquer',
   'accounts.admin.unlocked': 'Le compte de {name} est débloqué.',
+  'accounts.admin.sharedWith': 'Compte partagé avec {names} : un administrateur de cet établissement donne un nouveau mot de passe ou débloque le compte.',
   'accounts.admin.reset': 'Nouveau mot de passe',
   'accounts.admin.resetConfirm': 'Donner un nouveau mot de passe provisoire à {name} ? L’ancien ne fonctionnera plus et ses sessions ouvertes seront fermées.',
   'accounts.admin.newTitle': 'Créer un compte',
