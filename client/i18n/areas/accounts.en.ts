@@ -46,7 +46,7 @@ export const accountsEn = {
   'accounts.password.current': 'Current password',
   'accounts.password.next': 'New password (at least 12 characters)',
   'accounts.password.submit': 'Change password',
-  'accounts.password.done': 'Password changed.',
+  'accounts.password.done': 'Password changed. Your other sessions, on other devices, have been closed.',
   'accounts.sessions.title': 'Sessions',
   'accounts.sessions.explain': 'Close all your open sessions on every station (for instance after forgetting to log out elsewhere).',
   'accounts.sessions.everywhere': 'Log out everywhere',

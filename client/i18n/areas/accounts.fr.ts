@@ -46,7 +46,7 @@ export const accountsFr = {
   'accounts.password.current': 'Mot de passe actuel',
   'accounts.password.next': 'Nouveau mot de passe (12 caractères au moins)',
   'accounts.password.submit': 'Changer le mot de passe',
-  'accounts.password.done': 'Mot de passe changé.',
+  'accounts.password.done': 'Mot de passe changé. Vos autres sessions, sur d’autres postes, ont été fermées.',
   'accounts.sessions.title': 'Sessions',
   'accounts.sessions.explain': 'Fermez toutes vos sessions ouvertes, sur tous les postes (par exemple après avoir oublié de vous déconnecter ailleurs).',
   'accounts.sessions.everywhere': 'Se déconnecter partout',
