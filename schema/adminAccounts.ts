@@ -9,8 +9,14 @@ export interface AccountRow {
   rpps: string | null;
   email: string | null;
   mobile: string | null;
+  /** The account's role in the establishments the reader administers. */
   role: 'professional' | 'admin';
   establishmentIds: string[];
+  /**
+   * Names of the account's other establishments, those the reader does not administer: while
+   * there is one, a new password or an unlock is for an administrator of that establishment.
+   */
+  sharedWith: string[];
   /** Too many failed logins: every login is refused until the lock ends or is lifted. */
   locked: boolean;
   createdAt: string;
@@ -18,7 +24,7 @@ export interface AccountRow {
 
 export interface AccountsResponse {
   accounts: AccountRow[];
-  /** The administrator's establishments, where a new account may be created. */
+  /** The establishments the reader administers, where a new account may be created. */
   establishments: { id: string; name: string }[];
 }
 

@@ -59,4 +59,20 @@ describe('admin CLI', () => {
     await admin('user unlock dr.demo');
     expect((await post(running.http, '/api/session', { identifier: 'dr.demo', password: 'relais-demo' })).status).toBe(200);
   });
+
+  it('#11 set-role gives the administrator role in the establishments named, and only those', async () => {
+    running = await startRelais();
+    const [created] = await admin('establishment add --name "Cabinet des Lilas" --kind cabinet');
+    const lilas = /id ([A-Za-z0-9_-]+)/.exec(created!)![1]!;
+    const tilleuls = running.demo.establishmentId;
+    await admin(`user add --identifier p.partage --name "Paul Partagé" --profession Médecin --establishment ${tilleuls} --establishment ${lilas}`);
+    expect(await admin(`user set-role p.partage admin --establishment ${lilas}`)).toEqual(['p.partage est maintenant administrateur de Cabinet des Lilas.']);
+    expect(running.store.users.byIdentifier('p.partage')).toMatchObject({ role: 'admin', adminOf: [lilas] });
+    await expect(admin('user set-role p.partage admin --establishment ailleurs')).rejects.toThrow('n’appartient pas');
+    await admin(`user set-role p.partage professional --establishment ${lilas}`);
+    expect(running.store.users.byIdentifier('p.partage')).toMatchObject({ role: 'professional', adminOf: [] });
+    // Each change is in the audit of both establishments, by the command line (no actor).
+    const details = running.store.audit.query().filter((e) => e.type === 'account.change').map((e) => [e.detail, e.actorId, e.establishmentIds]);
+    expect(details).toContainEqual(['rôle administrateur (ligne de commande) : p.partage', null, [tilleuls, lilas]]);
+  });
 });

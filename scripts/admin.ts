@@ -10,9 +10,20 @@
  *            [--rpps 10001234567] [--specialty …] [--email …] [--mobile +336…] [--mssante …] [--role admin] [--password …]
  *   user list
  *   user set-password <identifier> [--password …]
- *   user set-role <identifier> admin|professional
+ *   user set-role <identifier> admin|professional [--establishment <id> …]
  *   user unlock <identifier>
- * Options: --data-dir <dir> (default RELAIS_DATA_DIR or ./data). A password not given is generated and printed once.
+ * Options: --data-dir <dir> (default RELAIS_DATA_DIR or ./data). A password not given is generated
+ * (16 characters) and printed once; one given must have 12 characters at least.
+ *
+ * First start in production (the demo is never seeded there): `establishment add`, then
+ * `user add … --establishment <its id> --role admin` creates the first administrator, who creates
+ * the other accounts on the «Comptes» page.
+ *
+ * Roles are per establishment (#11): `--role admin` on `user add` makes the account administrator
+ * of the establishments given; `user set-role` changes the role in the establishments given
+ * (all of the account's when none is). Every change is written to the audit of each of the
+ * account's establishments, with no actor (the operator's command line); a new password also ends
+ * the account's sessions.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +32,8 @@ import { openStore, type Store } from '../sync-server/store/index.ts';
 import type { Establishment } from '../sync-server/store/consultations.ts';
 import { MIN_PASSWORD_LENGTH } from '../schema/auth.ts';
 import { newId } from './demo.ts';
-import { checkNewAccount, createAccount, provisionalPassword, setPassword, unlockAccount } from '../sync-server/accounts/accounts.ts';
+import { auditAccountChange, checkNewAccount, createAccount, provisionalPassword, setPassword, unlockAccount } from '../sync-server/accounts/accounts.ts';
+import { SessionManager } from '../sync-server/auth/sessions.ts';
 
 class UsageError extends Error {}
 
@@ -67,6 +79,8 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
     if (v !== 'on' && v !== 'off') throw new UsageError('--strong-only attend on ou off.');
     return v === 'on';
   };
+  const audited = (account: { identifier: string; establishmentIds: string[] }, what: string) =>
+    auditAccountChange({ store }, { actorId: null, account, detail: `${what} (ligne de commande) : ${account.identifier}` });
   const days = (v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -123,19 +137,23 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       if (!checked.ok) throw new UsageError(checked.message);
       const { password, generated } = checkPassword(values.password);
       const user = await createAccount(store, checked.value, password);
+      await audited(user, 'compte créé');
       out(`Compte créé : ${user.identifier} (${user.displayName}, ${user.role === 'admin' ? 'administrateur' : 'professionnel'})`);
       if (generated) out(`Mot de passe provisoire (affiché une seule fois) : ${password}`);
       return;
     }
     case 'user list':
       for (const u of store.users.list()) {
-        out(`${u.identifier}\t${u.displayName}\t${u.profession}\t${u.role}\tRPPS ${u.rpps ?? '—'}\t${u.establishmentIds.join(',')}`);
+        out(`${u.identifier}\t${u.displayName}\t${u.profession}\t${u.role}${u.adminOf.length ? ` (${u.adminOf.join(',')})` : ''}\tRPPS ${u.rpps ?? '—'}\t${u.establishmentIds.join(',')}`);
       }
       return;
     case 'user set-password': {
       const user = userOf(target);
       const { password, generated } = checkPassword(values.password);
       await setPassword(store, user, password);
+      // Whoever held the account loses it: its sessions end (the server closes their sockets at its next sweep).
+      await new SessionManager(store.sessions).destroyAll(user.id);
+      await audited(user, 'mot de passe changé');
       out(`Mot de passe changé pour ${user.identifier}.`);
       if (generated) out(`Mot de passe provisoire (affiché une seule fois) : ${password}`);
       return;
@@ -143,13 +161,19 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
     case 'user set-role': {
       const user = userOf(target);
       if (extra !== 'admin' && extra !== 'professional') throw new UsageError('Rôle attendu : admin ou professional.');
-      await store.users.put({ ...user, role: extra });
-      out(`${user.identifier} est maintenant ${extra === 'admin' ? 'administrateur' : 'professionnel'}.`);
+      const where = values.establishment ?? user.establishmentIds;
+      for (const id of where) if (!user.establishmentIds.includes(id)) throw new UsageError(`${user.identifier} n’appartient pas à l’établissement ${id}.`);
+      const adminOf = extra === 'admin' ? [...new Set([...user.adminOf, ...where])] : user.adminOf.filter((id) => !where.includes(id));
+      await store.users.put({ ...user, adminOf });
+      await audited(user, `rôle ${extra === 'admin' ? 'administrateur' : 'professionnel'}`);
+      const names = where.map((id) => store.establishments.get(id)?.name ?? id).join(', ');
+      out(`${user.identifier} est maintenant ${extra === 'admin' ? 'administrateur' : 'professionnel'} de ${names}.`);
       return;
     }
     case 'user unlock': {
       const user = userOf(target);
       await unlockAccount(store, user.id);
+      await audited(user, 'compte débloqué');
       out(`Compte ${user.identifier} déverrouillé.`);
       return;
     }

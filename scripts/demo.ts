@@ -46,6 +46,19 @@ export async function createConsultation(
   return consultation;
 }
 
+/**
+ * What `npm start` does with the data dir it opens: demo data goes into an empty store outside
+ * production only (SPEC §9: production never holds demo accounts, whose password is public and
+ * shorter than the rule); a production store starts empty and gets its first administrator from
+ * `npm run admin`.
+ */
+export async function seedDemoIfEmpty(store: Store, production: boolean): Promise<'seeded' | 'empty' | 'existing'> {
+  if (store.users.count() > 0) return 'existing';
+  if (production) return 'empty';
+  await seedDemo(store);
+  return 'seeded';
+}
+
 export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData> {
   const establishmentId = newId();
   await store.establishments.put({ id: establishmentId, name: DEMO_ESTABLISHMENT_NAME, kind: 'ehpad', retentionDays: 90 });

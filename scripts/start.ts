@@ -1,16 +1,17 @@
 /**
- * `npm start`: builds the client when its sources changed, seeds demo data into an empty data dir,
- * starts the sync server and the peer server, prints where to go. Ctrl-C stops everything.
+ * `npm start`: builds the client when its sources changed, seeds demo data into an empty data dir
+ * (outside production only), starts the sync server and the peer server, prints where to go.
+ * Ctrl-C stops everything.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readConfig } from '../sync-server/config.ts';
+import { readConfig, requirePublicUrl } from '../sync-server/config.ts';
 import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
-import { DEMO_PASSWORD, seedDemo } from './demo.ts';
+import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
 import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
 
@@ -38,13 +39,15 @@ function buildClientIfStale(clientDir: string): void {
 }
 
 const config = readConfig();
+try {
+  requirePublicUrl(config);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}
 if (process.env.RELAIS_SKIP_BUILD !== '1') buildClientIfStale(config.clientDir);
 const store = openStore(config.dataDir);
-let seeded = false;
-if (store.users.count() === 0) {
-  await seedDemo(store);
-  seeded = true;
-}
+const dataState = await seedDemoIfEmpty(store, config.production);
 // Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development
 // only), so that the «Pro Santé Connect» button works on a fresh machine.
 const pscDev =
@@ -60,11 +63,25 @@ const server = await startServer(config, store);
 const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket') });
 
 const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
+// A production store starts empty: the operator creates the first establishment and its
+// administrator, who then creates the other accounts on the «Comptes» page.
+const firstAdministrator = `
+  Aucun compte : créez le premier établissement puis son administrateur :
+    npm run admin -- establishment add --name "EHPAD …" [--kind ehpad|cabinet|hopital]
+    npm run admin -- user add --identifier … --name "…" --profession … --establishment <id affiché> --role admin
+  Le mot de passe provisoire (12 caractères au moins) est affiché une seule fois ; --password … pour le choisir.`;
+const demoAccounts = config.production
+  ? `
+  Attention : ces données contiennent les comptes de démonstration (dr.demo, ide.demo, admin.demo), créés par une
+  version antérieure : changez leur mot de passe (npm run admin -- user set-password dr.demo) ou ne les utilisez pas.`
+  : `
+  Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}   admin.demo / ${DEMO_PASSWORD}`;
 console.log(`
 Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
-  Données : ${config.dataDir}${seeded ? ' (données de démonstration créées)' : ''}
-  Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}${pscDev ? `\n  Pro Santé Connect (local) : ${pscDev.issuer} — RPPS de dr.demo : 10003456789` : ''}
+  Données : ${config.dataDir}${dataState === 'seeded' ? ' (données de démonstration créées)' : ''}${
+  store.users.count() === 0 ? firstAdministrator : store.users.byIdentifier('dr.demo') ? demoAccounts : ''
+}${pscDev ? `\n  Pro Santé Connect (local) : ${pscDev.issuer} — RPPS de dr.demo : 10003456789` : ''}
 Ctrl-C pour arrêter.`);
 
 let stopping = false;

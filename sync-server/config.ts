@@ -14,7 +14,11 @@ export interface Config {
   dataDir: string;
   /** Built client to serve. Default ./dist/client. */
   clientDir: string;
-  /** Public origin (https://relais.example.fr) when behind a proxy; used for the CSRF Origin check. */
+  /**
+   * Public origin (https://relais.example.fr): where links sent by email and SMS point, and the
+   * CSRF Origin check. Required in production (see requirePublicUrl); unset in development, links
+   * point at this server's own HOST:PORT.
+   */
   publicUrl: string | null;
   /** Secure cookies: on unless the public origin is plain http (localhost development). */
   secureCookies: boolean;
@@ -62,7 +66,7 @@ export interface MessageCaps {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intFrom(env.PORT, 8080);
-  const publicUrl = env.PUBLIC_URL ?? null;
+  const publicUrl = env.PUBLIC_URL || null;
   return {
     port,
     peerPort: intFrom(env.PEER_PORT, 9000),
@@ -98,6 +102,40 @@ function capFrom(value: string | undefined, fallback: string): SendCap {
   const match = /^([0-9]+)\/([0-9]+)([mh])$/.exec((value || fallback).trim());
   if (!match || Number(match[2]) === 0) throw new Error(`Invalid cap setting (expected e.g. 10/24h): ${value}`);
   return { max: Number(match[1]), windowMs: Number(match[2]) * (match[3] === 'h' ? 3_600_000 : 60_000) };
+}
+
+/** A setting that makes starting wrong: the start says which, and exits with code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Links that leave the server (invitations, vault links) must point at the real service: in
+ * production that is PUBLIC_URL, without which the server refuses to start; a request's Host
+ * header is never used, since whoever sends the request chooses it.
+ */
+export function requirePublicUrl(config: Pick<Config, 'publicUrl' | 'production'>): void {
+  if (config.publicUrl !== null) {
+    const protocol = URL.canParse(config.publicUrl) ? new URL(config.publicUrl).protocol : null;
+    if (protocol !== 'https:' && protocol !== 'http:') {
+      throw new ConfigError(`PUBLIC_URL invalide : ${config.publicUrl} (attendu : https://relais.example.fr) / PUBLIC_URL is not an http(s) URL.`);
+    }
+    return;
+  }
+  if (config.production) {
+    throw new ConfigError(
+      'PUBLIC_URL manquant : en production, indiquez l’adresse publique de Relais (PUBLIC_URL=https://relais.example.fr), ' +
+        'vers laquelle pointent les liens envoyés par e-mail et SMS. / PUBLIC_URL is required in production: the public origin that emailed and texted links point to.',
+    );
+  }
+}
+
+/** Where links sent by email or SMS point: PUBLIC_URL, else this server's own origin as configured. */
+export function linkOrigin(config: Pick<Config, 'publicUrl' | 'host' | 'port' | 'tlsCert' | 'tlsKey'>): string {
+  if (config.publicUrl) return new URL(config.publicUrl).origin;
+  const scheme = config.tlsCert && config.tlsKey ? 'https' : 'http';
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `${scheme}://${host}:${config.port}`;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {

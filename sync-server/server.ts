@@ -337,6 +337,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     });
   });
   const port = uWS.us_socket_local_port(listenSocket);
+  // PORT=0 (tests) picks a free port: links built from the configuration must carry the real one.
+  if (config.port === 0) ctx.config = { ...ctx.config, port };
 
   return {
     port,

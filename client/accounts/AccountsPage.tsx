@@ -1,7 +1,8 @@
 /**
- * «Comptes» (/administration/comptes): an establishment administrator sees the accounts of their
- * establishments, creates one, gives one a new provisional password, or lifts a lock after too many
- * failed logins. A provisional password is shown once, here, to be handed to the person.
+ * «Comptes» (/administration/comptes): an establishment administrator sees the accounts of the
+ * establishments they administer, creates one, gives one a new provisional password, or lifts a
+ * lock after too many failed logins. A provisional password is shown once, here, to be handed to
+ * the person.
  */
 import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import type { AccountRow, NewAccountRequest } from '../../schema/adminAccounts.ts';
@@ -94,15 +95,20 @@ export function AccountsPage() {
     </>
   );
 
+  // An account shared with an establishment the administrator does not administer is reset or
+  // unlocked by an administrator of that establishment (the server refuses it here): say so.
   const Actions = (props: { account: AccountRow }) => (
     <div class="row-actions">
-      <Show when={props.account.locked}>
+      <Show when={props.account.sharedWith.length > 0 && props.account.id !== user()?.id}>
+        <small class="muted">{t('accounts.admin.sharedWith', { names: props.account.sharedWith.join(', ') })}</small>
+      </Show>
+      <Show when={props.account.locked && props.account.sharedWith.length === 0}>
         <button type="button" class="button" onClick={() => void unlock(props.account)}>
           {t('accounts.admin.unlock')}
           <span class="visually-hidden"> {props.account.displayName}</span>
         </button>
       </Show>
-      <Show when={props.account.id !== user()?.id}>
+      <Show when={props.account.id !== user()?.id && props.account.sharedWith.length === 0}>
         <button type="button" class="button" onClick={() => void newPassword(props.account)}>
           {t('accounts.admin.reset')}
           <span class="visually-hidden"> {props.account.displayName}</span>

@@ -63,6 +63,7 @@ export async function seedBench(store: Store, users: number, docs: number): Prom
       rpps: null,
       profession: 'Médecin',
       color: '#1d4ed8',
+      adminOf: [],
       establishmentIds: [establishmentId],
       role: 'professional',
       createdAt: new Date().toISOString(),

@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { normaliseMobile } from '../../schema/identity.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { audit } from '../audit/audit.ts';
 import type { Store } from '../store/index.ts';
-import type { User } from '../store/users.ts';
+import { withRoles, type User } from '../store/users.ts';
 
 export const newUserId = (): string => randomBytes(12).toString('base64url');
 
@@ -77,15 +78,14 @@ export async function createAccount(
   fields: Pick<User, 'identifier' | 'displayName' | 'profession' | 'establishmentIds'> & Partial<User>,
   password: string,
 ): Promise<User> {
-  const user: User = {
+  const user: User = withRoles({
     id: newUserId(),
     rpps: null,
-    role: 'professional',
     color: COLORS[store.users.count() % COLORS.length]!,
     createdAt: new Date().toISOString(),
     ...fields,
     passwordHash: await hashPassword(password),
-  };
+  });
   await store.users.put(user);
   return user;
 }
@@ -105,4 +105,22 @@ export async function unlockAccount(store: Store, userId: string): Promise<void>
 /** True while failed logins keep the account locked. */
 export function isLocked(store: Store, userId: string, now = Date.now()): boolean {
   return store.authState.get(userId).lockedUntil > now;
+}
+
+/**
+ * Audits a change to an account in every establishment the account belongs to (#11): an
+ * administrator of any of them sees who changed it, even when the actor is not one of theirs.
+ * `actorId` null: the operator's command line.
+ */
+export function auditAccountChange(
+  ctx: { store: Pick<Store, 'audit' | 'consultations'> },
+  change: { actorId: string | null; account: Pick<User, 'establishmentIds'>; detail: string; address?: string },
+): Promise<void> {
+  return audit(ctx, {
+    type: 'account.change',
+    actorId: change.actorId,
+    detail: change.detail,
+    establishmentIds: change.account.establishmentIds,
+    ...(change.address === undefined ? {} : { address: change.address }),
+  });
 }

@@ -117,25 +117,37 @@ export class AccessPolicy {
     return this.canSeeConsultation(user, consultation);
   }
 
-  /** Establishment administrators manage the accounts of their establishments (SPEC actors). */
+  /** Establishment administrators manage the accounts of the establishments they administer (SPEC actors, §9). */
   canManageAccounts(user: User): boolean {
-    return user.role === 'admin';
+    return user.adminOf.length > 0;
   }
 
-  /** An administrator manages an account that belongs to one of their establishments. */
+  /** An administrator sees an account that belongs to one of the establishments they administer. */
   canManageAccount(admin: User, account: User): boolean {
-    return this.canManageAccounts(admin) && account.establishmentIds.some((id) => admin.establishmentIds.includes(id));
+    return account.establishmentIds.some((id) => admin.adminOf.includes(id));
+  }
+
+  /**
+   * The establishments of an account that `admin` does not administer: while there is one, a
+   * change that hands the account over (new password, unlock) is not theirs alone to make, since
+   * the account opens that establishment's patients too (#11).
+   */
+  establishmentsBeyond(admin: User, account: User): string[] {
+    return account.establishmentIds.filter((id) => !admin.adminOf.includes(id));
   }
 
   /** The audit log is read by establishment administrators only (SPEC §9). */
   canReadAudit(user: User): boolean {
-    return user.role === 'admin';
+    return user.adminOf.length > 0;
   }
 
-  /** An administrator reads the events about people or patients of their establishments. */
+  /**
+   * An administrator reads the events about the establishments they administer: an event naming
+   * them, one by a person of theirs, or one about a patient of theirs.
+   */
   canReadAuditEvent(admin: User, event: AuditEvent): boolean {
-    if (!this.canReadAudit(admin)) return false;
-    const mine = (establishmentId: string | undefined): boolean => !!establishmentId && admin.establishmentIds.includes(establishmentId);
+    const mine = (establishmentId: string | undefined): boolean => !!establishmentId && admin.adminOf.includes(establishmentId);
+    if (event.establishmentIds?.some(mine)) return true;
     const actor = event.actorId ? this.store.users.get(event.actorId) : undefined;
     if (actor?.establishmentIds.some(mine)) return true;
     if (event.patientId && mine(this.store.patients.get(event.patientId)?.establishmentId)) return true;

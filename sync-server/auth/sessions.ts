@@ -60,6 +60,11 @@ export class SessionManager {
   destroyAll(userId: string): Promise<number> {
     return this.store.removeForUser(userId);
   }
+
+  /** Ends every session of a user but the one `keepToken` holds; returns the keys of those ended. */
+  destroyOthers(userId: string, keepToken: string): Promise<string[]> {
+    return this.store.removeOthers(userId, this.keyOf(keepToken));
+  }
 }
 
 /**

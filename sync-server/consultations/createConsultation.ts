@@ -16,6 +16,7 @@ import type { User } from '../store/users.ts';
 import type { Context } from '../http/context.ts';
 import { invitationEmail, invitationSms } from '../messaging/templates/invitation.ts';
 import { joinLink } from '../auth/invitationTokens.ts';
+import { linkOrigin } from '../config.ts';
 
 export const newId = (): string => randomBytes(12).toString('base64url');
 
@@ -47,10 +48,9 @@ function userByRpps(ctx: Context, rpps: string): User | undefined {
   return undefined;
 }
 
-/** Where join links point: the configured public origin, else the origin the request came to. */
-export function publicOrigin(ctx: Context, host: string | undefined): string {
-  if (ctx.config.publicUrl) return new URL(ctx.config.publicUrl).origin;
-  return `http://${host ?? `${ctx.config.host}:${ctx.config.port}`}`;
+/** Where join links point: from the configuration only, never a request's Host header (#11). */
+export function publicOrigin(ctx: Context): string {
+  return linkOrigin(ctx.config);
 }
 
 export function patientLabel(patient: Patient): string {

@@ -6,10 +6,9 @@ import QRCode from 'qrcode';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import { validatePasswordChange, type AccountSecurity, type TotpEnrolment } from '../../schema/auth.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { setPassword } from '../accounts/accounts.ts';
-import { audit } from '../audit/audit.ts';
+import { auditAccountChange, setPassword } from '../accounts/accounts.ts';
 import { HttpError } from './reply.ts';
-import { requireUser, type Route } from './context.ts';
+import { requireUser, sessionToken, type Route } from './context.ts';
 import { callerAddress } from './remoteAddress.ts';
 
 export const accountRoutes: Route[] = [
@@ -49,7 +48,7 @@ export const accountRoutes: Route[] = [
       const result = verifySync({ secret: state.totpPending, token: code, epochTolerance: 30 });
       if (!result.valid) throw new HttpError(400, 'invalid_code', 'Code incorrect : vérifiez l’heure de votre téléphone et saisissez le code affiché.');
       await ctx.store.authState.put(user.id, { ...state, totpSecret: state.totpPending, totpPending: null, totpLastStep: (result as { timeStep: number }).timeStep });
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'application enrôlée' });
+      await auditAccountChange(ctx, { actorId: user.id, account: user, address: callerAddress(req, ctx), detail: 'application enrôlée' });
       reply.sendJson(200, { totpEnrolled: true });
     },
   },
@@ -60,7 +59,7 @@ export const accountRoutes: Route[] = [
       const user = requireUser(req, ctx);
       const state = ctx.store.authState.get(user.id);
       await ctx.store.authState.put(user.id, { ...state, totpSecret: null, totpPending: null });
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'application retirée' });
+      await auditAccountChange(ctx, { actorId: user.id, account: user, address: callerAddress(req, ctx), detail: 'application retirée' });
       reply.send(204, null);
     },
   },
@@ -75,7 +74,10 @@ export const accountRoutes: Route[] = [
         throw new HttpError(400, 'wrong_password', 'Le mot de passe actuel est incorrect.');
       }
       await setPassword(ctx.store, user, parsed.value.next);
-      await audit(ctx, { type: 'account.change', actorId: user.id, address: callerAddress(req, ctx), detail: 'mot de passe changé' });
+      // Whoever knew the old password may hold a session elsewhere: those end, this one stays.
+      const ended = await ctx.sessions.destroyOthers(user.id, sessionToken(req)!);
+      for (const key of ended) ctx.accessChanged.sessionEnded(key);
+      await auditAccountChange(ctx, { actorId: user.id, account: user, address: callerAddress(req, ctx), detail: `mot de passe changé (${ended.length} autre(s) session(s) fermée(s))` });
       reply.sendJson(200, { changed: true });
     },
   },

@@ -1,17 +1,19 @@
 /**
- * «Comptes»: an establishment administrator lists the accounts of their establishments, creates
- * one, gives one a new provisional password, or lifts a lock (SPEC actors: «CLI first, page
- * later»; the rules are those of `npm run admin`, in accounts/accounts.ts). Each change is audited.
+ * «Comptes»: an establishment administrator lists the accounts of the establishments they
+ * administer, creates one, gives one a new provisional password, or lifts a lock (SPEC actors:
+ * «CLI first, page later»; the rules are those of `npm run admin`, in accounts/accounts.ts).
+ * The role is per establishment (#11): an account that also belongs to an establishment the
+ * administrator does not administer is not theirs alone to reset or unlock. Each change, and each
+ * refusal, is audited in every establishment of the account.
  */
 import type { AccountRow, AccountsResponse, ProvisionalPasswordResponse } from '../../schema/adminAccounts.ts';
-import { checkNewAccount, createAccount, isLocked, provisionalPassword, setPassword, unlockAccount } from '../accounts/accounts.ts';
-import { audit } from '../audit/audit.ts';
+import { auditAccountChange, checkNewAccount, createAccount, isLocked, provisionalPassword, setPassword, unlockAccount } from '../accounts/accounts.ts';
 import type { User } from '../store/users.ts';
 import { requireUser, type Context, type Route } from './context.ts';
 import { callerAddress } from './remoteAddress.ts';
 import { HttpError, type Request } from './reply.ts';
 
-function row(ctx: Context, user: User): AccountRow {
+function row(ctx: Context, admin: User, user: User): AccountRow {
   return {
     id: user.id,
     identifier: user.identifier,
@@ -21,8 +23,10 @@ function row(ctx: Context, user: User): AccountRow {
     rpps: user.rpps,
     email: user.email ?? null,
     mobile: user.mobile ?? null,
-    role: user.role,
+    // The role in the administrator's own establishments.
+    role: user.adminOf.some((id) => admin.adminOf.includes(id)) ? 'admin' : 'professional',
     establishmentIds: user.establishmentIds,
+    sharedWith: ctx.access.establishmentsBeyond(admin, user).map((id) => ctx.store.establishments.get(id)?.name ?? id),
     locked: isLocked(ctx.store, user.id),
     createdAt: user.createdAt,
   };
@@ -41,9 +45,28 @@ function managedAccount(req: Request, ctx: Context, admin: User): User {
   return account;
 }
 
-/** Every change an administrator makes is in the audit log, with the account's identifier. */
-function auditChange(req: Request, ctx: Context, admin: User, detail: string): Promise<void> {
-  return audit(ctx, { type: 'account.change', actorId: admin.id, address: callerAddress(req, ctx), detail });
+/** Every change an administrator makes is in the audit log of each of the account's establishments. */
+function auditChange(req: Request, ctx: Context, admin: User, account: User, detail: string): Promise<void> {
+  return auditAccountChange(ctx, { actorId: admin.id, account, detail, address: callerAddress(req, ctx) });
+}
+
+/**
+ * A change that hands the account over (new password, unlock) needs an administrator of every
+ * establishment the account opens; a refusal is audited there too, so that the other
+ * establishment's administrator sees the attempt.
+ */
+async function requireWholeAccount(req: Request, ctx: Context, admin: User, account: User, what: string): Promise<void> {
+  const beyond = ctx.access.establishmentsBeyond(admin, account);
+  if (beyond.length === 0) return;
+  await auditChange(req, ctx, admin, account, `refusé : ${what} pour ${account.identifier}`);
+  const names = beyond.map((id) => `«${ctx.store.establishments.get(id)?.name ?? id}»`).join(', ');
+  throw new HttpError(
+    403,
+    'other_establishment',
+    beyond.length === 1
+      ? `Ce compte appartient aussi à ${names}, que vous n’administrez pas : un administrateur de cet établissement doit le faire.`
+      : `Ce compte appartient aussi à ${names}, que vous n’administrez pas : un administrateur de ces établissements doit le faire.`,
+  );
 }
 
 export const adminAccountRoutes: Route[] = [
@@ -56,8 +79,8 @@ export const adminAccountRoutes: Route[] = [
         .list()
         .filter((u) => ctx.access.canManageAccount(admin, u))
         .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'))
-        .map((u) => row(ctx, u));
-      const establishments = admin.establishmentIds.flatMap((id) => {
+        .map((u) => row(ctx, admin, u));
+      const establishments = admin.adminOf.flatMap((id) => {
         const e = ctx.store.establishments.get(id);
         return e ? [{ id: e.id, name: e.name }] : [];
       });
@@ -72,13 +95,13 @@ export const adminAccountRoutes: Route[] = [
       const body = (await reply.json()) as Record<string, unknown> | null;
       if (!body || typeof body !== 'object') throw new HttpError(400, 'invalid_request', 'Requête invalide.');
       const establishmentId = typeof body.establishmentId === 'string' ? body.establishmentId : '';
-      if (!admin.establishmentIds.includes(establishmentId)) throw new HttpError(400, 'invalid_request', 'Choisissez un de vos établissements.');
+      if (!admin.adminOf.includes(establishmentId)) throw new HttpError(400, 'invalid_request', 'Choisissez un de vos établissements.');
       const checked = checkNewAccount(ctx.store, { ...body, establishmentIds: [establishmentId] });
       if (!checked.ok) throw new HttpError(checked.conflict ? 409 : 400, checked.conflict ? 'conflict' : 'invalid_request', checked.message);
       const password = provisionalPassword();
       const account = await createAccount(ctx.store, checked.value, password);
-      await auditChange(req, ctx, admin, `compte créé : ${account.identifier}`);
-      reply.sendJson(201, { account: row(ctx, account), password } satisfies ProvisionalPasswordResponse);
+      await auditChange(req, ctx, admin, account, `compte créé : ${account.identifier}`);
+      reply.sendJson(201, { account: row(ctx, admin, account), password } satisfies ProvisionalPasswordResponse);
     },
   },
   {
@@ -89,12 +112,13 @@ export const adminAccountRoutes: Route[] = [
       const admin = requireAdmin(req, ctx);
       const account = managedAccount(req, ctx, admin);
       if (account.id === admin.id) throw new HttpError(400, 'own_account', 'Pour votre propre compte, changez le mot de passe dans «Sécurité du compte».');
+      await requireWholeAccount(req, ctx, admin, account, 'mot de passe provisoire');
       const password = provisionalPassword();
       const next = await setPassword(ctx.store, account, password);
       await ctx.sessions.destroyAll(account.id);
       ctx.accessChanged.signedOut(account.id);
-      await auditChange(req, ctx, admin, `mot de passe provisoire donné : ${account.identifier}`);
-      reply.sendJson(200, { account: row(ctx, next), password } satisfies ProvisionalPasswordResponse);
+      await auditChange(req, ctx, admin, account, `mot de passe provisoire donné : ${account.identifier}`);
+      reply.sendJson(200, { account: row(ctx, admin, next), password } satisfies ProvisionalPasswordResponse);
     },
   },
   {
@@ -103,9 +127,10 @@ export const adminAccountRoutes: Route[] = [
     async handler(req, reply, ctx) {
       const admin = requireAdmin(req, ctx);
       const account = managedAccount(req, ctx, admin);
+      await requireWholeAccount(req, ctx, admin, account, 'déblocage');
       await unlockAccount(ctx.store, account.id);
-      await auditChange(req, ctx, admin, `compte débloqué : ${account.identifier}`);
-      reply.sendJson(200, { account: row(ctx, account) });
+      await auditChange(req, ctx, admin, account, `compte débloqué : ${account.identifier}`);
+      reply.sendJson(200, { account: row(ctx, admin, account) });
     },
   },
 ];

@@ -1,6 +1,7 @@
 /**
  * The audit log, read by an establishment's administrator (SPEC §9), filtered by person, patient
- * and date. Only events about the administrator's establishments are shown.
+ * and date. Only events about the establishments the reader administers are shown (an
+ * administrator of A who works in B as a professional does not read B's log).
  */
 import { requireUser, type Route } from './context.ts';
 import { HttpError } from './reply.ts';
@@ -44,7 +45,7 @@ export const auditRoutes: Route[] = [
         });
       const people = ctx.store.users
         .list()
-        .filter((u) => u.establishmentIds.some((id) => user.establishmentIds.includes(id)))
+        .filter((u) => u.establishmentIds.some((id) => user.adminOf.includes(id)))
         .map((u) => ({ id: u.id, displayName: u.displayName }));
       reply.sendJson(200, { events, people });
     },

@@ -39,7 +39,7 @@ export const callInvitationRoutes: Route[] = [
 
       const patient = ctx.store.patients.get(consultation.patientId);
       const createdAt = new Date().toISOString();
-      const origin = publicOrigin(ctx, req.headers.get('host'));
+      const origin = publicOrigin(ctx);
       const sent: Invitation[] = [];
       for (const [channel, to] of [['email', contacts.email], ['sms', contacts.mobile]] as const) {
         if (!to) continue;

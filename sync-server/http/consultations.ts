@@ -133,7 +133,7 @@ export const consultationRoutes: Route[] = [
           reason: input.reason,
           kind: 'scheduled',
         },
-        publicOrigin(ctx, req.headers.get('host')),
+        publicOrigin(ctx),
       );
       reply.sendJson(201, { consultation: summarise(record, ctx) });
     },
@@ -205,7 +205,7 @@ export const consultationRoutes: Route[] = [
           reason: '',
           kind: 'instant',
         },
-        publicOrigin(ctx, req.headers.get('host')),
+        publicOrigin(ctx),
       );
       reply.sendJson(201, { consultation: summarise(record, ctx) });
     },

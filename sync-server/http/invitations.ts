@@ -49,7 +49,7 @@ export const invitationRoutes: Route[] = [
       });
       const patient = ctx.store.patients.get(consultation.patientId);
       const creator = ctx.store.users.get(consultation.createdBy) ?? user;
-      const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx, req.headers.get('host')));
+      const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx));
       reply.sendJson(200, { invitation: invitationView(ctx, updated) });
     },
   },

@@ -23,8 +23,9 @@ import {
   type VaultLink,
   type VaultState,
 } from '../documents/vaultLinks.ts';
-import { HttpError, type Request } from './reply.ts';
+import { HttpError } from './reply.ts';
 import type { Context, Route } from './context.ts';
+import { linkOrigin } from '../config.ts';
 import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
 
 const ID = '([A-Za-z0-9_-]{1,64})';
@@ -54,11 +55,7 @@ const summary = (link: VaultLink): VaultLinkSummary => ({
   downloads: link.downloads,
 });
 
-/** Where links point: the configured public origin, else the origin this request came to. */
-export function publicOrigin(req: Request, ctx: Context): string {
-  if (ctx.config.publicUrl) return new URL(ctx.config.publicUrl).origin;
-  return `${ctx.config.secureCookies ? 'https' : 'http'}://${req.headers.get('host') ?? 'localhost'}`;
-}
+
 
 export function requirePdf(entry: DocumentEntry): void {
   if (entry.mimeType !== 'application/pdf') {
@@ -158,7 +155,7 @@ export const vaultRoutes: Route[] = [
           downloads: 0,
         };
         await ctx.documents.vault.put(link);
-        const url = `${publicOrigin(req, ctx)}/coffre/${token}`;
+        const url = `${linkOrigin(ctx.config)}/coffre/${token}`;
         await ctx.messaging.sendEmail({
           to: recipientEmail,
           subject: `Un document de ${user.displayName} vous attend`,

@@ -37,6 +37,8 @@ export interface AuditEvent {
   address?: string;
   /** A short reason, never health data. */
   detail?: string;
+  /** The establishments the event concerns beyond its actor's (an account change: the account's), whose audit shows it. */
+  establishmentIds?: string[];
 }
 
 export interface AuditFilter {

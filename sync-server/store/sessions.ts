@@ -22,11 +22,16 @@ export class SessionStore {
     await this.db.sessions.remove(tokenHash);
   }
 
-  /** Ends every session of a user; returns how many there were. */
-  async removeForUser(userId: string): Promise<number> {
+  /** Ends every session of a user but `keep` (a token hash); returns how many there were. */
+  async removeForUser(userId: string, keep: string | null = null): Promise<number> {
+    return (await this.removeOthers(userId, keep)).length;
+  }
+
+  /** Ends every session of a user but `keep`; returns the keys of those ended. */
+  async removeOthers(userId: string, keep: string | null): Promise<string[]> {
     const keys: string[] = [];
-    for (const { key, value } of this.db.sessions.getRange()) if ((value as Session).userId === userId) keys.push(key);
+    for (const { key, value } of this.db.sessions.getRange()) if ((value as Session).userId === userId && key !== keep) keys.push(key);
     for (const key of keys) await this.db.sessions.remove(key);
-    return keys.length;
+    return keys;
   }
 }
