@@ -217,12 +217,14 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const ref = parseDocName(docName);
         if (!ref) return refuse('404 Not Found', 'Document inconnu.');
         if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
+        // A guest comes with the invitation token of their join link: the call room only. The link
+        // wins over a session in the same browser, as for the peer ticket: a colleague invited to
+        // the call by link joins as invited, whatever her own rights on the consultation.
+        const invitation = req.query.get('invitation');
         // The cookie only: a token in the URL would reach proxy logs and browser history.
-        const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
-        const userId = ctx.sessions.resolve(token);
+        const token = invitation ? null : readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+        const userId = token ? ctx.sessions.resolve(token) : null;
         const user = userId ? store.users.get(userId) : undefined;
-        // A guest (no account) comes with the invitation token of their join link: the call room only.
-        const invitation = user ? null : req.query.get('invitation');
         if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
         const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
         if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');

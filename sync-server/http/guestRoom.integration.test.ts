@@ -10,7 +10,7 @@ import type { PeerTicketResponse } from '../../schema/room.ts';
 import { createConsultation } from '../../scripts/demo.ts';
 import { InvitationTokens } from '../auth/invitationTokens.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
-import { startRelais, type Running } from '../testing/harness.ts';
+import { login, startRelais, type Running } from '../testing/harness.ts';
 
 let relais: Running;
 beforeAll(async () => {
@@ -49,9 +49,9 @@ async function guestOf(closesInMs: number): Promise<{ consultationId: string; to
   return { consultationId: consultation.id, token };
 }
 
-function openSocket(docName: string, token: string): Promise<WebSocket | number> {
+function openSocket(docName: string, token: string, headers: Record<string, string> = {}): Promise<WebSocket | number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${relais.ws}/sync/${docName}?invitation=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${relais.ws}/sync/${docName}?invitation=${encodeURIComponent(token)}`, { headers });
     ws.on('open', () => resolve(ws));
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
   });
@@ -79,5 +79,16 @@ describe('§6 §9 a guest in the call room', () => {
     const late = await fetch(`${relais.http}/api/room/${consultationId}/peer-ticket`, { method: 'POST', headers: { Authorization: `Invitation ${token}` } });
     expect(late.status).toBe(403);
     expect(((await late.json()) as { message: string }).message).toBe('La téléconsultation est terminée.');
+  });
+
+  it('#11 an invitation link opened in a logged-in colleague’s browser joins the call as invited', async () => {
+    // The nurse is not a participant of this consultation; she was invited to the call by link.
+    const { consultationId, token } = await guestOf(60 * 60_000);
+    const session = await login(relais.http, 'ide.demo');
+    const socket = await openSocket(`room/${consultationId}`, token, { cookie: `relais_session=${session}`, origin: relais.http });
+    expect(socket).toBeInstanceOf(WebSocket);
+    (socket as WebSocket).close();
+    // The invitation opens the room, and only the room, as it does for the peer ticket.
+    expect(await openSocket(`dossier/${consultationId}`, token, { cookie: `relais_session=${session}`, origin: relais.http })).toBe(403);
   });
 });
