@@ -70,7 +70,7 @@ const relaisFlags = process.env.BENCH_RELAIS_NODE_FLAGS !== undefined ? process.
 const nodeFlags = kind === 'relais' ? relaisFlags : [];
 const server = peer(join('servers', files[kind]), { RELAIS_DATA_DIR: dataDir }, nodeFlags);
 const port = (await server.ready).port!;
-const target: Target = { kind, port, tokens: seeded.tokens };
+const target: Target = { kind, port, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
 await sleep(300);
 const stats = () => server.ask<ServerStats>({ type: 'stats', gc: true });
 const base = await stats();

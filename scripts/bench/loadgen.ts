@@ -118,7 +118,7 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
 function sendOne(client: Client): number {
   const sentAt = nowUs();
   const text = String(sentAt);
-  client.ws.send(frameUpdate(target!.kind, client.docName, encodeInsert(client.id, client.clock, text)));
+  client.ws.send(frameUpdate(target!.kind, client.docName, encodeInsert(client.id, client.clock, text, target!.texts?.[client.docName] ?? null)));
   client.clock += text.length;
   return sentAt;
 }

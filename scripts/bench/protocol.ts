@@ -6,6 +6,7 @@
  */
 import * as encoding from 'lib0/encoding';
 import { SESSION_COOKIE } from '../../sync-server/auth/sessions.ts';
+import type { TextHolder } from './yupdate.ts';
 
 export type ServerKind = 'relais' | 'ywebsocket' | 'hocuspocus' | 'relay';
 
@@ -14,6 +15,8 @@ export interface Target {
   port: number;
   /** Relais: one session token per bench user; client i uses tokens[i % length]. */
   tokens: string[];
+  /** Relais: where each document's clients type (a fiche field); the others: the root text. */
+  texts?: Record<string, TextHolder>;
 }
 
 const SYNC = 0;

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const nodeFlags = kind === 'relais' ? RELAIS_NODE_FLAGS : [];
     const server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, [...nodeFlags, ...cpuProfile]);
     const port = (await server.ready).port!;
-    const target: Target = { kind, port, tokens: seeded.tokens };
+    const target: Target = { kind, port, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
     const stats = (docName?: string, gc = false): Promise<ServerStats> => server.ask<ServerStats>({ type: 'stats', gc, docName });
     const measured = async (run: () => Promise<LoadResult>): Promise<LoadResult & { serverCpu: number; serverLoopDelayMax: number }> => {
       const before = await stats();
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     await stopServer(server);
     const idle = async (flags: string[]): Promise<IdleResult> => {
       const fresh = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, flags);
-      const freshTarget: Target = { kind, port: (await fresh.ready).port!, tokens: seeded.tokens };
+      const freshTarget: Target = { kind, port: (await fresh.ready).port!, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
       const freshStats = (): Promise<ServerStats> => fresh.ask<ServerStats>({ type: 'stats', gc: true });
       await sleep(300);
       const base = await freshStats();

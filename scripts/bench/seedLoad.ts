@@ -8,6 +8,9 @@ import type { Consultation } from '../../sync-server/store/consultations.ts';
 import { SessionManager } from '../../sync-server/auth/sessions.ts';
 import { hashPassword } from '../../sync-server/auth/passwords.ts';
 import { createConsultation, newId } from '../demo.ts';
+import { Teledossier, dossierDocName } from '../../schema/dossier.ts';
+import { storedDoc } from '../../sync-server/testing/storedDoc.ts';
+import type { TextHolder } from './yupdate.ts';
 
 export async function addConsultations(store: Store, count: number, participants: User[], establishmentId: string): Promise<Consultation[]> {
   const out: Consultation[] = [];
@@ -43,6 +46,8 @@ export async function addConsultations(store: Store, count: number, participants
 export interface BenchData {
   docNames: string[];
   tokens: string[];
+  /** docName → the item holding the dossier's «motif» Y.Text, where Relais's bench clients type. */
+  texts: Record<string, TextHolder>;
 }
 
 /**
@@ -74,5 +79,11 @@ export async function seedBench(store: Store, users: number, docs: number): Prom
   const consultations = await addConsultations(store, docs, accounts, establishmentId);
   const sessions = new SessionManager(store.sessions);
   const tokens = await Promise.all(accounts.map((u) => sessions.create(u.id)));
-  return { docNames: consultations.map((c) => `dossier/${c.id}`), tokens };
+  const docNames = consultations.map((c) => dossierDocName(c.id));
+  const texts: Record<string, TextHolder> = {};
+  for (const docName of docNames) {
+    const id = new Teledossier(storedDoc(store, docName)).field('motif')!._item!.id;
+    texts[docName] = [id.client, id.clock];
+  }
+  return { docNames, tokens, texts };
 }

@@ -1,7 +1,10 @@
 /**
  * Real Yjs updates without a Y.Doc, so that one load-generator process can drive thousands of
- * sockets: each update inserts one string (the send time) at the end of its author's own run in
- * the root text `bench`. `checkAgainstYjs` proves at start-up that the bytes are what Yjs writes.
+ * sockets: each update inserts one string (the send time) at the end of its author's own run, in
+ * a text that is either the root text `bench` (the reference servers, whose documents start empty)
+ * or, for Relais, the server-created Y.Text of a fiche field, named by the id of the item that holds
+ * it: Relais refuses a participant's new root type (schema/clientWrites.ts), as it should.
+ * `checkAgainstYjs` proves at start-up that the bytes are what Yjs writes.
  */
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -11,8 +14,11 @@ const CONTENT_STRING = 4;
 const HAS_ORIGIN = 0x80;
 export const BENCH_TEXT = 'bench';
 
+/** The id (client, clock) of the item that holds a Y.Text which is not a root type. */
+export type TextHolder = readonly [number, number];
+
 /** Update v1: one client, one Item (ContentString), empty delete set. */
-export function encodeInsert(client: number, clock: number, text: string): Uint8Array {
+export function encodeInsert(client: number, clock: number, text: string, holder: TextHolder | null = null): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, 1);
   encoding.writeVarUint(e, 1);
@@ -20,8 +26,14 @@ export function encodeInsert(client: number, clock: number, text: string): Uint8
   encoding.writeVarUint(e, clock);
   if (clock === 0) {
     encoding.writeUint8(e, CONTENT_STRING);
-    encoding.writeVarUint(e, 1); // parent is a root type, named by its key
-    encoding.writeVarString(e, BENCH_TEXT);
+    if (holder) {
+      encoding.writeVarUint(e, 0); // parent is the type held by an item, named by its id
+      encoding.writeVarUint(e, holder[0]);
+      encoding.writeVarUint(e, holder[1]);
+    } else {
+      encoding.writeVarUint(e, 1); // parent is a root type, named by its key
+      encoding.writeVarString(e, BENCH_TEXT);
+    }
   } else {
     encoding.writeUint8(e, CONTENT_STRING | HAS_ORIGIN);
     encoding.writeVarUint(e, client);
@@ -49,9 +61,11 @@ export function parseInsert(decoder: decoding.Decoder): ParsedInsert | null {
   if (info & HAS_ORIGIN) {
     decoding.readVarUint(decoder);
     decoding.readVarUint(decoder);
-  } else {
-    if (decoding.readVarUint(decoder) !== 1) return null;
+  } else if (decoding.readVarUint(decoder) === 1) {
     decoding.readVarString(decoder);
+  } else {
+    decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
   }
   return { client, clock: clock, text: decoding.readVarString(decoder) };
 }
@@ -93,4 +107,24 @@ export function checkAgainstYjs(): void {
   if (doc.getText(BENCH_TEXT).length !== expected || doc.store.pendingStructs !== null) {
     throw new Error('bench updates do not integrate in Yjs');
   }
+  // Into a text held by another item, as in a Relais dossier's fiche field.
+  const dossier = new Y.Doc();
+  const field = dossier.getMap('fiche').set('motif', new Y.Text());
+  const holder: TextHolder = [field._item!.id.client, field._item!.id.clock];
+  const writer = new Y.Doc();
+  writer.clientID = 4321;
+  Y.applyUpdate(writer, Y.encodeStateAsUpdate(dossier));
+  const emitted: Uint8Array[] = [];
+  writer.on('update', (u: Uint8Array) => emitted.push(u));
+  let clock = 0;
+  for (const t of texts) {
+    const text = writer.getMap('fiche').get('motif') as Y.Text;
+    text.insert(text.length, t);
+    const ours = encodeInsert(4321, clock, t, holder);
+    clock += t.length;
+    if (Buffer.compare(Buffer.from(ours), Buffer.from(emitted.at(-1)!)) !== 0) throw new Error('bench update into a fiche field differs from Yjs’s');
+    if (parseInsert(decoding.createDecoder(ours))?.text !== t) throw new Error('bench update parser disagrees with Yjs');
+    Y.applyUpdate(dossier, ours);
+  }
+  if ((dossier.getMap('fiche').get('motif') as Y.Text).toString() !== texts.join('')) throw new Error('bench updates do not integrate in a fiche field');
 }
