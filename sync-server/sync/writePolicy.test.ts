@@ -107,6 +107,27 @@ describe('§9 a participant writes only what the document kind lets clients writ
     expect(nurse.socket.closed).toBeNull();
   });
 
+  it('a long offline merge (a sync step 2 of hundreds of interleaved words) goes through whole', async () => {
+    const { connect } = await setup();
+    const nurse = connect();
+    // Two copies typing in turn while the server is away, each word beside the other's last one.
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(nurse.doc));
+    const sentAt = Y.encodeStateVector(nurse.doc);
+    for (let i = 0; i < 400; i++) {
+      const [writer, reader] = i % 2 ? [nurse.doc, other] : [other, nurse.doc];
+      const text = new Teledossier(writer).field('conclusion')!;
+      const before = Y.encodeStateVector(writer);
+      text.insert(text.length, `m${i} `);
+      Y.applyUpdate(reader, Y.encodeStateAsUpdate(writer, before));
+    }
+    const merged = Y.encodeStateAsUpdate(nurse.doc, sentAt);
+    expect(Y.decodeUpdate(merged).structs.length).toBeGreaterThan(300);
+    nurse.connection.receive(new Uint8Array([MessageType.Sync, SyncStep.Step2, ...lengthPrefixed(merged)]));
+    await waitFor(() => new Teledossier(stored()).ficheText().conclusion.length === new Teledossier(nurse.doc).ficheText().conclusion.length, 5000, 'stored');
+    expect(nurse.socket.closed).toBeNull();
+  });
+
   const forged: [string, (d: Y.Doc) => void][] = [
     [
       'a signature naming the doctor',

@@ -38,33 +38,78 @@ export function forbidden(): SyncProtocolError {
 export function checkClientUpdate(doc: Y.Doc, decoded: Decoded, writes: ClientWrites): void {
   const store = doc.store;
   const own = indexByClient(decoded.structs);
-  const placeOfId = (id: Y.ID, hops: number): Place | Unplaced => {
-    if (hops > MAX_LEVEL) throw forbidden();
-    if (id.clock < Y.getState(store, id.client)) {
-      const struct = storedStruct(store, id);
-      return struct instanceof Y.Item ? placeOfStored(struct) : 'inert';
+  const places = new Map<Y.Item, Place | Unplaced>();
+
+  /**
+   * The place of a struct of this update. Iterative, with what is found kept: a client's sync
+   * step 2 after a reconnect chains thousands of structs, each beside the one before it.
+   */
+  const placeOfNew = (start: Y.Item): Place | Unplaced => {
+    // The walk from `start` to something whose place is known; `nested` says whether each step
+    // goes one level up (to the item holding the parent type) or sideways (to a neighbour).
+    const walk: { item: Y.Item; nested: boolean }[] = [];
+    const onWalk = new Set<Y.Item>();
+    let item = start;
+    let found: Place | Unplaced;
+    for (;;) {
+      const known = places.get(item);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      const parent = item.parent as unknown;
+      let next: Y.ID | null;
+      let nested = false;
+      if (typeof parent === 'string') {
+        found = { root: parent, level: 1 };
+        places.set(item, found);
+        break;
+      } else if (parent instanceof Y.ID) {
+        next = parent;
+        nested = true;
+      } else {
+        // Neither parent nor neighbour: Yjs integrates it as a GC (no content).
+        next = item.origin ?? item.rightOrigin;
+      }
+      walk.push({ item, nested });
+      onWalk.add(item);
+      if (next === null) {
+        found = 'inert';
+        break;
+      }
+      if (next.clock < Y.getState(store, next.client)) {
+        const struct = storedStruct(store, next);
+        found = struct instanceof Y.Item ? placeOfStored(struct) : 'inert';
+        break;
+      }
+      const ahead = findIn(own, next);
+      if (!(ahead instanceof Y.Item)) {
+        found = ahead ? 'inert' : 'unknown';
+        break;
+      }
+      // A cycle of references can never integrate: Yjs keeps it pending.
+      if (onWalk.has(ahead)) {
+        found = 'unknown';
+        break;
+      }
+      item = ahead;
     }
-    const item = findIn(own, id);
-    if (!item) return 'unknown';
-    return item instanceof Y.Item ? placeOfNew(item, hops + 1) : 'inert';
-  };
-  const placeOfNew = (item: Y.Item, hops: number): Place | Unplaced => {
-    const parent = item.parent as unknown;
-    if (typeof parent === 'string') return { root: parent, level: 1 };
-    if (parent instanceof Y.ID) {
-      const holder = placeOfId(parent, hops);
-      return typeof holder === 'string' ? holder : { root: holder.root, level: holder.level + 1 };
+    for (let i = walk.length - 1; i >= 0; i--) {
+      const step = walk[i]!;
+      if (step.nested && typeof found !== 'string') {
+        if (found.level >= MAX_LEVEL) throw forbidden();
+        found = { root: found.root, level: found.level + 1 };
+      }
+      places.set(step.item, found);
     }
-    const neighbour = item.origin ?? item.rightOrigin;
-    // Neither parent nor neighbour: Yjs integrates it as a GC (no content).
-    return neighbour ? placeOfId(neighbour, hops) : 'inert';
+    return places.get(start) ?? found;
   };
 
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue;
     // What the server has already is skipped by Yjs; a partly known item keeps the same parent.
     if (struct.id.clock + struct.length <= Y.getState(store, struct.id.client)) continue;
-    const place = placeOfNew(struct, 0);
+    const place = placeOfNew(struct);
     if (typeof place !== 'string' && !clientMayWrite(writes, place.root, place.level)) throw forbidden();
   }
   decoded.ds.clients.forEach((ranges, client) => {
