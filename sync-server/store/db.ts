@@ -7,7 +7,8 @@
  * dir and `lmdb/` are 0700, the files 0600. A store from before that is refused, not opened:
  * `npm run admin -- store encrypt` (store/encryptStore.ts) migrates it.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { deriveKey, keepPrivate, loadMasterKey } from '../auth/secrets.ts';
@@ -125,28 +126,34 @@ export function lmdbEncryptionKey(dataDir: string, env: NodeJS.ProcessEnv = proc
   return deriveKey(loadMasterKey(dataDir, env), 'lmdb encryption', 24).toString('base64');
 }
 
-// A record every encrypted environment holds in its main database: read back wrong, the key is not
-// the one the store was written with, and nothing may be written over it.
+// The key is checked twice before anything is written: against `lmdb/key-id`, a fingerprint kept
+// beside the files, before LMDB reads a page (a wrong key makes it read garbage, which may throw
+// anywhere); and against a record in the main database, for a copy of data.mdb made without it.
+const KEY_ID_FILE = 'key-id';
 const KEY_CHECK = 'relais:keyCheck';
 const KEY_CHECK_VALUE = 'relais-lmdb-1';
 
-function checkKey(root: RootDatabase, path: string): void {
-  let stored: unknown;
-  try {
-    stored = root.get(KEY_CHECK);
-  } catch {
-    stored = undefined;
-  }
-  if (stored === KEY_CHECK_VALUE) return;
-  if ((root.getStats() as { entryCount: number }).entryCount === 0) {
-    root.putSync(KEY_CHECK, KEY_CHECK_VALUE);
-    return;
-  }
-  void root.close();
-  throw new StoreRefusedError(
+const keyId = (encryptionKey: string): string => createHmac('sha256', encryptionKey).update('relais lmdb key id').digest('hex').slice(0, 32);
+
+function wrongKey(path: string): StoreRefusedError {
+  return new StoreRefusedError(
     `La clé maîtresse ne déchiffre pas le stockage ${path} : RELAIS_MASTER_KEY, ou <dossier de données>/keys/blob.key, n’est pas la clé avec laquelle il a été chiffré. Relais ne l’ouvre pas, pour ne rien écrire par-dessus.`,
     `The master key does not decrypt the store ${path}: RELAIS_MASTER_KEY, or <data dir>/keys/blob.key, is not the key it was encrypted with. Relais does not open it, so as to write nothing over it.`,
   );
+}
+
+function checkKeyRecord(root: RootDatabase, path: string): void {
+  try {
+    if ((root.getStats() as { entryCount: number }).entryCount === 0) {
+      root.putSync(KEY_CHECK, KEY_CHECK_VALUE);
+      return;
+    }
+    if (root.get(KEY_CHECK) === KEY_CHECK_VALUE) return;
+  } catch {
+    // Garbage read through a wrong key.
+  }
+  void root.close();
+  throw wrongKey(path);
 }
 
 /** A directory only this account may enter. */
@@ -167,6 +174,8 @@ function privateDir(path: string): void {
  */
 export function openEnvironment(path: string, encryptionKey: string | null): RootDatabase {
   privateDir(path);
+  const keyIdFile = join(path, KEY_ID_FILE);
+  if (encryptionKey !== null && existsSync(keyIdFile) && readFileSync(keyIdFile, 'utf8').trim() !== keyId(encryptionKey)) throw wrongKey(path);
   // lmdb-js's default overlapping sync: a commit is visible and in the OS cache when it returns
   // (so "appended before fanned out" holds across a crash of this process) and is flushed to disk
   // right after, off the writer lock, with meta pages ordered so that a power cut never corrupts
@@ -185,7 +194,10 @@ export function openEnvironment(path: string, encryptionKey: string | null): Roo
   const root = open(options) as RootDatabase;
   // Files an older Relais created may be 0644.
   for (const file of ['data.mdb', 'lock.mdb']) if (existsSync(join(path, file))) keepPrivate(join(path, file));
-  if (encryptionKey !== null) checkKey(root, path);
+  if (encryptionKey !== null) {
+    checkKeyRecord(root, path);
+    if (!existsSync(keyIdFile)) writeFileSync(keyIdFile, keyId(encryptionKey), { mode: 0o600 });
+  }
   return root;
 }
 

@@ -101,7 +101,11 @@ describe('#11 a clear store from before encryption at rest', () => {
   it('#11 another master key is refused before anything is written; the right one still reads', { timeout: 60_000 }, async () => {
     const { dataDir, demo } = await clearStore();
     encrypt(dataDir);
-    expect(() => openStore(dataDir, { RELAIS_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/ne déchiffre pas[\s\S]*does not decrypt/);
+    const other = { RELAIS_MASTER_KEY: 'ab'.repeat(32) };
+    expect(() => openStore(dataDir, other)).toThrow(/ne déchiffre pas[\s\S]*does not decrypt/);
+    // A copy of the LMDB files without the key fingerprint: the key is checked inside.
+    rmSync(join(lmdbDir(dataDir), 'key-id'));
+    expect(() => openStore(dataDir, other)).toThrow(/ne déchiffre pas[\s\S]*does not decrypt/);
     const store = openStore(dataDir);
     expect(store.patients.get(demo.consultations[0]!.patientId)!.birthName).toBe('DUPONT');
     await store.close();
