@@ -12,6 +12,7 @@
  *   user set-password <identifier> [--password …]
  *   user set-role <identifier> admin|professional [--establishment <id> …]
  *   user unlock <identifier>
+ *   store encrypt        (Relais stopped) encrypts a store from before encryption at rest (sync-server/store/encryptStore.ts)
  * Options: --data-dir <dir> (default RELAIS_DATA_DIR or ./data). A password not given is generated
  * (16 characters) and printed once; one given must have 12 characters at least.
  *
@@ -29,6 +30,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readConfig } from '../sync-server/config.ts';
 import { openStore, type Store } from '../sync-server/store/index.ts';
+import { StoreRefusedError } from '../sync-server/store/db.ts';
+import { encryptStore } from '../sync-server/store/encryptStore.ts';
 import type { Establishment } from '../sync-server/store/consultations.ts';
 import { MIN_PASSWORD_LENGTH } from '../schema/auth.ts';
 import { newId } from './demo.ts';
@@ -182,7 +185,23 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/admin.ts')) {
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/admin.ts');
+
+// Before openStore, which refuses the clear store this command exists to encrypt.
+if (isMain && process.argv[2] === 'store') {
+  const argv = process.argv.slice(2);
+  const dirIndex = argv.indexOf('--data-dir');
+  const dataDir = dirIndex >= 0 ? resolve(argv[dirIndex + 1] ?? '.') : readConfig().dataDir;
+  try {
+    if (argv[1] !== 'encrypt') throw new UsageError('Commande inconnue : store encrypt est la seule commande store.');
+    await encryptStore(dataDir, (line) => console.log(line));
+  } catch (error) {
+    console.error(error instanceof UsageError || error instanceof StoreRefusedError ? error.message : error);
+    process.exitCode = 1;
+  }
+}
+
+if (isMain && process.argv[2] !== 'store') {
   const argv = process.argv.slice(2);
   const dirIndex = argv.indexOf('--data-dir');
   const dataDir = dirIndex >= 0 ? resolve(argv[dirIndex + 1] ?? '.') : readConfig().dataDir;

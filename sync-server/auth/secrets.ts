@@ -2,13 +2,25 @@
  * Server secrets (peer-ticket HMAC key, and any other key a module needs): 32 random bytes each,
  * generated on first use under the data dir with mode 0600 and read back on every start, so that
  * tickets and links signed before a restart still verify after it (ARCHITECTURE "Configuration").
+ *
+ * The master key encrypts what is at rest: the uploaded documents (documents/blobStore.ts) and the
+ * LMDB store (store/db.ts), each with a key of its own derived from it. Losing it loses both.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SECRET_BYTES = 32;
 const NAME = /^[a-z0-9-]{1,40}$/;
+
+/**
+ * A file 0600, a directory 0700, when others may read it: a copy restored from a backup may come
+ * back world-readable, and an older Relais created its data dir 0755.
+ */
+export function keepPrivate(path: string): void {
+  const stat = statSync(path);
+  if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.isDirectory() ? 0o700 : 0o600);
+}
 
 /** The secret called `name` under `<dataDir>/keys/`, created on first use. */
 export function loadOrCreateSecret(dataDir: string, name: string): Buffer {
@@ -22,9 +34,45 @@ export function loadOrCreateSecret(dataDir: string, name: string): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  // A copy restored from a backup may come back world-readable.
-  if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  keepPrivate(path);
   const secret = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
   if (secret.byteLength < SECRET_BYTES) throw new Error(`Secret ${name} is too short; delete ${path} to regenerate it.`);
   return secret;
+}
+
+/**
+ * The master key: `RELAIS_MASTER_KEY` (64 hex or 44 base64 characters), else
+ * `<dataDir>/keys/blob.key` (its name from when it keyed the documents alone), generated on first
+ * use with mode 0600.
+ */
+export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
+  const fromEnv = env.RELAIS_MASTER_KEY;
+  if (fromEnv) {
+    const key = /^[0-9a-fA-F]{64}$/.test(fromEnv) ? Buffer.from(fromEnv, 'hex') : Buffer.from(fromEnv, 'base64');
+    if (key.length !== 32) throw new Error('RELAIS_MASTER_KEY must be 32 bytes (64 hex or 44 base64 characters)');
+    return key;
+  }
+  const dir = join(dataDir, 'keys');
+  const path = join(dir, 'blob.key');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // 'wx': two processes starting at once must not each write a different key.
+    try {
+      writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  keepPrivate(path);
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
+  if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte key`);
+  return key;
+}
+
+/**
+ * A key for one use (`purpose`, a fixed label) derived from the master key with HKDF-SHA256, so
+ * that the keys of two uses differ and neither reveals the master key.
+ */
+export function deriveKey(masterKey: Buffer, purpose: string, bytes: number): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `relais ${purpose}`, bytes));
 }

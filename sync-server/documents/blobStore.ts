@@ -7,14 +7,16 @@
  * `MAGIC (4) | IV (12) | ciphertext | GCM tag (16)`. Writes go to `blobs/tmp/` first and are renamed
  * into place only when complete: a killed upload leaves a temp file, which the next start removes.
  *
- * The key: `RELAIS_MASTER_KEY` (64 hex or 44 base64 characters), else `<dataDir>/keys/blob.key`,
- * generated on first use with mode 0600.
+ * The key: the master key itself (auth/secrets.ts loadMasterKey; the store's key is derived from
+ * it). Blob files are 0600 in 0700 directories.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream, createWriteStream } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, type WriteStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+
+export { loadMasterKey } from '../auth/secrets.ts';
 
 const MAGIC = Buffer.from('RLB1');
 const IV_BYTES = 12;
@@ -26,29 +28,6 @@ export class BlobTamperedError extends Error {
   constructor() {
     super('blob failed authentication');
   }
-}
-
-export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const fromEnv = env.RELAIS_MASTER_KEY;
-  if (fromEnv) {
-    const key = /^[0-9a-fA-F]{64}$/.test(fromEnv) ? Buffer.from(fromEnv, 'hex') : Buffer.from(fromEnv, 'base64');
-    if (key.length !== 32) throw new Error('RELAIS_MASTER_KEY must be 32 bytes (64 hex or 44 base64 characters)');
-    return key;
-  }
-  const dir = join(dataDir, 'keys');
-  const path = join(dir, 'blob.key');
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // 'wx': two processes starting at once must not each write a different key.
-    try {
-      writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte key`);
-  return key;
 }
 
 export interface StoredBlob {

@@ -29,8 +29,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function openStore(dataDir: string): Store {
-  const dbs = openDatabases(dataDir);
+/** The store of `dataDir`, encrypted at rest (db.ts openDatabases: what it refuses, and why). */
+export function openStore(dataDir: string, env: NodeJS.ProcessEnv = process.env): Store {
+  return storeOver(openDatabases(dataDir, env));
+}
+
+/** The stores over opened databases; openStore's, and `store encrypt`'s test's over a clear one. */
+export function storeOver(dbs: Databases): Store {
   return {
     dbs,
     docs: new LmdbDocStore(dbs),
