@@ -11,14 +11,12 @@ import * as decoding from 'lib0/decoding';
 import { Teledossier, dossierDocName, type DocumentEntry, type FicheSignature } from '../schema/dossier.ts';
 import { RoomDoc, roomDocName } from '../schema/room.ts';
 import { activityDocName, appointmentsOf } from '../schema/activity.ts';
-import { roomWindow } from '../schema/consultation.ts';
 import { createConsultation, createUser } from '../scripts/demo.ts';
-import { InvitationTokens } from './auth/invitationTokens.ts';
-import { loadOrCreateSecret } from './auth/secrets.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { MessageType, SyncStep, encodeSyncStep1, encodeSyncUpdate } from './sync/protocol.ts';
 import { login, startRelais, type Running } from './testing/harness.ts';
 import { samplePdf } from './testing/images.ts';
+import { inviteGuest } from './testing/guests.ts';
 import { storedDoc } from './testing/storedDoc.ts';
 
 let relais: Running;
@@ -243,19 +241,7 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
   });
 });
 
-async function guestToken(): Promise<string> {
+function guestToken(): Promise<string> {
   const consultation = relais.store.consultations.get(consultationId)!;
-  const invitationId = `inv${Date.now()}`;
-  await relais.store.invitations.put({
-    id: invitationId,
-    consultationId,
-    recipient: 'patient',
-    recipientName: 'Jeanne Dupont',
-    channel: 'email',
-    to: 'jeanne@example.org',
-    messageIds: [],
-    createdAt: new Date().toISOString(),
-  });
-  const tokens = new InvitationTokens(loadOrCreateSecret(relais.dataDir, 'invitation'));
-  return tokens.sign({ consultationId, invitationId, window: roomWindow({ start: consultation.start, durationMinutes: consultation.durationMinutes }) });
+  return inviteGuest(relais, consultationId, consultation);
 }

@@ -5,11 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { roomWindow } from '../../schema/consultation.ts';
 import type { PeerTicketResponse } from '../../schema/room.ts';
 import { createConsultation } from '../../scripts/demo.ts';
-import { InvitationTokens } from '../auth/invitationTokens.ts';
-import { loadOrCreateSecret } from '../auth/secrets.ts';
+import { inviteGuest } from '../testing/guests.ts';
 import { login, startRelais, type Running } from '../testing/harness.ts';
 
 let relais: Running;
@@ -33,19 +31,7 @@ async function guestOf(closesInMs: number): Promise<{ consultationId: string; to
     durationMinutes,
     reason: '',
   });
-  const invitationId = `inv${Date.now()}`;
-  await relais.store.invitations.put({
-    id: invitationId,
-    consultationId: consultation.id,
-    recipient: 'patient',
-    recipientName: 'Jeanne Dupont',
-    channel: 'email',
-    to: 'jeanne@example.org',
-    messageIds: [],
-    createdAt: new Date().toISOString(),
-  });
-  const tokens = new InvitationTokens(loadOrCreateSecret(relais.dataDir, 'invitation'));
-  const token = tokens.sign({ consultationId: consultation.id, invitationId, window: roomWindow({ start, durationMinutes }) });
+  const token = await inviteGuest(relais, consultation.id, { start, durationMinutes });
   return { consultationId: consultation.id, token };
 }
 
