@@ -259,7 +259,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
         data.socket = socket;
         let room: Room;
         try {
-          room = registry.join(data.docName, socket, data.access);
+          room = registry.join(data.docName, socket, data.access, data.userId);
           socketOwners.track(socket, data.userId, data.access, data.sessionKey);
         } catch (error) {
           log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);

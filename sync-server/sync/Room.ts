@@ -61,6 +61,8 @@ interface Incoming {
 
 interface Peer {
   access: Access;
+  /** Who is behind the socket (a user id, a guest's invitation): one person's sockets share their presence. */
+  principal: string;
   /** Awareness client ids this socket set, removed when it closes. */
   clientIds: Set<number>;
 }
@@ -153,12 +155,17 @@ export class Room {
     return this.failed;
   }
 
-  addPeer(socket: SyncSocket, access: Access): void {
+  /**
+   * `principal` names who is behind the socket: an awareness state belongs to the person who set
+   * it, so that no participant can rewrite or erase another's presence (who is in the call, the
+   * five-person cap), while a person's reconnecting page takes its own state over.
+   */
+  addPeer(socket: SyncSocket, access: Access, principal = ''): void {
     if (this.failed) {
       socket.close(CloseCode.StorageFailed, 'storage error');
       return;
     }
-    this.peers.set(socket, { access, clientIds: new Set() });
+    this.peers.set(socket, { access, principal, clientIds: new Set() });
     socket.subscribe(this.topic);
     socket.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     const states = this.awareness.getStates();
@@ -232,6 +239,7 @@ export class Room {
       case MessageType.Awareness: {
         const update = decoding.readVarUint8Array(decoder);
         expectEnd(decoder);
+        this.checkAwarenessOwners(socket, peer, update);
         awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socket);
         return;
       }
@@ -370,6 +378,23 @@ export class Room {
     }
     this.closeAll(CloseCode.RoomReloaded, 'reloading');
     this.checkIdle();
+  }
+
+  /** Refuses an awareness update that touches a state another person's socket set. */
+  private checkAwarenessOwners(socket: SyncSocket, peer: Peer, update: Uint8Array): void {
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      decoding.readVarString(decoder);
+      for (const [other, otherPeer] of this.peers) {
+        if (other === socket || !otherPeer.clientIds.has(clientId)) continue;
+        if (otherPeer.principal !== peer.principal) throw new SyncProtocolError(CloseCode.ForbiddenWrite, 'presence of another participant');
+        // The same person's page, reconnected: the state is the new socket's now.
+        otherPeer.clientIds.delete(clientId);
+      }
+    }
   }
 
   private readonly onAwarenessUpdate = (

@@ -25,9 +25,9 @@ export class RoomRegistry {
     return this.rooms.get(docName);
   }
 
-  join(docName: string, socket: SyncSocket, access: Access): Room {
+  join(docName: string, socket: SyncSocket, access: Access, principal = ''): Room {
     const room = this.open(docName);
-    room.addPeer(socket, access);
+    room.addPeer(socket, access, principal);
     return room;
   }
 

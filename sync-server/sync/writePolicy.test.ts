@@ -16,7 +16,8 @@ import { clientWritesOf } from '../auth/access.ts';
 import { RoomRegistry } from './RoomRegistry.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS } from './Connection.ts';
 import { CloseCode } from './closeCodes.ts';
-import { MessageType, SyncStep, encodeSyncStep1, encodeSyncUpdate } from './protocol.ts';
+import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncUpdate } from './protocol.ts';
+import * as awarenessProtocol from 'y-protocols/awareness';
 
 const DOSSIER = 'dossier/c1';
 const ROOM = 'room/c1';
@@ -55,9 +56,9 @@ async function setup() {
   await store.docs.append(DOSSIER, 2, Y.encodeStateAsUpdate(server, before));
   const hub = new MemoryHub();
   const registry = new RoomRegistry(store.docs, hub, { compactAfter: 500, onError: () => undefined, clientWritesOf });
-  const connect = (docName = DOSSIER) => {
+  const connect = (docName = DOSSIER, principal = 'u-nurse') => {
     const socket = new MemorySocket(hub);
-    const room = registry.join(docName, socket, 'write');
+    const room = registry.join(docName, socket, 'write', principal);
     socket.onClose = () => registry.leave(room, socket);
     const connection = new Connection(socket, room, DEFAULT_CONNECTION_LIMITS);
     // A participant's copy, synced from the room.
@@ -212,6 +213,46 @@ describe('§9 a participant writes only what the document kind lets clients writ
     expect(new Teledossier(stored()).documentList().map((d) => d.id)).toEqual(['d1', 'd2']);
     const fresh = connect();
     expect(new Teledossier(fresh.doc).documentList().map((d) => d.id)).toEqual(['d1', 'd2']);
+  });
+});
+
+
+describe('§9 presence in a call room belongs to whoever set it', () => {
+  /** The awareness message a page sends for `clientId` (its state, or null when it leaves). */
+  function presence(clientId: number, clock: number, state: unknown): Uint8Array {
+    const doc = new Y.Doc();
+    doc.clientID = clientId;
+    const awareness = new awarenessProtocol.Awareness(doc);
+    awareness.setLocalState(state as Record<string, unknown> | null);
+    awareness.states.set(clientId, state as Record<string, unknown>);
+    awareness.meta.set(clientId, { clock, lastUpdated: Date.now() });
+    if (state === null) awareness.states.delete(clientId);
+    const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [clientId], state === null ? new Map() : awareness.states);
+    awareness.destroy();
+    return encodeAwareness(update);
+  }
+  const call = (name: string) => ({ call: { peerId: null, name, kind: 'professional', muted: false, cameraOff: false, screen: false, audioOnly: false } });
+
+  it('another participant can neither rewrite nor erase it; the same person’s new page takes it over', async () => {
+    const { connect } = await setup();
+    const doctor = connect(ROOM, 'u-dr');
+    const nurse = connect(ROOM, 'u-nurse');
+    doctor.connection.receive(presence(1001, 1, call('Dr Claire Martin')));
+    const states = () => doctor.room.awarenessStates();
+    expect((states().get(1001) as { call: { name: string } }).call.name).toBe('Dr Claire Martin');
+    nurse.connection.receive(presence(1001, 5, call('Intrus')));
+    expect(nurse.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
+    expect((states().get(1001) as { call: { name: string } }).call.name).toBe('Dr Claire Martin');
+    const eraser = connect(ROOM, 'u-nurse');
+    eraser.connection.receive(presence(1001, 6, null));
+    expect(eraser.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
+    expect(states().has(1001)).toBe(true);
+    // The doctor's page reconnects (the old socket not yet gone): its presence follows it.
+    const again = connect(ROOM, 'u-dr');
+    again.connection.receive(presence(1001, 7, call('Dr Claire Martin')));
+    expect(again.socket.closed).toBeNull();
+    doctor.socket.close(1006, 'gone');
+    expect(states().has(1001)).toBe(true);
   });
 });
 
