@@ -1,0 +1,60 @@
+/**
+ * Journeys of the guide that broke between client and server (#12), followed by their French
+ * labels against the real server: «Messagerie sécurisée», an impossible birth date, what a
+ * colleague's «Mes rendez-vous» lists, the «Motif de la demande» reaching the fiche, and the PDF of
+ * a consultation started by «Invitation téléphonique».
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { DOCTOR, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+
+/** The mail of the local outbox (no SMTP_URL in the e2e server) sent to `to`, parsed. */
+async function mailTo(page: Page, to: string): Promise<ParsedMail> {
+  let found: ParsedMail | null = null;
+  await expect
+    .poll(
+      async () => {
+        const list = await (await page.request.get('/dev/outbox')).text();
+        for (const [, file] of list.matchAll(/href="\/dev\/outbox\/([^"]+\.eml)"/g)) {
+          const mail = await simpleParser(await (await page.request.get(`/dev/outbox/${file}`)).body());
+          const recipients = [mail.to ?? []].flat().map((a) => a.text);
+          if (recipients.includes(to)) found = mail;
+        }
+        return found !== null;
+      },
+      { message: `a mail to ${to} in the outbox`, timeout: 10_000 },
+    )
+    .toBe(true);
+  return found!;
+}
+
+test('#12 «Messagerie sécurisée»: Claire ROUSSEL chosen in the directory receives the PDF attached', async ({ page }) => {
+  await login(page, DOCTOR);
+  await openFirstConsultation(page);
+  await waitUntilOnline(page);
+  // «Signer» makes the fiche's PDF a document of the dossier: the one sent.
+  await page.getByRole('button', { name: 'Signer', exact: true }).click();
+  const documents = page.getByRole('list', { name: 'Documents du télédossier' });
+  const signed = documents.getByRole('link', { name: /^Fiche de téléconsultation signée/ }).first();
+  const name = (await signed.textContent())!.trim();
+  const href = await signed.getAttribute('href');
+  const sent = await (await page.request.get(href!)).body();
+
+  await documents.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: /Envoyer le document/ }).click();
+  const dialog = page.getByRole('dialog', { name: `Envoyer « ${name} »` });
+  await dialog.getByRole('radio', { name: 'Messagerie sécurisée' }).check();
+  await dialog.getByLabel('Rechercher un professionnel (nom, RPPS, ville)').fill('roussel');
+  await dialog.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  const found = dialog.getByRole('list', { name: 'Professionnels trouvés' });
+  await expect(found).toContainText('claire.roussel@infirmier.mssante.fr');
+  await found.getByRole('button', { name: 'Envoyer à Claire ROUSSEL' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'Document envoyé.' })).toBeVisible();
+  await expect(dialog.getByText('Choisissez un professionnel dans l’annuaire.')).toHaveCount(0);
+
+  const mail = await mailTo(page, 'claire.roussel@infirmier.mssante.fr');
+  expect(mail.subject).toBe(`Téléconsultation — ${name}`);
+  expect(mail.attachments).toHaveLength(1);
+  expect(mail.attachments[0]!.filename).toBe(name);
+  expect(mail.attachments[0]!.contentType).toBe('application/pdf');
+  expect(Buffer.from(mail.attachments[0]!.content).equals(sent)).toBe(true);
+});
