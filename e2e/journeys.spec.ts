@@ -28,6 +28,12 @@ async function mailTo(page: Page, to: string): Promise<ParsedMail> {
   return found!;
 }
 
+async function openWizard(page: Page): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Création de consultation' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Création de consultation' })).toBeVisible();
+}
+
+
 test('#12 «Messagerie sécurisée»: Claire ROUSSEL chosen in the directory receives the PDF attached', async ({ page }) => {
   await login(page, DOCTOR);
   await openFirstConsultation(page);
@@ -57,4 +63,33 @@ test('#12 «Messagerie sécurisée»: Claire ROUSSEL chosen in the directory rec
   expect(mail.attachments[0]!.filename).toBe(name);
   expect(mail.attachments[0]!.contentType).toBe('application/pdf');
   expect(Buffer.from(mail.attachments[0]!.content).equals(sent)).toBe(true);
+});
+
+test('#12 an impossible birth date (31 February) says «Date invalide.», not «obligatoire»', async ({ page }) => {
+  await login(page, DOCTOR);
+  await openWizard(page);
+  await page.getByRole('button', { name: 'Créer une identité' }).click();
+  await page.getByLabel('Nom de naissance').fill('GARNIER');
+  await page.getByLabel('Prénom(s) de naissance').fill('PAUL');
+  const birthDate = page.getByLabel('Date de naissance');
+  // Typed key by key as a person would, in the order the browser shows the day and month (its own
+  // language's, jj/mm/aaaa or mm/dd/yyyy, whatever the page's): a probe date tells which.
+  await birthDate.focus();
+  await page.keyboard.type('01021950', { delay: 20 });
+  const dayFirst = (await birthDate.inputValue()) === '1950-02-01';
+  await birthDate.fill('');
+  await birthDate.focus();
+  await page.keyboard.type(dayFirst ? '31021950' : '02311950', { delay: 20 });
+  await page.getByLabel('Sexe').selectOption('M');
+  await page.getByLabel('Téléphone mobile').fill('06 55 44 33 20');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByText('Date invalide.', { exact: true })).toBeVisible();
+  await expect(birthDate).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Ce champ est obligatoire.')).toHaveCount(0);
+
+  // Corrected, the same form goes through.
+  await birthDate.fill('1950-02-28');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: 'Confirmer' }).click();
+  await expect(page.getByText('Identité sélectionnée : Paul GARNIER')).toBeVisible();
 });
