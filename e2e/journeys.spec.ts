@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { DOCTOR, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+import { DOCTOR, ficheField, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
 
 /** The mail of the local outbox (no SMTP_URL in the e2e server) sent to `to`, parsed. */
 async function mailTo(page: Page, to: string): Promise<ParsedMail> {
@@ -33,6 +33,26 @@ async function openWizard(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: 'Création de consultation' })).toBeVisible();
 }
 
+/** The wizard for an existing patient, «Maintenant», up to the slot step. */
+async function wizardUpToSlot(page: Page, patientSearch: string, patientButton: RegExp): Promise<void> {
+  await openWizard(page);
+  await page.getByLabel('Nom de naissance ou prénom').fill(patientSearch);
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.getByRole('button', { name: patientButton }).click();
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByLabel('Le patient (ou son représentant) consent à la téléconsultation').check();
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await expect(page.getByRole('heading', { name: 'Sélection du créneau d’invitation' })).toBeVisible();
+}
+
+async function createFromSlot(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Créer la téléconsultation' }).click();
+  await expect(page.getByRole('table', { name: 'Invitations' })).toBeVisible();
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  expect(id).not.toBe('nouvelle');
+  return id;
+}
 
 test('#12 «Messagerie sécurisée»: Claire ROUSSEL chosen in the directory receives the PDF attached', async ({ page }) => {
   await login(page, DOCTOR);
@@ -92,4 +112,13 @@ test('#12 an impossible birth date (31 February) says «Date invalide.», not «
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await expect(page.getByText('Identité sélectionnée : Paul GARNIER')).toBeVisible();
+});
+
+test('#12 the «Motif de la demande» typed in the wizard is the fiche’s «Motif»', async ({ page }) => {
+  await login(page, DOCTOR);
+  await wizardUpToSlot(page, 'leroy', /LEROY/);
+  await page.getByLabel('Motif de la demande').fill('Escarre sacrée, avis sur le pansement');
+  await createFromSlot(page);
+  await waitUntilOnline(page);
+  await expect(ficheField(page, 'Motif')).toHaveValue('Escarre sacrée, avis sur le pansement');
 });

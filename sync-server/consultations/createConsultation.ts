@@ -61,7 +61,7 @@ export function patientLabel(patient: Patient): string {
 export async function createTeleconsultation(ctx: Context, user: User, input: NewConsultation, origin: string): Promise<ConsultationRecord> {
   const id = newId();
   const createdAt = new Date().toISOString();
-  await ctx.store.docs.create(dossierDocName(id), newDossierUpdate({ consultationId: id, createdAt }));
+  await ctx.store.docs.create(dossierDocName(id), newDossierUpdate({ consultationId: id, createdAt, motif: input.reason }));
   // The room document exists from creation, empty: its content is written by the call.
   await ctx.store.docs.create(`room/${id}`, Y.encodeStateAsUpdate(new Y.Doc()));
   const participants = [user.id];
