@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { DOCTOR, ficheField, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+import { DOCTOR, NURSE, ficheField, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
 
 /** The mail of the local outbox (no SMTP_URL in the e2e server) sent to `to`, parsed. */
 async function mailTo(page: Page, to: string): Promise<ParsedMail> {
@@ -112,6 +112,39 @@ test('#12 an impossible birth date (31 February) says «Date invalide.», not «
   await page.getByRole('button', { name: 'Valider' }).click();
   await page.getByRole('button', { name: 'Confirmer' }).click();
   await expect(page.getByText('Identité sélectionnée : Paul GARNIER')).toBeVisible();
+});
+
+test('#12 §9 what «Mes rendez-vous» lists, the nurse may open; added as participant, she sees and opens it', async ({ page, browser }) => {
+  await login(page, DOCTOR);
+  await wizardUpToSlot(page, 'moreau', /MOREAU/);
+  const notHers = await createFromSlot(page);
+
+  const nurseContext = await browser.newContext();
+  const nurse = await nurseContext.newPage();
+  await login(nurse, NURSE);
+  const appointments = nurse.getByRole('list', { name: 'Mes rendez-vous' });
+  // The demo's appointments, where she takes part, are listed once the activity is synced.
+  await expect(appointments.getByRole('link').first()).toBeVisible();
+  await expect(appointments.locator(`a[href="/consultations/${notHers}"]`)).toHaveCount(0);
+  const everyListed = async () => {
+    const hrefs = await appointments.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+    for (const href of hrefs) {
+      await nurse.goto(href);
+      await expect(nurse.getByRole('heading', { level: 2, name: 'Dossier' }), `${href} should open`).toBeVisible();
+      await expect(nurse.getByText('Cette téléconsultation est introuvable.')).toHaveCount(0);
+    }
+    await nurse.goto('/');
+    return hrefs;
+  };
+  await everyListed();
+
+  // The doctor adds her colleague (no RPPS) in the wizard: the nurse sees it live, and opens it.
+  await wizardUpToSlot(page, 'moreau', /MOREAU/);
+  await page.getByRole('checkbox', { name: /Sophie Bernard \(IDE\)/ }).check();
+  const hers = await createFromSlot(page);
+  await expect(appointments.locator(`a[href="/consultations/${hers}"]`)).toBeVisible();
+  expect(await everyListed()).toContain(`/consultations/${hers}`);
+  await nurseContext.close();
 });
 
 test('#12 the «Motif de la demande» typed in the wizard is the fiche’s «Motif»', async ({ page }) => {
