@@ -4,9 +4,11 @@
  * colleague's «Mes rendez-vous» lists, the «Motif de la demande» reaching the fiche, and the PDF of
  * a consultation started by «Invitation téléphonique».
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { DOCTOR, NURSE, ficheField, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+import { pdfPageTexts } from '../sync-server/testing/pdfText.ts';
 
 /** The mail of the local outbox (no SMTP_URL in the e2e server) sent to `to`, parsed. */
 async function mailTo(page: Page, to: string): Promise<ParsedMail> {
@@ -154,4 +156,25 @@ test('#12 the «Motif de la demande» typed in the wizard is the fiche’s «Mot
   await createFromSlot(page);
   await waitUntilOnline(page);
   await expect(ficheField(page, 'Motif')).toHaveValue('Escarre sacrée, avis sur le pansement');
+});
+
+test('#12 «Invitation téléphonique» (no birth date yet): the fiche PDF and «Exporter» are served', async ({ page }) => {
+  await login(page, DOCTOR);
+  await page.getByRole('navigation').getByRole('link', { name: 'Invitation téléphonique' }).click();
+  await page.getByLabel('Mobile ou adresse e-mail du patient').fill('06 98 76 54 31');
+  await page.getByLabel('Le patient (ou son représentant) consent à la téléconsultation').check();
+  await page.getByRole('button', { name: 'Inviter' }).click();
+  await expect(page).toHaveURL(/\/consultations\/[A-Za-z0-9_-]+$/);
+  await waitUntilOnline(page);
+
+  const pdfDownload = page.waitForEvent('download', { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Générer le PDF' }).click();
+  const pdf = readFileSync((await (await pdfDownload).path())!);
+  const text = (await pdfPageTexts(pdf)).join('\n');
+  expect(text).toContain('Date de naissance : non renseignée');
+
+  const zipDownload = page.waitForEvent('download', { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Exporter' }).click();
+  const zip = readFileSync((await (await zipDownload).path())!);
+  expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 });
