@@ -68,7 +68,7 @@ test('§3 «Corriger l’identité»: a contact corrected keeps the status, a st
   await expectNoSeriousViolation(page, 'the corrected identity');
 });
 
-test('§2–§6 a doctor creates an identity, consent, a directory professional, a slot; a colleague sees it live', async ({ page, browser }) => {
+test('§2–§6 a doctor creates an identity, consent, a directory professional, a slot, a colleague who sees it live', async ({ page, browser }) => {
   const colleagueContext = await browser.newContext();
   const colleague = await colleagueContext.newPage();
   await login(colleague, NURSE);
@@ -136,6 +136,8 @@ test('§2–§6 a doctor creates an identity, consent, a directory professional,
   await page.getByLabel('Date', { exact: false }).first().fill(date);
   await page.getByLabel('Heure de début').fill('14:30');
   await page.getByLabel('45 min').check();
+  // §9 the nurse takes part: only then is it hers to see and open (docs/ACCESS.md).
+  await page.getByRole('checkbox', { name: /Sophie Bernard \(IDE\)/ }).check();
   const [y, m, d] = date.split('-');
   await expect(page.getByText(`La salle sera ouverte du ${d}/${m}/${y} 14:15 au ${d}/${m}/${y} 16:00`, { exact: false })).toBeVisible();
   await page.getByRole('button', { name: 'Créer la téléconsultation' }).click();

@@ -19,6 +19,9 @@ test('§2 joining the room of a consultation due in 10 minutes turns it «En cou
     });
     expect(patient.status(), await patient.text()).toBe(201);
     const patientId = ((await patient.json()) as { patient: { id: string } }).patient.id;
+    // The nurse takes part (docs/ACCESS.md): «Mes rendez-vous» shows her only what she may open.
+    const colleagues = (await (await doctor.request.get('/api/colleagues')).json()) as { colleagues: { id: string; displayName: string }[] };
+    const nurseId = colleagues.colleagues.find((c) => c.displayName === 'Sophie Bernard (IDE)')!.id;
     // Inside its room window (opens 15 minutes before), but before its slot.
     const slot = parisWallClock(Date.now() + 10 * 60_000);
     const created = await doctor.request.post('/api/consultations', {
@@ -29,6 +32,7 @@ test('§2 joining the room of a consultation due in 10 minutes turns it «En cou
         companion: { kind: 'none' },
         slot: { mode: 'later', date: slot.date, time: slot.time, durationMinutes: 30 },
         reason: 'Suivi',
+        colleagues: [nurseId],
       },
     });
     expect(created.status(), await created.text()).toBe(201);

@@ -70,3 +70,12 @@ export function validateSessionRequest(body: unknown): Validation<SessionRequest
   }
   return { ok: true, value: { identifier: identifier.trim(), password } };
 }
+
+/** A colleague the wizard may add as participant (GET /api/colleagues): an account, RPPS or not. */
+export interface Colleague {
+  id: string;
+  displayName: string;
+  profession: string;
+  /** Those of the caller's establishments the colleague belongs to. */
+  establishmentIds: string[];
+}

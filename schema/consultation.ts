@@ -198,6 +198,11 @@ export interface CreateConsultationRequest {
   companion: Companion;
   slot: SlotChoice;
   reason: string;
+  /**
+   * Colleagues of the establishment (account ids, with or without RPPS) who take part: they open
+   * the télédossier like its creator (docs/ACCESS.md). Absent: none.
+   */
+  colleagues?: string[];
 }
 
 export type CreationErrors = Partial<Record<string, string>>;
@@ -206,6 +211,8 @@ export type CreationValidation = { ok: true; value: CreateConsultationRequest & 
 /** A later slot may not start more than this long ago (a slot typed a minute late is fine). */
 const PAST_TOLERANCE_MS = 5 * 60_000;
 const MAX_TEXT = 200;
+const MAX_COLLEAGUES = 20;
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
@@ -309,9 +316,13 @@ export function validateCreateConsultation(body: unknown, now: number): Creation
   }
   const reason = text(b.reason);
   if (reason.length > 500) errors.reason = 'Le motif est trop long (500 caractères au plus).';
+  const colleagues = b.colleagues === undefined ? [] : b.colleagues;
+  if (!Array.isArray(colleagues) || colleagues.length > MAX_COLLEAGUES || !colleagues.every((id) => typeof id === 'string' && ID.test(id))) {
+    errors.colleagues = 'Choisissez les professionnels de l’établissement dans la liste.';
+  }
 
   if (Object.keys(errors).length > 0 || consent === null) return { ok: false, errors };
   // A slot «maintenant» starts at the current minute: the room is open at once.
   const startIso = new Date(Math.floor(start / 60_000) * 60_000).toISOString();
-  return { ok: true, value: { patientId, consent, patientContacts, companion, slot, reason, start: startIso } };
+  return { ok: true, value: { patientId, consent, patientContacts, companion, slot, reason, colleagues: [...new Set(colleagues as string[])], start: startIso } };
 }

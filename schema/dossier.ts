@@ -210,21 +210,31 @@ export class Teledossier {
    * Creates the structure of a new télédossier. Server only, once, when the dossier is created.
    * Idempotent: fields already there are kept.
    */
-  initialise(meta: { consultationId: string; createdAt: string }): void {
+  initialise(meta: NewDossier): void {
     this.doc.transact(() => {
       const m = this.metaMap;
       if (m.get('consultationId') === undefined) m.set('consultationId', meta.consultationId);
       if (m.get('createdAt') === undefined) m.set('createdAt', meta.createdAt);
       m.set('layoutVersion', DOSSIER_LAYOUT_VERSION);
       for (const name of FICHE_FIELDS) {
-        if (!(this.fiche.get(name) instanceof Y.Text)) this.fiche.set(name, new Y.Text());
+        if (this.fiche.get(name) instanceof Y.Text) continue;
+        // The «Motif de la demande» of the wizard starts the fiche's «Motif»: clients only type
+        // inside the texts the server created, so the server writes it in (SPEC §6, §9).
+        this.fiche.set(name, new Y.Text(name === 'motif' ? (meta.motif ?? '') : ''));
       }
     }, 'server-init');
   }
 }
 
 /** The first state of a new dossier document, as one Yjs update. */
-export function newDossierUpdate(meta: { consultationId: string; createdAt: string }): Uint8Array {
+export interface NewDossier {
+  consultationId: string;
+  createdAt: string;
+  /** The «Motif de la demande» typed in the wizard, the fiche's first «Motif». */
+  motif?: string;
+}
+
+export function newDossierUpdate(meta: NewDossier): Uint8Array {
   const doc = new Y.Doc();
   new Teledossier(doc).initialise(meta);
   const update = Y.encodeStateAsUpdate(doc);

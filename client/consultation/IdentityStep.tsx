@@ -219,6 +219,14 @@ function IdentityForm(props: { editing?: PatientIdentity; onCancel: () => void; 
   const [busy, setBusy] = createSignal(false);
   const set = (field: FormField, value: string) => setValues({ ...values(), [field]: value });
   const err = (field: string) => errors()[field] ?? null;
+  // A date the browser cannot make a day of (31 February) reads as '' from the input, often with
+  // no input event at all: told apart from an empty field by `badInput`, read when validating, and
+  // never written back (that would wipe what was typed).
+  let birthDateField: HTMLInputElement | undefined;
+  const birthDateBad = () => birthDateField?.validity.badInput === true;
+  const birthDateInput = (e: InputEvent & { currentTarget: HTMLInputElement }) => {
+    if (!e.currentTarget.validity.badInput) set('birthDate', e.currentTarget.value);
+  };
 
   const strictInput = (field: FormField) => (e: InputEvent & { currentTarget: HTMLInputElement }) => {
     const normalised = normaliseStrictTrait(e.currentTarget.value);
@@ -234,9 +242,11 @@ function IdentityForm(props: { editing?: PatientIdentity; onCancel: () => void; 
   const validate = (e: Event) => {
     e.preventDefault();
     const result = validatePatientInput(fields(), Date.now());
-    if (!result.ok) {
+    const badDate = birthDateBad();
+    if (!result.ok || badDate) {
       const messages: Record<string, string> = {};
-      for (const [field, code] of Object.entries(result.errors)) if (code) messages[field] = errorText(code);
+      const codes = { ...(result.ok ? {} : result.errors), ...(badDate ? { birthDate: 'badDate' as const } : {}) };
+      for (const [field, code] of Object.entries(codes)) if (code) messages[field] = errorText(code);
       setErrors(messages);
       setConfirming(false);
       const first = Object.keys(messages)[0];
@@ -282,7 +292,7 @@ function IdentityForm(props: { editing?: PatientIdentity; onCancel: () => void; 
           {(a) => <input type="text" {...a} autocomplete="off" value={values().firstNames} onInput={strictInput('firstNames')} />}
         </Field>
         <Field id="identity-birthDate" label={t('consultation.identity.birthDate')} required error={err('birthDate')}>
-          {(a) => <input type="date" {...a} value={values().birthDate} onInput={(e) => set('birthDate', e.currentTarget.value)} />}
+          {(a) => <input type="date" ref={(el) => (birthDateField = el)} {...a} value={values().birthDate} onInput={birthDateInput} />}
         </Field>
         <Field id="identity-sex" label={t('consultation.identity.sex')} required error={err('sex')}>
           {(a) => (

@@ -3,7 +3,7 @@
  * keeps its whole body: the wizard shows `fields` next to each field and `duplicates` before
  * creating a second identity.
  */
-import type { ConsultationResponse } from '../../schema/api.ts';
+import type { Colleague, ConsultationResponse } from '../../schema/api.ts';
 import type { CreateConsultationRequest, InvitationView } from '../../schema/consultation.ts';
 import type { DirectoryEntry } from '../../schema/directory.ts';
 import type { PatientIdentity } from '../../schema/identity.ts';
@@ -51,6 +51,7 @@ export const wizardApi = {
   createPatient: (fields: PatientFields) => call<{ patient: PatientIdentity }>('POST', '/api/patients', fields),
   updatePatient: (id: string, fields: PatientFields) => call<{ patient: PatientIdentity }>('PUT', `/api/patients/${encodeURIComponent(id)}`, fields),
   searchDirectory: (q: string) => call<{ professionals: DirectoryEntry[] }>('GET', `/api/directory?${new URLSearchParams({ q }).toString()}`),
+  colleagues: () => call<{ colleagues: Colleague[] }>('GET', '/api/colleagues'),
   createConsultation: (request: CreateConsultationRequest) => call<ConsultationResponse>('POST', '/api/consultations', request),
   instantConsultation: (contact: string, consent: boolean) => call<ConsultationResponse>('POST', '/api/consultations/instant', { contact, consent }),
   invitations: (consultationId: string) => call<{ invitations: InvitationView[] }>('GET', `/api/consultations/${encodeURIComponent(consultationId)}/invitations`),

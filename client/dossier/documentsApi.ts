@@ -95,8 +95,9 @@ export const documentsApi = {
   vaultLinks: (consultationId: string) => call<{ links: VaultLinkSummary[] }>('GET', `${base(consultationId)}/vault-links`),
   revokeVaultLink: (consultationId: string, linkId: string) =>
     call<void>('DELETE', `${base(consultationId)}/vault-links/${encodeURIComponent(linkId)}`),
-  sendSecureMessage: (consultationId: string, documentId: string, to: string) =>
-    call<{ sent: true }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/secure-messaging`, { to }),
+  /** `rpps`: the directory entry chosen; the server takes its MSSanté address from the directory. */
+  sendSecureMessage: (consultationId: string, documentId: string, rpps: string) =>
+    call<{ sent: true }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/secure-messaging`, { rpps }),
   exportUrl: (consultationId: string): string => `${base(consultationId)}/export.zip`,
 };
 

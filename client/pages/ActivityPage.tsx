@@ -126,12 +126,17 @@ export function ActivityPage() {
   );
 }
 
-/** «Mes rendez-vous»: ongoing and scheduled teleconsultations of the establishment, live. */
+/**
+ * «Mes rendez-vous»: ongoing and scheduled teleconsultations of the establishment, live. The
+ * activity document lists the whole establishment's; only those the user takes part in are shown,
+ * since the others would not open (docs/ACCESS.md).
+ */
 function Appointments(props: { activity: ReturnType<typeof openActivity>; now: number }) {
   const activity = props.activity;
   const upcoming = createMemo(() =>
     activity
       .appointments()
+      .filter((a) => a.participants.includes(user()?.id ?? ''))
       .map((a) => ({ ...a, status: consultationStatus(a, props.now, a.inRoom) }))
       .filter((a) => a.status !== 'ended'),
   );

@@ -4,7 +4,7 @@
  * the server checks everything again and creates all or nothing.
  */
 import { useNavigate } from '@solidjs/router';
-import { createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
+import { createResource, createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
 import { MAX_DURATION, MIN_DURATION, SLOT_DURATIONS, parisWallClock, parisWallClockToInstant, roomWindow, validateDuration } from '../../schema/consultation.ts';
 import type { PatientIdentity } from '../../schema/identity.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
@@ -30,6 +30,15 @@ export function NewConsultationPage() {
   const now = parisWallClock(Date.now());
   const [slot, setSlot] = createSignal({ mode: 'now' as 'now' | 'later', date: now.date, time: now.time, duration: '30', custom: '' });
   const [reason, setReason] = createSignal('');
+  // Colleagues chosen here open the télédossier too (docs/ACCESS.md); those of the patient's establishment only.
+  const [colleagues] = createResource(async () => {
+    const r = await wizardApi.colleagues();
+    return r.ok ? r.value.colleagues : [];
+  });
+  const [chosenColleagues, setChosenColleagues] = createSignal<string[]>([]);
+  const colleaguesOfPatient = () => (colleagues() ?? []).filter((c) => !patient() || c.establishmentIds.includes(patient()!.establishmentId));
+  const toggleColleague = (id: string, on: boolean) =>
+    setChosenColleagues(on ? [...chosenColleagues(), id] : chosenColleagues().filter((c) => c !== id));
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [serverError, setServerError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
@@ -96,6 +105,7 @@ export function NewConsultationPage() {
       companion: companionOf(companion()),
       slot: slot().mode === 'now' ? { mode: 'now', durationMinutes: duration() } : { mode: 'later', date: slot().date, time: slot().time, durationMinutes: duration() },
       reason: reason(),
+      colleagues: chosenColleagues().filter((id) => colleaguesOfPatient().some((c) => c.id === id)),
     });
     setBusy(false);
     if (r.ok) {
@@ -237,6 +247,27 @@ export function NewConsultationPage() {
             </fieldset>
             <Show when={openWindow()}>
               {(w) => <p class="field-hint">{t('consultation.slot.window', { opens: formatInstant(w().opensAt), closes: formatInstant(w().closesAt) })}</p>}
+            </Show>
+            <Show when={colleaguesOfPatient().length > 0}>
+              <fieldset aria-describedby="slot-colleagues-hint">
+                <legend>{t('consultation.colleagues.title')}</legend>
+                <p id="slot-colleagues-hint" class="field-hint">
+                  {t('consultation.colleagues.hint')}
+                </p>
+                <For each={colleaguesOfPatient()}>
+                  {(c) => (
+                    <label class="choice">
+                      <input type="checkbox" checked={chosenColleagues().includes(c.id)} onChange={(e) => toggleColleague(c.id, e.currentTarget.checked)} />
+                      {c.displayName} — {c.profession}
+                    </label>
+                  )}
+                </For>
+                <Show when={err('colleagues')}>
+                  <p class="form-error" role="alert">
+                    {err('colleagues')}
+                  </p>
+                </Show>
+              </fieldset>
             </Show>
             <Field id="slot-reason" label={t('consultation.reason')} error={err('reason')}>
               {(a) => <textarea {...a} rows="3" maxlength="500" value={reason()} onInput={(e) => setReason(e.currentTarget.value)} />}

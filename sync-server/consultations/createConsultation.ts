@@ -39,6 +39,8 @@ export interface NewConsultation {
   durationMinutes: number;
   reason: string;
   kind: 'scheduled' | 'instant';
+  /** Accounts of the establishment chosen as participants, checked by the caller. */
+  colleagueIds?: string[];
 }
 
 function userByRpps(ctx: Context, rpps: string): User | undefined {
@@ -61,14 +63,14 @@ export function patientLabel(patient: Patient): string {
 export async function createTeleconsultation(ctx: Context, user: User, input: NewConsultation, origin: string): Promise<ConsultationRecord> {
   const id = newId();
   const createdAt = new Date().toISOString();
-  await ctx.store.docs.create(dossierDocName(id), newDossierUpdate({ consultationId: id, createdAt }));
+  await ctx.store.docs.create(dossierDocName(id), newDossierUpdate({ consultationId: id, createdAt, motif: input.reason }));
   // The room document exists from creation, empty: its content is written by the call.
   await ctx.store.docs.create(`room/${id}`, Y.encodeStateAsUpdate(new Y.Doc()));
-  const participants = [user.id];
+  const participants = [...new Set([user.id, ...(input.colleagueIds ?? [])])];
   // A companion with an account (matched by RPPS in the same establishment) opens the dossier too.
   if (input.companion.kind === 'professional' && input.companion.rpps) {
     const colleague = userByRpps(ctx, input.companion.rpps);
-    if (colleague && colleague.id !== user.id && colleague.establishmentIds.includes(input.establishmentId)) {
+    if (colleague && !participants.includes(colleague.id) && colleague.establishmentIds.includes(input.establishmentId)) {
       participants.push(colleague.id);
     }
   }

@@ -13,6 +13,7 @@ export interface SignatureImage {
 
 export interface FichePdfInput {
   establishmentName: string;
+  /** `birthDate`: '' while the identity is not filled in. */
   patient: { name: string; birthDate: string };
   consultation: { start: string; reason: string };
   fields: { label: string; text: string }[];
@@ -51,7 +52,8 @@ export async function renderFichePdf(input: FichePdfInput): Promise<Uint8Array> 
   if (draft) w.text('BROUILLON — non signé', { size: 11, bold: true, color: rgb(0.7, 0.1, 0.1), gapAfter: 2 });
   w.rule();
   w.text(`Patient : ${input.patient.name}`, { bold: true });
-  w.text(`Né(e) le ${formatParisDay(input.patient.birthDate)}`);
+  // A patient invited by phone (SPEC §7.4) has no birth date until the identity is completed.
+  w.text(input.patient.birthDate ? `Né(e) le ${formatParisDay(input.patient.birthDate)}` : 'Date de naissance : non renseignée');
   w.text(`Téléconsultation du ${formatParis(input.consultation.start)}`);
   if (input.consultation.reason) w.text(`Motif de la demande : ${input.consultation.reason}`);
   w.rule();

@@ -305,3 +305,59 @@ describe('§6 creation and invitations', () => {
     expect(relais.store.docs.exists(`dossier/${c.id}`)).toBe(true);
   });
 });
+
+describe('#12 §9 colleagues chosen in the wizard (docs/ACCESS.md)', () => {
+  const booking = (patientId: string, extra: Record<string, unknown>) => ({
+    patientId,
+    consent: consent(),
+    patientContacts: { email: identity.email },
+    companion: { kind: 'none' },
+    slot: { mode: 'now', durationMinutes: 30 },
+    reason: 'Escarre sacrée, avis sur le pansement',
+    ...extra,
+  });
+
+  it('#12 the wizard lists the establishment’s accounts, RPPS or not, and no one from elsewhere', async () => {
+    const res = await api(doctor, 'GET', '/api/colleagues');
+    expect(res.status).toBe(200);
+    const names = (res.json.colleagues as { displayName: string }[]).map((c) => c.displayName);
+    expect(names).toContain('Sophie Bernard (IDE)');
+    expect(names).not.toContain('Dr Ailleurs');
+    expect(names).not.toContain('Dr Claire Martin');
+  });
+
+  it('#12 a colleague from another establishment is refused, naming the field, and nothing is stored', async () => {
+    const patientId = await createPatient(doctor, { ...identity, birthName: 'Collegue' });
+    const before = [...relais.store.dbs.consultations.getKeys()].length;
+    const elsewhere = relais.store.users.byIdentifier('dr.ailleurs')!.id;
+    const res = await api(doctor, 'POST', '/api/consultations', booking(patientId, { colleagues: [elsewhere] }));
+    expect(res.status).toBe(400);
+    expect((res.json.fields as Record<string, string>).colleagues).toBe('Ce professionnel ne fait pas partie de l’établissement du patient.');
+    const malformed = await api(doctor, 'POST', '/api/consultations', booking(patientId, { colleagues: 'ide.demo' }));
+    expect(malformed.status).toBe(400);
+    expect([...relais.store.dbs.consultations.getKeys()].length).toBe(before);
+  });
+
+  it('#12 the nurse chosen opens the dossier, whose «Motif» is the wizard’s; not chosen, she gets the same 404 as for nothing', async () => {
+    const nurse = await login(relais.http, 'ide.demo');
+    const nurseId = relais.store.users.byIdentifier('ide.demo')!.id;
+    const patientId = await createPatient(doctor, { ...identity, birthName: 'Participe' });
+    const without = await api(doctor, 'POST', '/api/consultations', booking(patientId, {}));
+    const withHer = await api(doctor, 'POST', '/api/consultations', booking(patientId, { colleagues: [nurseId] }));
+    expect(withHer.status).toBe(201);
+    const notHers = (without.json.consultation as { id: string }).id;
+    const hers = (withHer.json.consultation as { id: string }).id;
+
+    expect((await api(nurse, 'GET', `/api/consultations/${hers}`)).status).toBe(200);
+    const refused = await api(nurse, 'GET', `/api/consultations/${notHers}`);
+    expect(refused.status).toBe(404);
+    expect(refused.json.message).toBe('Cette téléconsultation est introuvable.');
+    const appointments = appointmentsOf(activityOf());
+    expect(appointments.get(hers)?.participants).toContain(nurseId);
+    expect(appointments.get(notHers)?.participants).not.toContain(nurseId);
+
+    const dossier = new Y.Doc();
+    for (const update of relais.server.registry.readState(`dossier/${hers}`)) Y.applyUpdate(dossier, update);
+    expect(dossier.getMap('fiche').get('motif')?.toString()).toBe('Escarre sacrée, avis sur le pansement');
+  });
+});

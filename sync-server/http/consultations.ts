@@ -1,5 +1,5 @@
 /** The caller's consultations (SPEC §2). */
-import type { ConsultationSummary } from '../../schema/api.ts';
+import type { Colleague, ConsultationSummary } from '../../schema/api.ts';
 import { consultationStatus, validateCreateConsultation, type Consent, type Contacts } from '../../schema/consultation.ts';
 import { isEmail, normaliseMobile } from '../../schema/identity.ts';
 import type { Consultation } from '../store/consultations.ts';
@@ -82,6 +82,22 @@ export const consultationRoutes: Route[] = [
     },
   },
   {
+    // The wizard's «Professionnels de l’établissement»: the accounts sharing an establishment with the caller.
+    method: 'GET',
+    pattern: /^\/api\/colleagues$/,
+    handler(req, reply, ctx) {
+      const user = requireUser(req, ctx);
+      const colleagues: Colleague[] = [];
+      for (const other of ctx.store.users.list()) {
+        const shared = other.establishmentIds.filter((id) => user.establishmentIds.includes(id));
+        if (other.id === user.id || shared.length === 0) continue;
+        colleagues.push({ id: other.id, displayName: other.displayName, profession: other.profession, establishmentIds: shared });
+      }
+      colleagues.sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+      reply.sendJson(200, { colleagues });
+    },
+  },
+  {
     method: 'GET',
     pattern: /^\/api\/consultations\/([A-Za-z0-9_-]{1,64})$/,
     handler(req, reply, ctx) {
@@ -106,6 +122,11 @@ export const consultationRoutes: Route[] = [
       const patient = patientFor(ctx, user, input.patientId);
       if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
         throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
+      }
+      // Only accounts of the patient's establishment take part (docs/ACCESS.md).
+      const colleagues = (input.colleagues ?? []).map((id) => ctx.store.users.get(id));
+      if (!colleagues.every((c) => c?.establishmentIds.includes(patient.establishmentId))) {
+        return sendFieldErrors(reply, { colleagues: 'Ce professionnel ne fait pas partie de l’établissement du patient.' });
       }
       // The invitations are counted before anything is written: a refusal leaves nothing behind.
       await reserveSends(req, ctx, {
@@ -132,6 +153,7 @@ export const consultationRoutes: Route[] = [
           durationMinutes: input.slot.durationMinutes,
           reason: input.reason,
           kind: 'scheduled',
+          colleagueIds: colleagues.map((c) => c!.id),
         },
         publicOrigin(ctx),
       );

@@ -11,6 +11,7 @@ import type { User } from '../store/users.ts';
 import type { Context, Route } from './context.ts';
 import { addGeneratedDocument, contentDisposition, requireParticipant } from './documents.ts';
 import { parisWallClock } from '../../schema/consultation.ts';
+import { patientLabel } from '../consultations/createConsultation.ts';
 
 const ID = '([A-Za-z0-9_-]{1,64})';
 
@@ -32,9 +33,11 @@ function titleCase(s: string): string {
 export function fichePdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Omit<FichePdfInput, 'signature'> {
   const patient = ctx.store.patients.get(consultation.patientId);
   const establishment = ctx.store.establishments.get(consultation.establishmentId);
-  const name = patient
-    ? `${titleCase(patient.firstNames)} ${patient.usedName ?? patient.birthName}${patient.usedName ? ` (née ${patient.birthName})` : ''}`
-    : 'Patient inconnu';
+  const name = !patient
+    ? 'Patient inconnu'
+    : patient.birthName === ''
+      ? patientLabel(patient)
+      : `${titleCase(patient.firstNames)} ${patient.usedName ?? patient.birthName}${patient.usedName ? ` (née ${patient.birthName})` : ''}`;
   return {
     establishmentName: establishment?.name ?? '',
     patient: { name, birthDate: patient?.birthDate ?? '' },

@@ -127,6 +127,8 @@ export const consultationEn = {
   'consultation.directory.col.action': "Choose",
   'consultation.directory.choose': "Choose",
   'consultation.slot.title': "Invitation slot",
+  'consultation.colleagues.title': "The establishment's professionals",
+  'consultation.colleagues.hint': 'Those you tick take part in the teleconsultation and open its record.',
   'consultation.slot.when': "When?",
   'consultation.slot.now': "Now",
   'consultation.slot.later': "Schedule an appointment",

@@ -133,6 +133,8 @@ export const consultationFr = {
   'consultation.directory.choose': 'Choisir',
 
   'consultation.slot.title': 'Sélection du créneau d’invitation',
+  'consultation.colleagues.title': 'Professionnels de l’établissement',
+  'consultation.colleagues.hint': 'Ceux que vous cochez participent à la téléconsultation et ouvrent son télédossier.',
   'consultation.slot.when': 'Quand ?',
   'consultation.slot.now': 'Maintenant',
   'consultation.slot.later': 'Programmer un rendez-vous',
