@@ -13,6 +13,7 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocStore, LoadedLog } from '../store/docLog.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
@@ -158,7 +159,7 @@ export class Room {
   /**
    * `principal` names who is behind the socket: an awareness state belongs to the person who set
    * it, so that no participant can rewrite or erase another's presence (who is in the call, the
-   * five-person cap), while a person's reconnecting page takes its own state over.
+   * five-person cap), while a person's reconnecting page takes its own state over (ownAwareness).
    */
   addPeer(socket: SyncSocket, access: Access, principal = ''): void {
     if (this.failed) {
@@ -239,8 +240,8 @@ export class Room {
       case MessageType.Awareness: {
         const update = decoding.readVarUint8Array(decoder);
         expectEnd(decoder);
-        this.checkAwarenessOwners(socket, peer, update);
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, socket);
+        const own = this.ownAwareness(socket, peer, update);
+        if (own) awarenessProtocol.applyAwarenessUpdate(this.awareness, own, socket);
         return;
       }
       case MessageType.QueryAwareness: {
@@ -380,21 +381,36 @@ export class Room {
     this.checkIdle();
   }
 
-  /** Refuses an awareness update that touches a state another person's socket set. */
-  private checkAwarenessOwners(socket: SyncSocket, peer: Peer, update: Uint8Array): void {
+  /**
+   * The part of an awareness update that `peer` may apply: entries for states another person's
+   * socket set are left out (stock y-websocket clients echo every change they receive, so such an
+   * entry is usually an echo, not an attack; either way it changes nothing). Null: nothing left.
+   */
+  private ownAwareness(socket: SyncSocket, peer: Peer, update: Uint8Array): Uint8Array | null {
     const decoder = decoding.createDecoder(update);
     const count = decoding.readVarUint(decoder);
+    const kept: [number, number, string][] = [];
     for (let i = 0; i < count; i++) {
-      const clientId = decoding.readVarUint(decoder);
-      decoding.readVarUint(decoder);
-      decoding.readVarString(decoder);
+      const entry: [number, number, string] = [decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarString(decoder)];
+      let foreign = false;
       for (const [other, otherPeer] of this.peers) {
-        if (other === socket || !otherPeer.clientIds.has(clientId)) continue;
-        if (otherPeer.principal !== peer.principal) throw new SyncProtocolError(CloseCode.ForbiddenWrite, 'presence of another participant');
+        if (other === socket || !otherPeer.clientIds.has(entry[0])) continue;
+        if (otherPeer.principal !== peer.principal) foreign = true;
         // The same person's page, reconnected: the state is the new socket's now.
-        otherPeer.clientIds.delete(clientId);
+        else otherPeer.clientIds.delete(entry[0]);
       }
+      if (!foreign) kept.push(entry);
     }
+    if (kept.length === count) return update;
+    if (kept.length === 0) return null;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, kept.length);
+    for (const [clientId, clock, state] of kept) {
+      encoding.writeVarUint(encoder, clientId);
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarString(encoder, state);
+    }
+    return encoding.toUint8Array(encoder);
   }
 
   private readonly onAwarenessUpdate = (
