@@ -11,7 +11,7 @@
  * Pure code: no I/O.
  */
 import * as v from 'valibot';
-import type { SessionUser, ConsultationSummary } from './api.ts';
+import type { AuditResponse, ConsultationSummary, SessionUser, VaultLinkSummary as VaultLinkView } from './api.ts';
 import type { AccountSecurity, ChallengeResponse, TotpEnrolment } from './auth.ts';
 import type { AccountRow, AccountsResponse, ProvisionalPasswordResponse } from './adminAccounts.ts';
 import type { PatientIdentity } from './identity.ts';
@@ -65,16 +65,7 @@ const Consultation = v.object({ consultation: shape<ConsultationSummary>('Une t�
 const Patient = v.object({ patient: shape<PatientIdentity>('Une identité patient.') });
 const Document = v.object({ document: shape<DocumentEntry>('Un document du télédossier.') });
 const AccountResponse = v.object({ account: shape<AccountRow>('Un compte.') });
-const VaultLinkSummary = shape<{
-  id: string;
-  documentId: string;
-  documentName: string;
-  recipientEmail: string;
-  createdAt: string;
-  expiresAt: string;
-  state: string;
-  downloads: number;
-}>('Un lien du coffre-fort.');
+const VaultLinkSummary = shape<VaultLinkView>('Un lien du coffre-fort.');
 
 const Contacts = v.object({ email: optionalText(254), mobile: optionalText(32) });
 
@@ -141,7 +132,7 @@ export const API = {
     path: '/api/audit',
     summary: 'Le journal d’audit de ses établissements.',
     query: v.object({ person: v.optional(text(64)), patient: v.optional(text(64)), from: v.optional(text(32)), to: v.optional(text(32)) }),
-    response: v.object({ events: v.array(v.unknown()), people: v.array(v.unknown()) }),
+    response: shape<AuditResponse>('Les événements et les personnes qui y figurent.'),
   }),
   accounts: route({ method: 'GET', path: '/api/admin/accounts', summary: 'Les comptes de ses établissements.', response: shape<AccountsResponse>('Comptes et établissements.') }),
   accountCreate: route({
@@ -302,7 +293,7 @@ export const API = {
     summary: 'Qui sont les pairs de l’appel.',
     params: consultationParams,
     query: v.object({ peers: v.optional(v.string()) }),
-    response: v.object({ participants: v.array(v.unknown()) }),
+    response: v.object({ participants: v.record(v.string(), v.object({ name: v.string(), kind: v.picklist(['professional', 'guest']) })) }),
   }),
   peerTicket: route({
     method: 'POST',
