@@ -71,6 +71,7 @@ const Contacts = v.object({ email: optionalText(254), mobile: optionalText(32) }
 
 export const API = {
   health: route({ method: 'GET', path: '/api/health', summary: 'Le serveur répond.', response: v.object({ status: v.literal('ok') }) }),
+  openApi: route({ method: 'GET', path: '/api/openapi.json', summary: 'Ce document (OpenAPI 3.1).', response: v.record(v.string(), v.unknown()) }),
 
   /* ---------------------------------------------------------------- session (SPEC §1) */
   login: route({

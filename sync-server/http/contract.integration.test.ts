@@ -3,6 +3,7 @@
  * table refuses answers 400 naming the field, in French, and nothing is stored. Through the real
  * server: what a hand-written client or a hostile one would see.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, startRelais, type Running } from '../testing/harness.ts';
 
@@ -74,5 +75,15 @@ describe('#12 the contract refuses junk at the edge, naming the field, storing n
     expect((await api('GET', `/api/patients/${'x'.repeat(65)}`)).status).toBe(404);
     expect((await api('PATCH', '/api/patients')).status).toBe(405);
     expect((await api('GET', '/api/health')).json).toEqual({ status: 'ok' });
+  });
+});
+
+describe('#12 GET /api/openapi.json publishes the table', () => {
+  it('serves the same document as docs/openapi.json, without a session', async () => {
+    const res = await fetch(`${relais.http}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const copy = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as unknown;
+    expect(await res.json()).toEqual(copy);
   });
 });

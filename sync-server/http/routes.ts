@@ -28,9 +28,11 @@ import { adminAccountHandlers } from './adminAccounts.ts';
 import { peerTicketHandlers } from './peerTickets.ts';
 import { roomDocumentHandlers } from './roomDocuments.ts';
 import { callInvitationHandlers } from './callInvitations.ts';
+import { openApiHandlers } from './openApi.ts';
 
 const handlers: Handlers<RouteId> = {
   ...healthHandlers,
+  ...openApiHandlers,
   ...sessionHandlers,
   ...strongAuthHandlers,
   ...accountHandlers,
