@@ -6,6 +6,7 @@
  * Failures are told apart because the pages react differently: 401 sends to the login page, a
  * network failure falls back to what this station cached, any other error shows a message.
  */
+import { hasMessage, lang, t } from './i18n/index.ts';
 import { API, fillPath, type Api, type ApiErrorBody, type BodyInputOf, type ParamsOf, type QueryInputOf, type ResponseOf, type RouteId } from '../schema/routes.ts';
 
 export type FailureKind = 'unauthorized' | 'forbidden' | 'notFound' | 'error';
@@ -68,11 +69,26 @@ export function failure(status: number, json: unknown): ApiFailure {
     kind: kindOf(status),
     status,
     code: typeof error?.error === 'string' ? error.error : null,
-    message: typeof error?.message === 'string' ? error.message : null,
+    message: localMessage(error),
     field: typeof error?.field === 'string' ? error.field : null,
     fields: error?.fields && typeof error.fields === 'object' ? error.fields : {},
     body,
   };
+}
+
+/**
+ * What to show for an error body. The server speaks French: the French interface shows its message
+ * (it may name a number, a field, a resource); any other language shows the client's own
+ * translation of the error code (client/i18n/areas/errors.*.ts), never the French text.
+ */
+export function localMessage(error: Partial<ApiErrorBody> | null): string | null {
+  const server = typeof error?.message === 'string' ? error.message : null;
+  const code = typeof error?.error === 'string' ? error.error : null;
+  if (lang() === 'fr' && server) return server;
+  if (code === 'invalid_request' && typeof error?.field === 'string') return t('error.invalid_request.field', { field: error.field });
+  const key = `error.${code ?? ''}`;
+  if (code && hasMessage(key)) return t(key);
+  return server === null ? null : t('error.generic');
 }
 
 export const networkFailure: ApiFailure = { ok: false, kind: 'network', status: 0, code: null, message: null, field: null, fields: {}, body: null };
