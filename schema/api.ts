@@ -78,12 +78,6 @@ export interface VaultLinkSummary {
   downloads: number;
 }
 
-/** Every error body: a stable code for programs, a French message for people. */
-export interface ApiError {
-  error: string;
-  message: string;
-}
-
 export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const MAX_IDENTIFIER = 128;
