@@ -48,10 +48,34 @@ export interface ConsultationResponse {
   consultation: ConsultationSummary;
 }
 
-/** Every error body: a stable code for programs, a French message for people. */
-export interface ApiError {
-  error: string;
-  message: string;
+/** One line of the audit log as the «Journal d’audit» page reads it. */
+export interface AuditRow {
+  at: string;
+  type: string;
+  actorId: string | null;
+  actorName: string | null;
+  identifier?: string;
+  method?: string;
+  consultationId?: string;
+  patientId?: string;
+  detail?: string;
+}
+
+export interface AuditResponse {
+  events: AuditRow[];
+  people: { id: string; displayName: string }[];
+}
+
+/** A vault link as the sender sees it (SPEC §7.1.4). */
+export interface VaultLinkSummary {
+  id: string;
+  documentId: string;
+  documentName: string;
+  recipientEmail: string;
+  createdAt: string;
+  expiresAt: string;
+  state: 'open' | 'expired' | 'revoked' | 'locked';
+  downloads: number;
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -10,7 +10,7 @@ import { AccessPolicy, clientWritesOf, parseDocName } from './auth/access.ts';
 import { HttpError, Reply, readRequest, securityHeaders, type Request } from './http/reply.ts';
 import { peerConnectSources } from './http/peerTickets.ts';
 import type { Context } from './http/context.ts';
-import { routes } from './http/routes.ts';
+import { InvalidRequest, routeRequest } from './http/routes.ts';
 import { StaticFiles } from './http/static.ts';
 import { RoomRegistry } from './sync/RoomRegistry.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './sync/Connection.ts';
@@ -170,23 +170,15 @@ export async function startServer(config: Config, store: Store, options: ServerO
       if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
         throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
       }
-      let pathMatched = false;
-      for (const route of routes) {
-        const match = route.pattern.exec(req.path);
-        if (!match) continue;
-        pathMatched = true;
-        if (route.method !== req.method) continue;
-        req.params = match.slice(1);
-        await route.handler(req, reply, ctx);
-        return;
-      }
-      if (pathMatched) throw new HttpError(405, 'method_not_allowed', 'Méthode non autorisée.');
+      if (await routeRequest(req, reply, ctx)) return;
       if (req.path.startsWith('/api/')) throw new HttpError(404, 'not_found', 'Ressource introuvable.');
       if (!files.serve(req, reply)) {
         reply.send(404, 'Page introuvable.', [['Content-Type', 'text/plain; charset=utf-8']]);
       }
     } catch (error) {
-      if (error instanceof HttpError) {
+      if (error instanceof InvalidRequest) {
+        reply.sendJson(400, { error: error.code, message: error.message, field: error.field });
+      } else if (error instanceof HttpError) {
         reply.error(error.status, error.code, error.message);
       } else {
         log(`http: ${req.method} ${req.path.split('/').slice(0, 3).join('/')}: ${error instanceof Error ? error.message : 'error'}`);

@@ -7,6 +7,7 @@
  * Licence (stack.md): tldraw runs without a key on localhost and plain-http origins; on a
  * production https origin it needs TLDRAW_LICENSE_KEY, and without one the editor is not mounted.
  */
+import { apiCall } from '../apiCall.ts';
 import { createResource, createSignal, onCleanup, onMount, Show } from 'solid-js';
 import type { Editor } from 'tldraw';
 import type { DocumentEntry } from '../../schema/dossier.ts';
@@ -18,13 +19,8 @@ const devOrigin = (): boolean =>
   location.protocol === 'http:' || ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
 
 async function licenceKey(): Promise<string | null> {
-  try {
-    const res = await fetch('/api/annotate/licence', { credentials: 'same-origin' });
-    const json = (await res.json()) as { licenseKey?: string | null };
-    return json.licenseKey ?? null;
-  } catch {
-    return null;
-  }
+  const result = await apiCall('annotateLicence');
+  return result.ok ? result.value.licenseKey : null;
 }
 
 function imageSize(url: string): Promise<{ width: number; height: number }> {

@@ -3,6 +3,7 @@
  * SMS, through the consultation's invitations (POST /api/consultations/<id>/invitations).
  */
 import { createSignal, onMount, Show } from 'solid-js';
+import { apiCall } from '../apiCall.ts';
 import { t } from '../i18n/index.ts';
 
 export function InviteDialog(props: { consultationId: string; onClose: (message: string | null) => void }) {
@@ -27,26 +28,19 @@ export function InviteDialog(props: { consultationId: string; onClose: (message:
     }
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch(`/api/consultations/${encodeURIComponent(props.consultationId)}/invitations`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ name: name().trim(), email: email().trim() || null, mobile: mobile().trim() || null }),
-      });
-      if (res.ok) {
-        dialog?.close();
-        props.onClose(t('room.invite.sent'));
-        return;
-      }
-      const body = (await res.json().catch(() => null)) as { message?: string; fields?: Record<string, string> } | null;
-      const reason = body?.fields ? Object.values(body.fields).join(' ') : (body?.message ?? String(res.status));
-      setError(t('room.invite.failed', { reason }));
-    } catch {
-      setError(t('room.invite.failed', { reason: t('login.error.network') }));
-    } finally {
-      setBusy(false);
+    const result = await apiCall('invitationCreate', {
+      params: { consultationId: props.consultationId },
+      body: { name: name().trim(), email: email().trim() || null, mobile: mobile().trim() || null },
+    });
+    setBusy(false);
+    if (result.ok) {
+      dialog?.close();
+      props.onClose(t('room.invite.sent'));
+      return;
     }
+    const fields = Object.values(result.fields);
+    const reason = result.kind === 'network' ? t('login.error.network') : fields.length ? fields.join(' ') : (result.message ?? String(result.status));
+    setError(t('room.invite.failed', { reason }));
   };
 
   return (

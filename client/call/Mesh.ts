@@ -15,6 +15,7 @@
  *   sending video and asks the others to stop sending theirs.
  */
 import Peer, { type MediaConnection } from 'peerjs';
+import { apiCall } from '../apiCall.ts';
 import type { Awareness } from 'y-protocols/awareness';
 import {
   isCallPresence,
@@ -118,26 +119,19 @@ export class Mesh {
   }
 
   private async fetchTicket(): Promise<PeerTicketResponse | null> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (this.options.auth.kind === 'invitation') headers.Authorization = `Invitation ${this.options.auth.token}`;
-    try {
-      const res = await fetch(`/api/room/${encodeURIComponent(this.options.consultationId)}/peer-ticket`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers,
-      });
-      const body = (await res.json().catch(() => null)) as (PeerTicketResponse & { message?: string }) | null;
-      if (!res.ok || !body) {
-        this.state = 'refused';
-        this.refusal = body?.message ?? null;
-        this.options.onChange();
-        return null;
-      }
-      return body;
-    } catch {
-      // Offline: the `online` event tries again.
-      return null;
-    }
+    const result = await apiCall('peerTicket', { params: { consultationId: this.options.consultationId }, headers: this.authHeaders() });
+    if (result.ok) return result.value;
+    // Offline: the `online` event tries again.
+    if (result.kind === 'network') return null;
+    this.state = 'refused';
+    this.refusal = result.message;
+    this.options.onChange();
+    return null;
+  }
+
+  /** A guest proves its invitation on every call room route. */
+  private authHeaders(): Record<string, string> {
+    return this.options.auth.kind === 'invitation' ? { Authorization: `Invitation ${this.options.auth.token}` } : {};
   }
 
   private connectSignalling(ticket: PeerTicketResponse): void {
@@ -256,15 +250,14 @@ export class Mesh {
     if (unknown.length === 0) return;
     for (const peerId of unknown) this.verifying.add(peerId);
     try {
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      if (this.options.auth.kind === 'invitation') headers.Authorization = `Invitation ${this.options.auth.token}`;
-      const res = await fetch(
-        `/api/room/${encodeURIComponent(this.options.consultationId)}/participants?peers=${unknown.join(',')}`,
-        { credentials: 'same-origin', headers },
-      );
-      if (!res.ok) return;
-      const body = (await res.json()) as { participants: Record<string, { name: string }> };
-      for (const [peerId, participant] of Object.entries(body.participants)) {
+      const result = await apiCall('roomParticipants', {
+        params: { consultationId: this.options.consultationId },
+        query: { peers: unknown.join(',') },
+        headers: this.authHeaders(),
+      });
+      // Offline or refused: asked again at the next presence change.
+      if (!result.ok) return;
+      for (const [peerId, participant] of Object.entries(result.value.participants)) {
         const remote = this.remotes.get(peerId);
         if (remote) remote.verifiedName = participant.name;
       }

@@ -3,9 +3,9 @@
  * checked, audited and added to the room's `sent` list by the server (clients do not write that
  * list), so that it shows on the patient's page at once.
  */
+import { apiCall } from '../apiCall.ts';
 import { createSignal, For, onCleanup, Show } from 'solid-js';
 import type { DocumentEntry } from '../../schema/dossier.ts';
-import type { SentDocument } from '../../schema/room.ts';
 import { t } from '../i18n/index.ts';
 import { openDossier } from '../sync/openDossier.ts';
 
@@ -24,22 +24,9 @@ export function SendInCall(props: { consultationId: string }) {
     event.preventDefault();
     const documentId = choice() || list()[0]?.id;
     if (!documentId) return;
-    try {
-      const res = await fetch(`/api/room/${encodeURIComponent(props.consultationId)}/sent`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ documentId }),
-      });
-      const body = (await res.json().catch(() => null)) as { sent?: SentDocument; message?: string } | null;
-      if (!res.ok || !body?.sent) {
-        setMessage(t('room.send.failed', { reason: body?.message ?? String(res.status) }));
-        return;
-      }
-      setMessage(t('room.send.done', { name: body.sent.name }));
-    } catch {
-      setMessage(t('room.send.failed', { reason: t('login.error.network') }));
-    }
+    const result = await apiCall('roomSend', { params: { consultationId: props.consultationId }, body: { documentId } });
+    if (result.ok) setMessage(t('room.send.done', { name: result.value.sent.name }));
+    else setMessage(t('room.send.failed', { reason: result.kind === 'network' ? t('login.error.network') : (result.message ?? String(result.status)) }));
   };
 
   return (

@@ -3,6 +3,7 @@
  * as a JPEG, into the télédossier through the documents upload (issue «télédossier»), where it is
  * listed with the dossier's documents and photos.
  */
+import { apiCall } from '../apiCall.ts';
 import { formatParisDateTime } from '../format.ts';
 import { t } from '../i18n/index.ts';
 
@@ -20,17 +21,7 @@ export async function capturePhoto(consultationId: string, video: HTMLVideoEleme
   const blob = await frameOf(video);
   if (!blob) return { ok: false, message: t('room.photo.noVideo') };
   const name = `${t('room.photo.name', { who, when: formatParisDateTime(new Date().toISOString()) }).replace(/[/:]/g, '-')}.jpg`;
-  try {
-    const res = await fetch(`/api/consultations/${encodeURIComponent(consultationId)}/documents?name=${encodeURIComponent(name)}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'image/jpeg', Accept: 'application/json' },
-      body: blob,
-    });
-    if (res.ok) return { ok: true, name };
-    const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    return { ok: false, message: body?.message ?? String(res.status) };
-  } catch {
-    return { ok: false, message: t('login.error.network') };
-  }
+  const result = await apiCall('documentUpload', { params: { consultationId }, query: { name }, body: blob });
+  if (result.ok) return { ok: true, name };
+  return { ok: false, message: result.kind === 'network' ? t('login.error.network') : (result.message ?? String(result.status)) };
 }

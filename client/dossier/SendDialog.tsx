@@ -4,6 +4,7 @@
  * to a professional of the directory who has an MSSanté address. A modal <dialog>: focus is kept
  * inside and Escape closes it.
  */
+import { apiCall } from '../apiCall.ts';
 import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import type { DirectoryEntry } from '../../schema/directory.ts';
 import type { DocumentEntry } from '../../schema/dossier.ts';
@@ -163,14 +164,9 @@ function SecureMessagingForm(props: { consultationId: string; document: Document
   const search = async (e: Event) => {
     e.preventDefault();
     setError('');
-    try {
-      const res = await fetch(`/api/directory?q=${encodeURIComponent(query().trim())}`, { credentials: 'same-origin' });
-      const json = (await res.json()) as { professionals?: DirectoryEntry[]; message?: string };
-      if (!res.ok) return setError(json.message ?? t('dossier.error.network'));
-      setResults(json.professionals ?? []);
-    } catch {
-      setError(t('dossier.error.network'));
-    }
+    const result = await apiCall('directory', { query: { q: query().trim() } });
+    if (result.ok) setResults(result.value.professionals);
+    else setError(result.message ?? t('dossier.error.network'));
   };
 
   const send = async (p: DirectoryEntry) => {

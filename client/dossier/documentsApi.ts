@@ -1,10 +1,15 @@
 /**
- * The documents' REST calls (SPEC §7.1.2–§7.1.4). Uploads go through XMLHttpRequest, the one
- * browser API that reports upload progress; everything else through fetch.
+ * The documents' REST calls (SPEC §7.1.2–§7.1.4), through the contract (client/apiCall.ts).
+ * Uploads go through XMLHttpRequest, the one browser API that reports upload progress, to the
+ * URL the contract gives.
  */
-import type { DocumentEntry, FicheSignature } from '../../schema/dossier.ts';
+import type { DocumentEntry } from '../../schema/dossier.ts';
+import type { ResponseOf } from '../../schema/routes.ts';
+import { apiCall, apiUrl, failure, networkFailure, type ApiResult } from '../apiCall.ts';
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string | null };
+export type { VaultLinkSummary } from '../../schema/api.ts';
+
+export type Outcome<T> = ApiResult<T>;
 
 export interface Upload {
   /** Fraction sent, 0 to 1. */
@@ -13,21 +18,20 @@ export interface Upload {
   cancel(): void;
 }
 
-const base = (consultationId: string): string => `/api/consultations/${encodeURIComponent(consultationId)}`;
-
 export const documentUrl = (consultationId: string, documentId: string, inline = false): string =>
-  `${base(consultationId)}/documents/${encodeURIComponent(documentId)}${inline ? '?inline=1' : ''}`;
+  apiUrl('document', { params: { consultationId, documentId }, query: inline ? { inline: '1' } : {} });
 
-export const draftPdfUrl = (consultationId: string): string => `${base(consultationId)}/fiche.pdf`;
+export const draftPdfUrl = (consultationId: string): string => apiUrl('fichePdf', { params: { consultationId } });
 
-function sendFile(method: string, url: string, file: Blob): Upload {
+/** An upload to a route whose body is BINARY in the contract, with its progress. */
+function sendFile<T>(url: string, method: 'POST' | 'PUT', file: Blob): { onProgress(listener: (fraction: number) => void): void; result: Promise<Outcome<T>>; cancel(): void } {
   const xhr = new XMLHttpRequest();
   const listeners: ((fraction: number) => void)[] = [];
   xhr.upload.addEventListener('progress', (e) => {
     if (!e.lengthComputable) return;
     for (const l of listeners) l(e.loaded / e.total);
   });
-  const result = new Promise<Outcome<{ document: DocumentEntry }>>((resolve) => {
+  const result = new Promise<Outcome<T>>((resolve) => {
     xhr.addEventListener('load', () => {
       let json: unknown;
       try {
@@ -35,11 +39,12 @@ function sendFile(method: string, url: string, file: Blob): Upload {
       } catch {
         json = null;
       }
-      if (xhr.status >= 200 && xhr.status < 300) resolve({ ok: true, value: json as { document: DocumentEntry } });
-      else resolve({ ok: false, status: xhr.status, message: messageOf(json) });
+      if (xhr.status >= 200 && xhr.status < 300) resolve({ ok: true, value: json as T });
+      else resolve(failure(xhr.status, json));
     });
-    xhr.addEventListener('error', () => resolve({ ok: false, status: 0, message: null }));
-    xhr.addEventListener('abort', () => resolve({ ok: false, status: -1, message: null }));
+    xhr.addEventListener('error', () => resolve(networkFailure));
+    // Cancelled by the person: told apart from a failure by its status.
+    xhr.addEventListener('abort', () => resolve(failure(-1, null)));
   });
   xhr.open(method, url);
   xhr.setRequestHeader('Content-Type', 'application/octet-stream');
@@ -47,67 +52,24 @@ function sendFile(method: string, url: string, file: Blob): Upload {
   return { onProgress: (l) => listeners.push(l), result, cancel: () => xhr.abort() };
 }
 
-function messageOf(json: unknown): string | null {
-  return json !== null && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
-    ? (json as { message: string }).message
-    : null;
-}
-
-async function call<T>(method: string, url: string, body?: unknown): Promise<Outcome<T>> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-  } catch {
-    return { ok: false, status: 0, message: null };
-  }
-  if (res.status === 204) return { ok: true, value: undefined as T };
-  const json: unknown = await res.json().catch(() => null);
-  return res.ok ? { ok: true, value: json as T } : { ok: false, status: res.status, message: messageOf(json) };
-}
-
 export const documentsApi = {
   upload: (consultationId: string, file: File): Upload =>
-    sendFile('POST', `${base(consultationId)}/documents?name=${encodeURIComponent(file.name)}`, file),
-  sign: (consultationId: string) =>
-    call<{ signature: FicheSignature; document: DocumentEntry }>('POST', `${base(consultationId)}/fiche/signatures`),
-  stamp: (consultationId: string, documentId: string) =>
-    call<{ document: DocumentEntry }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/stamp`),
-  toPdf: (consultationId: string, documentId: string) =>
-    call<{ document: DocumentEntry }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/pdf`),
-  signatureImageUrl: '/api/me/signature',
-  uploadSignature: (file: File): Upload => sendFile('PUT', '/api/me/signature', file),
+    sendFile(apiUrl('documentUpload', { params: { consultationId }, query: { name: file.name } }), 'POST', file),
+  sign: (consultationId: string) => apiCall('ficheSign', { params: { consultationId } }),
+  stamp: (consultationId: string, documentId: string) => apiCall('documentStamp', { params: { consultationId, documentId } }),
+  toPdf: (consultationId: string, documentId: string) => apiCall('documentToPdf', { params: { consultationId, documentId } }),
+  signatureImageUrl: apiUrl('signature'),
+  uploadSignature: (file: File) => sendFile<ResponseOf<'signatureUpload'>>(apiUrl('signatureUpload'), 'PUT', file),
   hasSignature: async (): Promise<boolean | null> => {
-    try {
-      const res = await fetch('/api/me/signature', { method: 'GET', credentials: 'same-origin' });
-      return res.ok ? true : res.status === 404 ? false : null;
-    } catch {
-      return null;
-    }
+    const result = await apiCall('signature');
+    return result.ok ? true : result.status === 404 ? false : null;
   },
-  deleteSignature: () => call<void>('DELETE', '/api/me/signature'),
+  deleteSignature: () => apiCall('signatureDelete'),
   sendToVault: (consultationId: string, documentId: string, recipients: string[]) =>
-    call<{ links: VaultLinkSummary[] }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/vault`, { recipients }),
-  vaultLinks: (consultationId: string) => call<{ links: VaultLinkSummary[] }>('GET', `${base(consultationId)}/vault-links`),
-  revokeVaultLink: (consultationId: string, linkId: string) =>
-    call<void>('DELETE', `${base(consultationId)}/vault-links/${encodeURIComponent(linkId)}`),
-  /** `rpps`: the directory entry chosen; the server takes its MSSanté address from the directory. */
+    apiCall('vaultCreate', { params: { consultationId, documentId }, body: { recipients } }),
+  vaultLinks: (consultationId: string) => apiCall('vaultLinks', { params: { consultationId } }),
+  revokeVaultLink: (consultationId: string, linkId: string) => apiCall('vaultRevoke', { params: { consultationId, linkId } }),
   sendSecureMessage: (consultationId: string, documentId: string, rpps: string) =>
-    call<{ sent: true }>('POST', `${base(consultationId)}/documents/${encodeURIComponent(documentId)}/secure-messaging`, { rpps }),
-  exportUrl: (consultationId: string): string => `${base(consultationId)}/export.zip`,
+    apiCall('secureMessaging', { params: { consultationId, documentId }, body: { rpps } }),
+  exportUrl: (consultationId: string): string => apiUrl('dossierExport', { params: { consultationId } }),
 };
-
-export interface VaultLinkSummary {
-  id: string;
-  documentId: string;
-  documentName: string;
-  recipientEmail: string;
-  createdAt: string;
-  expiresAt: string;
-  state: 'open' | 'expired' | 'revoked' | 'locked';
-  downloads: number;
-}

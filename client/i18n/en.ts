@@ -4,12 +4,14 @@ import { accountsEn } from './areas/accounts.en.ts';
 import { consultationEn } from './areas/consultation.en.ts';
 import { dossierEn } from './areas/dossier.en.ts';
 import { roomEn } from './areas/room.en.ts';
+import { errorsEn } from './areas/errors.en.ts';
 
 export const en = {
   ...accountsEn,
   ...consultationEn,
   ...dossierEn,
   ...roomEn,
+  ...errorsEn,
 
   'app.name': 'Relais',
   'app.skipToContent': 'Skip to content',

@@ -3,12 +3,14 @@ import { accountsFr } from './areas/accounts.fr.ts';
 import { consultationFr } from './areas/consultation.fr.ts';
 import { dossierFr } from './areas/dossier.fr.ts';
 import { roomFr } from './areas/room.fr.ts';
+import { errorsFr } from './areas/errors.fr.ts';
 
 export const fr = {
   ...accountsFr,
   ...consultationFr,
   ...dossierFr,
   ...roomFr,
+  ...errorsFr,
 
   'app.name': 'Relais',
   'app.skipToContent': 'Aller au contenu',

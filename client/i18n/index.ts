@@ -37,6 +37,11 @@ export function setLang(next: Lang): void {
   applyLang();
 }
 
+/** Whether `key` is a message of the catalogs (keys built from a server's error code). */
+export function hasMessage(key: string): key is MessageKey {
+  return key in fr;
+}
+
 /** The message for `key` in the current language, `{name}` placeholders filled from `params`. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const template = catalogs[lang()][key];

@@ -4,6 +4,8 @@
  * patient's recorded mobile or address (or the birth date when the patient has no mobile), then
  * the download.
  */
+import { apiCall, apiUrl, type ApiFailure } from '../apiCall.ts';
+import type { ResponseOf } from '../../schema/routes.ts';
 import { useParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, Match, Show, Switch } from 'solid-js';
 import { formatSize } from '../dossier/DocumentsPanel.tsx';
@@ -11,46 +13,24 @@ import { formatParisDateTime } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import '../dossier/documents.css';
 
-interface VaultInfo {
-  documentName: string;
-  senderName: string;
-  size: number;
-  expiresAt: string;
-  state: 'open' | 'expired' | 'revoked' | 'locked';
-  proof: 'sms' | 'email' | 'birthDate';
-  maskedMobile: string | null;
-  maskedEmail: string | null;
-  channels: Channel[];
-  birthDateAllowed: boolean;
-  triesLeft: number;
-}
+type VaultInfo = ResponseOf<'vault'>['vault'];
 
 type Channel = 'sms' | 'email';
 
 type Loaded = { ok: true; vault: VaultInfo } | { ok: false; message: string };
 
-async function post(path: string, body: unknown): Promise<{ ok: boolean; json: Record<string, unknown> }> {
-  try {
-    const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    return { ok: res.ok, json: ((await res.json().catch(() => ({}))) ?? {}) as Record<string, unknown> };
-  } catch {
-    return { ok: false, json: { message: t('dossier.error.network') } };
-  }
-}
+/** What a refusal says to the person holding the link. */
+const reasonOf = (failure: ApiFailure): string => (failure.kind === 'network' ? t('dossier.error.network') : (failure.message ?? t('dossier.error.network')));
 
 export function VaultPage() {
   const params = useParams<{ token: string }>();
-  const base = () => `/api/vault/${encodeURIComponent(params.token)}`;
+  const token = () => ({ params: { token: params.token } });
   const [info] = createResource(
     () => params.token,
     async (): Promise<Loaded> => {
-      try {
-        const res = await fetch(base());
-        const json = (await res.json()) as { vault?: VaultInfo; message?: string };
-        return res.ok && json.vault ? { ok: true, vault: json.vault } : { ok: false, message: json.message ?? t('dossier.vault.unavailable') };
-      } catch {
-        return { ok: false, message: t('dossier.error.network') };
-      }
+      const result = await apiCall('vault', token());
+      if (result.ok) return { ok: true, vault: result.value.vault };
+      return { ok: false, message: result.kind === 'network' ? t('dossier.error.network') : (result.message ?? t('dossier.vault.unavailable')) };
     },
   );
   const [answer, setAnswer] = createSignal('');
@@ -64,17 +44,17 @@ export function VaultPage() {
 
   const sendCode = async (channel: Channel) => {
     setError('');
-    const { ok, json } = await post(`${base()}/code`, { channel });
-    if (ok) setCodeSent({ channel, to: String(json.to ?? '') });
-    else setError(String(json.message ?? t('dossier.error.network')));
+    const result = await apiCall('vaultCode', { ...token(), body: { channel } });
+    if (result.ok) setCodeSent({ channel, to: result.value.to });
+    else setError(reasonOf(result));
   };
 
   const unlock = async (e: Event, method: 'code' | 'birthDate') => {
     e.preventDefault();
     setError('');
-    const { ok, json } = await post(`${base()}/unlock`, { method, answer: method === 'code' ? answer() : birthDate() });
-    if (ok) setKey(String(json.downloadKey));
-    else setError(String(json.message ?? t('dossier.error.network')));
+    const result = await apiCall('vaultUnlock', { ...token(), body: { method, answer: method === 'code' ? answer() : birthDate() } });
+    if (result.ok) setKey(result.value.downloadKey);
+    else setError(reasonOf(result));
   };
 
   return (
@@ -101,7 +81,7 @@ export function VaultPage() {
                       fallback={
                         <>
                           <p role="status">{t('dossier.vault.unlocked')}</p>
-                          <a class="button button--primary" href={`${base()}/document?key=${encodeURIComponent(key() ?? '')}`} download={v().documentName}>
+                          <a class="button button--primary" href={apiUrl('vaultDocument', { ...token(), query: { key: key() ?? '' } })} download={v().documentName}>
                             {t('dossier.vault.download')}
                           </a>
                         </>

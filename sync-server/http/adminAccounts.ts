@@ -9,7 +9,7 @@
 import type { AccountRow, AccountsResponse, ProvisionalPasswordResponse } from '../../schema/adminAccounts.ts';
 import { auditAccountChange, checkNewAccount, createAccount, isLocked, provisionalPassword, setPassword, unlockAccount } from '../accounts/accounts.ts';
 import type { User } from '../store/users.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type ApiRequest, type Context, type Handlers } from './context.ts';
 import { callerAddress } from './remoteAddress.ts';
 import { HttpError, type Request } from './reply.ts';
 
@@ -39,8 +39,8 @@ function requireAdmin(req: Request, ctx: Context): User {
 }
 
 /** The account named in the path, if the administrator may manage it (else 404: no hint that it exists). */
-function managedAccount(req: Request, ctx: Context, admin: User): User {
-  const account = ctx.store.users.get(req.params[0] ?? '');
+function managedAccount(req: ApiRequest<'accountPassword' | 'accountUnlock'>, ctx: Context, admin: User): User {
+  const account = ctx.store.users.get(req.params.accountId);
   if (!account || !ctx.access.canManageAccount(admin, account)) throw new HttpError(404, 'not_found', 'Compte introuvable.');
   return account;
 }
@@ -69,68 +69,51 @@ async function requireWholeAccount(req: Request, ctx: Context, admin: User, acco
   );
 }
 
-export const adminAccountRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/admin\/accounts$/,
-    handler(req, reply, ctx) {
-      const admin = requireAdmin(req, ctx);
-      const accounts = ctx.store.users
-        .list()
-        .filter((u) => ctx.access.canManageAccount(admin, u))
-        .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'))
-        .map((u) => row(ctx, admin, u));
-      const establishments = admin.adminOf.flatMap((id) => {
-        const e = ctx.store.establishments.get(id);
-        return e ? [{ id: e.id, name: e.name }] : [];
-      });
-      reply.sendJson(200, { accounts, establishments } satisfies AccountsResponse);
-    },
+export const adminAccountHandlers: Handlers<'accounts' | 'accountCreate' | 'accountPassword' | 'accountUnlock'> = {
+  accounts(req, reply, ctx) {
+    const admin = requireAdmin(req, ctx);
+    const accounts = ctx.store.users
+      .list()
+      .filter((u) => ctx.access.canManageAccount(admin, u))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'))
+      .map((u) => row(ctx, admin, u));
+    const establishments = admin.adminOf.flatMap((id) => {
+      const e = ctx.store.establishments.get(id);
+      return e ? [{ id: e.id, name: e.name }] : [];
+    });
+    reply.sendJson(200, { accounts, establishments } satisfies AccountsResponse);
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/admin\/accounts$/,
-    async handler(req, reply, ctx) {
-      const admin = requireAdmin(req, ctx);
-      const body = (await reply.json()) as Record<string, unknown> | null;
-      if (!body || typeof body !== 'object') throw new HttpError(400, 'invalid_request', 'Requête invalide.');
-      const establishmentId = typeof body.establishmentId === 'string' ? body.establishmentId : '';
-      if (!admin.adminOf.includes(establishmentId)) throw new HttpError(400, 'invalid_request', 'Choisissez un de vos établissements.');
-      const checked = checkNewAccount(ctx.store, { ...body, establishmentIds: [establishmentId] });
-      if (!checked.ok) throw new HttpError(checked.conflict ? 409 : 400, checked.conflict ? 'conflict' : 'invalid_request', checked.message);
-      const password = provisionalPassword();
-      const account = await createAccount(ctx.store, checked.value, password);
-      await auditChange(req, ctx, admin, account, `compte créé : ${account.identifier}`);
-      reply.sendJson(201, { account: row(ctx, admin, account), password } satisfies ProvisionalPasswordResponse);
-    },
+  async accountCreate(req, reply, ctx) {
+    const admin = requireAdmin(req, ctx);
+    const body = await req.readBody();
+    const establishmentId = body.establishmentId ?? '';
+    if (!admin.adminOf.includes(establishmentId)) throw new HttpError(400, 'invalid_request', 'Choisissez un de vos établissements.');
+    const checked = checkNewAccount(ctx.store, { ...body, establishmentIds: [establishmentId] });
+    if (!checked.ok) throw new HttpError(checked.conflict ? 409 : 400, checked.conflict ? 'conflict' : 'invalid_request', checked.message);
+    const password = provisionalPassword();
+    const account = await createAccount(ctx.store, checked.value, password);
+    await auditChange(req, ctx, admin, account, `compte créé : ${account.identifier}`);
+    reply.sendJson(201, { account: row(ctx, admin, account), password } satisfies ProvisionalPasswordResponse);
   },
-  {
-    // A new provisional password: the old one stops working and every session of the account ends.
-    method: 'POST',
-    pattern: /^\/api\/admin\/accounts\/([A-Za-z0-9_-]{1,64})\/password$/,
-    async handler(req, reply, ctx) {
-      const admin = requireAdmin(req, ctx);
-      const account = managedAccount(req, ctx, admin);
-      if (account.id === admin.id) throw new HttpError(400, 'own_account', 'Pour votre propre compte, changez le mot de passe dans «Sécurité du compte».');
-      await requireWholeAccount(req, ctx, admin, account, 'mot de passe provisoire');
-      const password = provisionalPassword();
-      const next = await setPassword(ctx.store, account, password);
-      await ctx.sessions.destroyAll(account.id);
-      ctx.accessChanged.signedOut(account.id);
-      await auditChange(req, ctx, admin, account, `mot de passe provisoire donné : ${account.identifier}`);
-      reply.sendJson(200, { account: row(ctx, admin, next), password } satisfies ProvisionalPasswordResponse);
-    },
+  // A new provisional password: the old one stops working and every session of the account ends.
+  async accountPassword(req, reply, ctx) {
+    const admin = requireAdmin(req, ctx);
+    const account = managedAccount(req, ctx, admin);
+    if (account.id === admin.id) throw new HttpError(400, 'own_account', 'Pour votre propre compte, changez le mot de passe dans «Sécurité du compte».');
+    await requireWholeAccount(req, ctx, admin, account, 'mot de passe provisoire');
+    const password = provisionalPassword();
+    const next = await setPassword(ctx.store, account, password);
+    await ctx.sessions.destroyAll(account.id);
+    ctx.accessChanged.signedOut(account.id);
+    await auditChange(req, ctx, admin, account, `mot de passe provisoire donné : ${account.identifier}`);
+    reply.sendJson(200, { account: row(ctx, admin, next), password } satisfies ProvisionalPasswordResponse);
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/admin\/accounts\/([A-Za-z0-9_-]{1,64})\/unlock$/,
-    async handler(req, reply, ctx) {
-      const admin = requireAdmin(req, ctx);
-      const account = managedAccount(req, ctx, admin);
-      await requireWholeAccount(req, ctx, admin, account, 'déblocage');
-      await unlockAccount(ctx.store, account.id);
-      await auditChange(req, ctx, admin, account, `compte débloqué : ${account.identifier}`);
-      reply.sendJson(200, { account: row(ctx, admin, account) });
-    },
+  async accountUnlock(req, reply, ctx) {
+    const admin = requireAdmin(req, ctx);
+    const account = managedAccount(req, ctx, admin);
+    await requireWholeAccount(req, ctx, admin, account, 'déblocage');
+    await unlockAccount(ctx.store, account.id);
+    await auditChange(req, ctx, admin, account, `compte débloqué : ${account.identifier}`);
+    reply.sendJson(200, { account: row(ctx, admin, account) });
   },
-];
+};

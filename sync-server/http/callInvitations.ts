@@ -9,45 +9,41 @@ import { newId, patientLabel, publicOrigin, sendInvitation, invitationView, type
 import type { Invitation } from '../store/invitations.ts';
 import { reserveSends, type CostlySend } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
-import { requireUser, type Route } from './context.ts';
+import { requireUser, type Handlers } from './context.ts';
 import { sendFieldErrors } from './patients.ts';
 
 const MAX_NAME = 200;
 
-export const callInvitationRoutes: Route[] = [
-  {
-    method: 'POST',
-    pattern: /^\/api\/consultations\/([A-Za-z0-9_-]{1,64})\/invitations$/,
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const consultation = ctx.store.consultations.get(req.params[0] ?? '') as ConsultationRecord | undefined;
-      if (!consultation || !ctx.access.canInvite(user, consultation)) {
-        throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
-      }
-      const body = ((await reply.json()) ?? {}) as Record<string, unknown>;
-      const errors: CreationErrors = {};
-      const name = typeof body.name === 'string' ? body.name.trim() : '';
-      if (name === '') errors.name = 'Indiquez le nom de la personne invitée.';
-      else if (name.length > MAX_NAME) errors.name = 'Ce nom est trop long.';
-      const contacts = validateContacts(body, 'contact', errors);
-      if (Object.keys(errors).length > 0) return sendFieldErrors(reply, errors as Record<string, string>);
+export const callInvitationHandlers: Handlers<'invitationCreate'> = {
+  async invitationCreate(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const consultation = ctx.store.consultations.get(req.params.consultationId) as ConsultationRecord | undefined;
+    if (!consultation || !ctx.access.canInvite(user, consultation)) {
+      throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+    }
+    const body = await req.readBody();
+    const errors: CreationErrors = {};
+    const name = body.name?.trim() ?? '';
+    if (name === '') errors.name = 'Indiquez le nom de la personne invitée.';
+    else if (name.length > MAX_NAME) errors.name = 'Ce nom est trop long.';
+    const contacts = validateContacts(body, 'contact', errors);
+    if (Object.keys(errors).length > 0) return sendFieldErrors(reply, errors as Record<string, string>);
 
-      const sends: CostlySend[] = [];
-      if (contacts.email) sends.push({ channel: 'email', to: contacts.email });
-      if (contacts.mobile) sends.push({ channel: 'sms', to: contacts.mobile });
-      await reserveSends(req, ctx, { accountId: user.id, establishmentIds: [consultation.establishmentId], sends, purpose: 'invitation', consultationId: consultation.id });
+    const sends: CostlySend[] = [];
+    if (contacts.email) sends.push({ channel: 'email', to: contacts.email });
+    if (contacts.mobile) sends.push({ channel: 'sms', to: contacts.mobile });
+    await reserveSends(req, ctx, { accountId: user.id, establishmentIds: [consultation.establishmentId], sends, purpose: 'invitation', consultationId: consultation.id });
 
-      const patient = ctx.store.patients.get(consultation.patientId);
-      const createdAt = new Date().toISOString();
-      const origin = publicOrigin(ctx);
-      const sent: Invitation[] = [];
-      for (const [channel, to] of [['email', contacts.email], ['sms', contacts.mobile]] as const) {
-        if (!to) continue;
-        const invitation: Invitation = { id: newId(), consultationId: consultation.id, recipient: 'companion', recipientName: name, channel, to, messageIds: [], createdAt };
-        await ctx.store.invitations.put(invitation);
-        sent.push(await sendInvitation(ctx, consultation, invitation, user, patient ? patientLabel(patient) : '', origin));
-      }
-      reply.sendJson(201, { invitations: sent.map((i) => invitationView(ctx, i)) });
-    },
+    const patient = ctx.store.patients.get(consultation.patientId);
+    const createdAt = new Date().toISOString();
+    const origin = publicOrigin(ctx);
+    const sent: Invitation[] = [];
+    for (const [channel, to] of [['email', contacts.email], ['sms', contacts.mobile]] as const) {
+      if (!to) continue;
+      const invitation: Invitation = { id: newId(), consultationId: consultation.id, recipient: 'companion', recipientName: name, channel, to, messageIds: [], createdAt };
+      await ctx.store.invitations.put(invitation);
+      sent.push(await sendInvitation(ctx, consultation, invitation, user, patient ? patientLabel(patient) : '', origin));
+    }
+    reply.sendJson(201, { invitations: sent.map((i) => invitationView(ctx, i)) });
   },
-];
+};

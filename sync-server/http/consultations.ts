@@ -6,7 +6,7 @@ import type { Consultation } from '../store/consultations.ts';
 import type { Patient } from '../store/patients.ts';
 import { createTeleconsultation, newId, patientLabel, publicOrigin, type ConsultationRecord } from '../consultations/createConsultation.ts';
 import { HttpError } from './reply.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type Context, type Handlers } from './context.ts';
 import { patientFor, sendFieldErrors } from './patients.ts';
 import { purgeDate } from '../documents/retention.ts';
 import { reserveSends, type CostlySend } from '../messaging/caps.ts';
@@ -70,166 +70,146 @@ function invitationSends(...contacts: (Contacts | null)[]): CostlySend[] {
   return sends;
 }
 
-export const consultationRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/consultations$/,
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const inRoom = inRoomLookup(ctx);
-      const consultations = ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom));
-      reply.sendJson(200, { consultations });
-    },
+export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'consultation' | 'consultationCreate' | 'consultationInstant'> = {
+  consultations(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const inRoom = inRoomLookup(ctx);
+    const consultations = ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom));
+    reply.sendJson(200, { consultations });
   },
-  {
-    // The wizard's «Professionnels de l’établissement»: the accounts sharing an establishment with the caller.
-    method: 'GET',
-    pattern: /^\/api\/colleagues$/,
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const colleagues: Colleague[] = [];
-      for (const other of ctx.store.users.list()) {
-        const shared = other.establishmentIds.filter((id) => user.establishmentIds.includes(id));
-        if (other.id === user.id || shared.length === 0) continue;
-        colleagues.push({ id: other.id, displayName: other.displayName, profession: other.profession, establishmentIds: shared });
-      }
-      colleagues.sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
-      reply.sendJson(200, { colleagues });
-    },
+  // The wizard's «Professionnels de l’établissement»: the accounts sharing an establishment with the caller.
+  colleagues(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const colleagues: Colleague[] = [];
+    for (const other of ctx.store.users.list()) {
+      const shared = other.establishmentIds.filter((id) => user.establishmentIds.includes(id));
+      if (other.id === user.id || shared.length === 0) continue;
+      colleagues.push({ id: other.id, displayName: other.displayName, profession: other.profession, establishmentIds: shared });
+    }
+    colleagues.sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+    reply.sendJson(200, { colleagues });
   },
-  {
-    method: 'GET',
-    pattern: /^\/api\/consultations\/([A-Za-z0-9_-]{1,64})$/,
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const consultation = ctx.store.consultations.get(req.params[0] ?? '');
-      // Same answer for "absent" and "not yours": existence is not disclosed.
-      if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
-        throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
-      }
-      reply.sendJson(200, { consultation: summarise(consultation, ctx) });
-    },
+  consultation(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const consultation = ctx.store.consultations.get(req.params.consultationId);
+    // Same answer for "absent" and "not yours": existence is not disclosed.
+    if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
+      throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
+    }
+    reply.sendJson(200, { consultation: summarise(consultation, ctx) });
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/consultations$/,
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const body = await reply.json();
-      const result = validateCreateConsultation(body, Date.now());
-      if (!result.ok) return sendFieldErrors(reply, result.errors as Record<string, string>);
-      const input = result.value;
-      const patient = patientFor(ctx, user, input.patientId);
-      if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
-        throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
-      }
-      // Only accounts of the patient's establishment take part (docs/ACCESS.md).
-      const colleagues = (input.colleagues ?? []).map((id) => ctx.store.users.get(id));
-      if (!colleagues.every((c) => c?.establishmentIds.includes(patient.establishmentId))) {
-        return sendFieldErrors(reply, { colleagues: 'Ce professionnel ne fait pas partie de l’établissement du patient.' });
-      }
-      // The invitations are counted before anything is written: a refusal leaves nothing behind.
-      await reserveSends(req, ctx, {
-        accountId: user.id,
-        establishmentIds: [patient.establishmentId],
-        sends: invitationSends(input.patientContacts, input.companion.kind === 'none' ? null : input.companion),
-        purpose: 'invitation',
-      });
-      // The contacts corrected in «Patient seul» are the patient's from now on.
-      if (patient.email !== input.patientContacts.email || patient.mobile !== input.patientContacts.mobile) {
-        await ctx.store.patients.put({ ...patient, ...input.patientContacts });
-      }
-      const consent: Consent = { ...input.consent, recordedBy: user.id, recordedByName: user.displayName };
-      const record = await createTeleconsultation(
-        ctx,
-        user,
-        {
-          establishmentId: patient.establishmentId,
-          patient: { ...patient, ...input.patientContacts },
-          consent,
-          patientContacts: input.patientContacts,
-          companion: input.companion,
-          start: input.start,
-          durationMinutes: input.slot.durationMinutes,
-          reason: input.reason,
-          kind: 'scheduled',
-          colleagueIds: colleagues.map((c) => c!.id),
-        },
-        publicOrigin(ctx),
-      );
-      reply.sendJson(201, { consultation: summarise(record, ctx) });
-    },
+  async consultationCreate(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const body = await req.readBody();
+    const result = validateCreateConsultation(body, Date.now());
+    if (!result.ok) return sendFieldErrors(reply, result.errors as Record<string, string>);
+    const input = result.value;
+    const patient = patientFor(ctx, user, input.patientId);
+    if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
+      throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
+    }
+    // Only accounts of the patient's establishment take part (docs/ACCESS.md).
+    const colleagues = (input.colleagues ?? []).map((id) => ctx.store.users.get(id));
+    if (!colleagues.every((c) => c?.establishmentIds.includes(patient.establishmentId))) {
+      return sendFieldErrors(reply, { colleagues: 'Ce professionnel ne fait pas partie de l’établissement du patient.' });
+    }
+    // The invitations are counted before anything is written: a refusal leaves nothing behind.
+    await reserveSends(req, ctx, {
+      accountId: user.id,
+      establishmentIds: [patient.establishmentId],
+      sends: invitationSends(input.patientContacts, input.companion.kind === 'none' ? null : input.companion),
+      purpose: 'invitation',
+    });
+    // The contacts corrected in «Patient seul» are the patient's from now on.
+    if (patient.email !== input.patientContacts.email || patient.mobile !== input.patientContacts.mobile) {
+      await ctx.store.patients.put({ ...patient, ...input.patientContacts });
+    }
+    const consent: Consent = { ...input.consent, recordedBy: user.id, recordedByName: user.displayName };
+    const record = await createTeleconsultation(
+      ctx,
+      user,
+      {
+        establishmentId: patient.establishmentId,
+        patient: { ...patient, ...input.patientContacts },
+        consent,
+        patientContacts: input.patientContacts,
+        companion: input.companion,
+        start: input.start,
+        durationMinutes: input.slot.durationMinutes,
+        reason: input.reason,
+        kind: 'scheduled',
+        colleagueIds: colleagues.map((c) => c!.id),
+      },
+      publicOrigin(ctx),
+    );
+    reply.sendJson(201, { consultation: summarise(record, ctx) });
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/consultations\/instant$/,
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const body = ((await reply.json()) ?? {}) as Record<string, unknown>;
-      const establishmentId = user.establishmentIds.find((id) => ctx.access.canCreateConsultationIn(user, id));
-      if (!establishmentId) throw new HttpError(403, 'forbidden', 'Vous n’êtes rattaché à aucun établissement.');
-      const contact = typeof body.contact === 'string' ? body.contact.trim() : '';
-      const email = contact.includes('@') ? contact : null;
-      const mobile = email ? null : normaliseMobile(contact);
-      const fields: Record<string, string> = {};
-      if (contact === '') fields.contact = 'Saisissez le numéro de mobile ou l’adresse e-mail du patient.';
-      else if (email && !isEmail(email)) fields.contact = 'Adresse e-mail invalide.';
-      else if (!email && !mobile) fields.contact = 'Ce numéro n’est pas un numéro de téléphone mobile valide.';
-      if (body.consent !== true) fields.consent = 'Le consentement du patient doit être recueilli avant de continuer.';
-      if (Object.keys(fields).length > 0) return sendFieldErrors(reply, fields);
-      // Counted before the patient and the consultation exist: a refusal leaves nothing behind.
-      await reserveSends(req, ctx, {
-        accountId: user.id,
-        establishmentIds: [establishmentId],
-        sends: [email ? { channel: 'email', to: email } : { channel: 'sms', to: mobile! }],
-        purpose: 'invitation-telephonique',
-      });
-      const now = Date.now();
-      const patient: Patient = {
-        id: newId(),
+  async consultationInstant(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const body = await req.readBody();
+    const establishmentId = user.establishmentIds.find((id) => ctx.access.canCreateConsultationIn(user, id));
+    if (!establishmentId) throw new HttpError(403, 'forbidden', 'Vous n’êtes rattaché à aucun établissement.');
+    const contact = body.contact?.trim() ?? '';
+    const email = contact.includes('@') ? contact : null;
+    const mobile = email ? null : normaliseMobile(contact);
+    const fields: Record<string, string> = {};
+    if (contact === '') fields.contact = 'Saisissez le numéro de mobile ou l’adresse e-mail du patient.';
+    else if (email && !isEmail(email)) fields.contact = 'Adresse e-mail invalide.';
+    else if (!email && !mobile) fields.contact = 'Ce numéro n’est pas un numéro de téléphone mobile valide.';
+    if (body.consent !== true) fields.consent = 'Le consentement du patient doit être recueilli avant de continuer.';
+    if (Object.keys(fields).length > 0) return sendFieldErrors(reply, fields);
+    // Counted before the patient and the consultation exist: a refusal leaves nothing behind.
+    await reserveSends(req, ctx, {
+      accountId: user.id,
+      establishmentIds: [establishmentId],
+      sends: [email ? { channel: 'email', to: email } : { channel: 'sms', to: mobile! }],
+      purpose: 'invitation-telephonique',
+    });
+    const now = Date.now();
+    const patient: Patient = {
+      id: newId(),
+      establishmentId,
+      birthName: '',
+      firstNames: '',
+      firstName: '',
+      birthDate: '',
+      sex: 'I',
+      birthPlace: null,
+      usedName: null,
+      usedFirstName: null,
+      insMatricule: null,
+      status: 'PROV',
+      identityDocument: null,
+      email,
+      mobile,
+      createdAt: new Date(now).toISOString(),
+      createdBy: user.id,
+      instant: true,
+    };
+    await ctx.store.patients.put(patient);
+    const record = await createTeleconsultation(
+      ctx,
+      user,
+      {
         establishmentId,
-        birthName: '',
-        firstNames: '',
-        firstName: '',
-        birthDate: '',
-        sex: 'I',
-        birthPlace: null,
-        usedName: null,
-        usedFirstName: null,
-        insMatricule: null,
-        status: 'PROV',
-        identityDocument: null,
-        email,
-        mobile,
-        createdAt: new Date(now).toISOString(),
-        createdBy: user.id,
-        instant: true,
-      };
-      await ctx.store.patients.put(patient);
-      const record = await createTeleconsultation(
-        ctx,
-        user,
-        {
-          establishmentId,
-          patient,
-          consent: {
-            givenBy: 'patient',
-            representativeName: null,
-            method: 'oral',
-            givenAt: new Date(now).toISOString(),
-            recordedBy: user.id,
-            recordedByName: user.displayName,
-          },
-          patientContacts: { email, mobile },
-          companion: { kind: 'none' },
-          start: new Date(Math.floor(now / 60_000) * 60_000).toISOString(),
-          durationMinutes: INSTANT_DURATION_MINUTES,
-          reason: '',
-          kind: 'instant',
+        patient,
+        consent: {
+          givenBy: 'patient',
+          representativeName: null,
+          method: 'oral',
+          givenAt: new Date(now).toISOString(),
+          recordedBy: user.id,
+          recordedByName: user.displayName,
         },
-        publicOrigin(ctx),
-      );
-      reply.sendJson(201, { consultation: summarise(record, ctx) });
-    },
+        patientContacts: { email, mobile },
+        companion: { kind: 'none' },
+        start: new Date(Math.floor(now / 60_000) * 60_000).toISOString(),
+        durationMinutes: INSTANT_DURATION_MINUTES,
+        reason: '',
+        kind: 'instant',
+      },
+      publicOrigin(ctx),
+    );
+    reply.sendJson(201, { consultation: summarise(record, ctx) });
   },
-];
+};

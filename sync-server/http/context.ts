@@ -10,6 +10,7 @@ import type { ActivityFeed } from '../consultations/ActivityFeed.ts';
 import type { InvitationTokens } from '../auth/invitationTokens.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
+import type { Api, Binary, BodyOf, ParamsOf, QueryOf, RouteId } from '../../schema/routes.ts';
 
 export interface Context {
   config: Config;
@@ -39,12 +40,32 @@ export interface Context {
   };
 }
 
-export type Handler = (req: Request, reply: Reply, ctx: Context) => Promise<void> | void;
+/**
+ * A request as a handler of the contract's route `Id` sees it: its path parameters checked, its
+ * query and body read through the contract (a field the route does not declare does not compile).
+ */
+export interface ApiRequest<Id extends RouteId> extends Request {
+  params: ParamsOf<Id>;
+  /** The query, checked: a bad value answers 400 naming it. */
+  readQuery(): QueryOf<Id>;
+  /**
+   * The body, checked: a bad field answers 400 naming it, before anything is stored. Called when
+   * the handler is ready for it, so that a request refused for its session or its target is
+   * refused as before. A streamed upload's body must be taken before the handler's first await.
+   */
+  readBody(): Api[Id] extends { body: Binary } ? AsyncIterable<Buffer> : Promise<BodyOf<Id>>;
+}
 
-export interface Route {
+export type ApiHandler<Id extends RouteId> = (req: ApiRequest<Id>, reply: Reply, ctx: Context) => Promise<void> | void;
+
+/** The handlers of some routes of the contract, one per route id. */
+export type Handlers<Id extends RouteId> = { [K in Id]: ApiHandler<K> };
+
+/** A route outside the contract: a page for developers, not JSON (devOutbox.ts). */
+export interface PageRoute {
   method: string;
   pattern: RegExp;
-  handler: Handler;
+  handler: (req: Request, match: string[], reply: Reply, ctx: Context) => Promise<void> | void;
 }
 
 export function sessionToken(req: Request): string | null {

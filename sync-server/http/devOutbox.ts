@@ -5,7 +5,7 @@
 import { Outbox } from '../messaging/outbox.ts';
 import { outboxDir } from '../messaging/index.ts';
 import { HttpError } from './reply.ts';
-import type { Context, Route } from './context.ts';
+import type { Context, PageRoute } from './context.ts';
 
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -17,11 +17,12 @@ function outboxOf(ctx: Context): Outbox {
 
 const STATUS_FR = { pending: 'en attente', sent: 'envoyé', failed: 'échec' } as const;
 
-export const devOutboxRoutes: Route[] = [
+/** A page for developers (HTML), outside the REST contract. */
+export const devOutboxRoutes: PageRoute[] = [
   {
     method: 'GET',
     pattern: /^\/dev\/outbox\/?$/,
-    async handler(_req, reply, ctx) {
+    async handler(_req, _match, reply, ctx) {
       const outbox = outboxOf(ctx);
       const files = await outbox.list();
       const records = ctx.store.messages.records();
@@ -53,8 +54,8 @@ export const devOutboxRoutes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/dev\/outbox\/([^/]+)$/,
-    async handler(req, reply, ctx) {
-      const content = await outboxOf(ctx).read(req.params[0] ?? '');
+    async handler(_req, match, reply, ctx) {
+      const content = await outboxOf(ctx).read(match[0] ?? '');
       if (!content) throw new HttpError(404, 'not_found', 'Message introuvable.');
       reply.send(200, content, [
         ['Content-Type', 'text/plain; charset=utf-8'],

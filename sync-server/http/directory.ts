@@ -1,17 +1,13 @@
 /** The professionals' directory (SPEC §5): search by RPPS, name, profession, specialty, postcode, city. */
 import { HttpError } from './reply.ts';
-import { requireUser, type Route } from './context.ts';
+import { requireUser, type Handlers } from './context.ts';
 
-export const directoryRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/directory$/,
-    handler(req, reply, ctx) {
-      // Any logged-in professional: the directory is public data (the RPPS extract is open).
-      requireUser(req, ctx);
-      const q = (req.query.get('q') ?? '').trim().slice(0, 100);
-      if (q.length < 2) throw new HttpError(400, 'invalid_query', 'Saisissez au moins 2 caractères.');
-      reply.sendJson(200, { professionals: ctx.store.directory.search(q) });
-    },
+export const directoryHandlers: Handlers<'directory'> = {
+  directory(req, reply, ctx) {
+    // Any logged-in professional: the directory is public data (the RPPS extract is open).
+    requireUser(req, ctx);
+    const q = (req.readQuery().q ?? '').trim().slice(0, 100);
+    if (q.length < 2) throw new HttpError(400, 'invalid_query', 'Saisissez au moins 2 caractères.');
+    reply.sendJson(200, { professionals: ctx.store.directory.search(q) });
   },
-];
+};

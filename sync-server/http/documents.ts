@@ -11,10 +11,9 @@ import type { User } from '../store/users.ts';
 import { EXTENSIONS, type AcceptedType } from '../documents/fileType.ts';
 import { imageToPdf, stampSignature } from '../documents/stamp.ts';
 import { HttpError, type Request } from './reply.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type Context, type Handlers } from './context.ts';
 import { checkDeclaredLength, receiveUpload } from './upload.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
 export const newDocumentId = (): string => randomBytes(12).toString('base64url');
 
@@ -124,124 +123,105 @@ export async function addGeneratedDocument(
 
 const withoutExtension = (name: string): string => name.replace(/\.[A-Za-z0-9]{1,5}$/, '');
 
-export const documentRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/annotate\/licence$/,
-    handler(req, reply, ctx) {
-      requireUser(req, ctx);
-      // The tldraw licence key is meant for the browser (it is in every page that mounts tldraw).
-      reply.sendJson(200, { licenseKey: process.env.TLDRAW_LICENSE_KEY || null });
-    },
+export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | 'document' | 'documentStamp' | 'documentToPdf'> = {
+  annotateLicence(req, reply, ctx) {
+    requireUser(req, ctx);
+    // The tldraw licence key is meant for the browser (it is in every page that mounts tldraw).
+    reply.sendJson(200, { licenseKey: process.env.TLDRAW_LICENSE_KEY || null });
   },
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/consultations/${ID}/documents$`),
-    async handler(req, reply, ctx) {
-      // Before any await: uWS hands the body only to a reader attached now.
-      const body = reply.streamBody();
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const max = ctx.documents.maxUploadBytes;
-      checkDeclaredLength(req, max);
-      const file = await receiveUpload(body, ctx.documents.blobs, max, ['application/pdf', 'image/png', 'image/jpeg']);
-      await ctx.documents.refs.add(file.sha256, `dossier:${consultation.id}`);
-      const entry: DocumentEntry = {
-        id: newDocumentId(),
-        name: cleanFileName(req.query.get('name'), file.mimeType),
-        mimeType: file.mimeType,
-        size: file.size,
-        sha256: file.sha256,
-        addedBy: user.id,
-        addedByName: user.displayName,
-        addedAt: new Date().toISOString(),
-        kind: 'upload',
-        derivedFrom: null,
-        signed: false,
-        sentTo: [],
-      };
-      await addDocument(ctx, consultation.id, entry);
-      await ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
-      reply.sendJson(201, { document: entry });
-    },
+  async documentUpload(req, reply, ctx) {
+    // Before any await: uWS hands the body only to a reader attached now.
+    const body = req.readBody();
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const max = ctx.documents.maxUploadBytes;
+    checkDeclaredLength(req, max);
+    const query = req.readQuery();
+    const file = await receiveUpload(body, ctx.documents.blobs, max, ['application/pdf', 'image/png', 'image/jpeg']);
+    await ctx.documents.refs.add(file.sha256, `dossier:${consultation.id}`);
+    const entry: DocumentEntry = {
+      id: newDocumentId(),
+      name: cleanFileName(query.name ?? null, file.mimeType),
+      mimeType: file.mimeType,
+      size: file.size,
+      sha256: file.sha256,
+      addedBy: user.id,
+      addedByName: user.displayName,
+      addedAt: new Date().toISOString(),
+      kind: 'upload',
+      derivedFrom: null,
+      signed: false,
+      sentTo: [],
+    };
+    await addDocument(ctx, consultation.id, entry);
+    await ctx.documents.audit({ action: 'document.upload', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+    reply.sendJson(201, { document: entry });
   },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
-      const stream = await ctx.documents.blobs.openStream(entry.sha256);
-      await ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
-      await reply.sendStream(
-        200,
-        [
-          ['Content-Type', entry.mimeType],
-          ['Content-Disposition', contentDisposition(entry.name, req.query.get('inline') === '1')],
-          ['Cache-Control', 'no-store'],
-        ],
-        stream,
-        entry.size,
-      );
-    },
+  async document(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const stream = await ctx.documents.blobs.openStream(entry.sha256);
+    await ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
+    await reply.sendStream(
+      200,
+      [
+        ['Content-Type', entry.mimeType],
+        ['Content-Disposition', contentDisposition(entry.name, req.readQuery().inline === '1')],
+        ['Cache-Control', 'no-store'],
+      ],
+      stream,
+      entry.size,
+    );
   },
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}/stamp$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
-      if (entry.mimeType !== 'application/pdf') {
-        throw new HttpError(409, 'not_pdf', 'La signature ne s’applique qu’aux documents PDF. Convertissez d’abord l’image en PDF.');
-      }
-      const signature = ctx.documents.signatures.get(user.id);
-      if (!signature) {
-        throw new HttpError(409, 'no_signature', 'Chargez d’abord votre signature (Paramètres › « Charger une signature »).');
-      }
-      const [pdf, image] = await Promise.all([ctx.documents.blobs.read(entry.sha256), ctx.documents.blobs.read(signature.sha256)]);
-      let stamped: Uint8Array;
-      try {
-        stamped = await stampSignature({
-          pdf,
-          image: { bytes: image, mimeType: signature.mimeType },
-          signerName: user.displayName,
-          signedAt: new Date().toISOString(),
-        });
-      } catch {
-        throw new HttpError(422, 'pdf_unreadable', 'Ce PDF ne peut pas être signé (protégé ou endommagé).');
-      }
-      const document = await addGeneratedDocument(ctx, consultation.id, user, stamped, {
-        name: `${withoutExtension(entry.name)} (signé).pdf`,
-        kind: 'stamped',
-        derivedFrom: entry.id,
-        signed: true,
+  async documentStamp(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    if (entry.mimeType !== 'application/pdf') {
+      throw new HttpError(409, 'not_pdf', 'La signature ne s’applique qu’aux documents PDF. Convertissez d’abord l’image en PDF.');
+    }
+    const signature = ctx.documents.signatures.get(user.id);
+    if (!signature) {
+      throw new HttpError(409, 'no_signature', 'Chargez d’abord votre signature (Paramètres › « Charger une signature »).');
+    }
+    const [pdf, image] = await Promise.all([ctx.documents.blobs.read(entry.sha256), ctx.documents.blobs.read(signature.sha256)]);
+    let stamped: Uint8Array;
+    try {
+      stamped = await stampSignature({
+        pdf,
+        image: { bytes: image, mimeType: signature.mimeType },
+        signerName: user.displayName,
+        signedAt: new Date().toISOString(),
       });
-      await ctx.documents.audit({ action: 'document.stamp', actor: user.id, consultationId: consultation.id, documentId: document.id });
-      reply.sendJson(201, { document });
-    },
+    } catch {
+      throw new HttpError(422, 'pdf_unreadable', 'Ce PDF ne peut pas être signé (protégé ou endommagé).');
+    }
+    const document = await addGeneratedDocument(ctx, consultation.id, user, stamped, {
+      name: `${withoutExtension(entry.name)} (signé).pdf`,
+      kind: 'stamped',
+      derivedFrom: entry.id,
+      signed: true,
+    });
+    await ctx.documents.audit({ action: 'document.stamp', actor: user.id, consultationId: consultation.id, documentId: document.id });
+    reply.sendJson(201, { document });
   },
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/consultations/${ID}/documents/${ID}/pdf$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const entry = findDocument(ctx, consultation.id, req.params[1] ?? '');
-      if (entry.mimeType !== 'image/png' && entry.mimeType !== 'image/jpeg') {
-        throw new HttpError(409, 'not_image', 'Seule une image peut être convertie en PDF.');
-      }
-      const bytes = await ctx.documents.blobs.read(entry.sha256);
-      let pdf: Uint8Array;
-      try {
-        pdf = await imageToPdf({ bytes, mimeType: entry.mimeType }, withoutExtension(entry.name));
-      } catch {
-        throw new HttpError(422, 'image_unreadable', 'Cette image est endommagée et ne peut pas être convertie.');
-      }
-      const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
-        name: `${withoutExtension(entry.name)}.pdf`,
-        kind: 'converted',
-        derivedFrom: entry.id,
-      });
-      await ctx.documents.audit({ action: 'document.convert', actor: user.id, consultationId: consultation.id, documentId: document.id });
-      reply.sendJson(201, { document });
-    },
+  async documentToPdf(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    if (entry.mimeType !== 'image/png' && entry.mimeType !== 'image/jpeg') {
+      throw new HttpError(409, 'not_image', 'Seule une image peut être convertie en PDF.');
+    }
+    const bytes = await ctx.documents.blobs.read(entry.sha256);
+    let pdf: Uint8Array;
+    try {
+      pdf = await imageToPdf({ bytes, mimeType: entry.mimeType }, withoutExtension(entry.name));
+    } catch {
+      throw new HttpError(422, 'image_unreadable', 'Cette image est endommagée et ne peut pas être convertie.');
+    }
+    const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
+      name: `${withoutExtension(entry.name)}.pdf`,
+      kind: 'converted',
+      derivedFrom: entry.id,
+    });
+    await ctx.documents.audit({ action: 'document.convert', actor: user.id, consultationId: consultation.id, documentId: document.id });
+    reply.sendJson(201, { document });
   },
-];
+};

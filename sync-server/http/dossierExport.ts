@@ -8,65 +8,60 @@ import { safeFileName } from '../../schema/fileName.ts';
 import { PageWriter, formatParis, embeddedFonts } from '../documents/pdfText.ts';
 import { renderFichePdf } from '../documents/fichePdf.ts';
 import { uniqueName, zip, type ZipEntry } from '../documents/zip.ts';
-import type { Route } from './context.ts';
+import type { Handlers } from './context.ts';
 import { contentDisposition, findDocument, recordedDocuments, requireParticipant } from './documents.ts';
 import { fichePdfInput } from './fiche.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
-export const dossierExportRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/consultations/${ID}/export\\.zip$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const documents = recordedDocuments(ctx, consultation.id);
-      const dossier = ctx.documents.dossiers.read(consultation.id);
-      const signatures = dossier.signatures.toArray();
-      const fiche = dossier.ficheText();
-      const state = dossier.signatureState();
-      dossier.doc.destroy();
+export const dossierExportHandlers: Handlers<'dossierExport'> = {
+  async dossierExport(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const documents = recordedDocuments(ctx, consultation.id);
+    const dossier = ctx.documents.dossiers.read(consultation.id);
+    const signatures = dossier.signatures.toArray();
+    const fiche = dossier.ficheText();
+    const state = dossier.signatureState();
+    dossier.doc.destroy();
 
-      const taken = new Set<string>();
-      const entries: ZipEntry[] = [];
-      const last = signatures[signatures.length - 1];
-      const signedFiche = last?.documentId ? tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
-      if (signedFiche) {
-        entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), data: await ctx.documents.blobs.read(signedFiche.sha256) });
-      }
-      if (!signedFiche || state !== 'signed') {
-        const draft = await renderFichePdf({ ...fichePdfInput(ctx, consultation, fiche), signature: null });
-        entries.push({ name: uniqueName(taken, 'fiche-brouillon.pdf'), data: draft });
-      }
-      const files: { name: string; document: (typeof documents)[number] }[] = [];
-      for (const document of documents) {
-        const name = uniqueName(taken, `documents/${safeFileName(document.name)}`);
-        entries.push({ name, data: await ctx.documents.blobs.read(document.sha256), modified: new Date(document.addedAt) });
-        files.push({ name, document });
-      }
-      const exportedAt = new Date().toISOString();
-      const establishment = ctx.store.establishments.get(consultation.establishmentId);
-      const index = {
-        consultationId: consultation.id,
-        establishment: establishment?.name ?? null,
-        consultationStart: consultation.start,
-        exportedAt,
-        exportedBy: user.displayName,
-        ficheState: state,
-        signatures,
-        documents: files.map((f) => ({ file: f.name, ...f.document })),
-      };
-      entries.push({ name: uniqueName(taken, 'index.json'), data: Buffer.from(JSON.stringify(index, null, 2)) });
-      entries.push({ name: uniqueName(taken, 'index.pdf'), data: await indexPdf(index, files) });
-      await ctx.documents.audit({ action: 'dossier.export', actor: user.id, consultationId: consultation.id });
-      reply.send(200, zip(entries), [
-        ['Content-Type', 'application/zip'],
-        ['Content-Disposition', contentDisposition(`teledossier-${consultation.start.slice(0, 10)}.zip`, false)],
-        ['Cache-Control', 'no-store'],
-      ]);
-    },
+    const taken = new Set<string>();
+    const entries: ZipEntry[] = [];
+    const last = signatures[signatures.length - 1];
+    const signedFiche = last?.documentId ? tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
+    if (signedFiche) {
+      entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), data: await ctx.documents.blobs.read(signedFiche.sha256) });
+    }
+    if (!signedFiche || state !== 'signed') {
+      const draft = await renderFichePdf({ ...fichePdfInput(ctx, consultation, fiche), signature: null });
+      entries.push({ name: uniqueName(taken, 'fiche-brouillon.pdf'), data: draft });
+    }
+    const files: { name: string; document: (typeof documents)[number] }[] = [];
+    for (const document of documents) {
+      const name = uniqueName(taken, `documents/${safeFileName(document.name)}`);
+      entries.push({ name, data: await ctx.documents.blobs.read(document.sha256), modified: new Date(document.addedAt) });
+      files.push({ name, document });
+    }
+    const exportedAt = new Date().toISOString();
+    const establishment = ctx.store.establishments.get(consultation.establishmentId);
+    const index = {
+      consultationId: consultation.id,
+      establishment: establishment?.name ?? null,
+      consultationStart: consultation.start,
+      exportedAt,
+      exportedBy: user.displayName,
+      ficheState: state,
+      signatures,
+      documents: files.map((f) => ({ file: f.name, ...f.document })),
+    };
+    entries.push({ name: uniqueName(taken, 'index.json'), data: Buffer.from(JSON.stringify(index, null, 2)) });
+    entries.push({ name: uniqueName(taken, 'index.pdf'), data: await indexPdf(index, files) });
+    await ctx.documents.audit({ action: 'dossier.export', actor: user.id, consultationId: consultation.id });
+    reply.send(200, zip(entries), [
+      ['Content-Type', 'application/zip'],
+      ['Content-Disposition', contentDisposition(`teledossier-${consultation.start.slice(0, 10)}.zip`, false)],
+      ['Cache-Control', 'no-store'],
+    ]);
   },
-];
+};
 
 function tryFind<T>(find: () => T): T | undefined {
   try {

@@ -8,12 +8,11 @@ import { FICHE_FIELDS, ficheVersionHash, type FicheField, type FicheSignature } 
 import { renderFichePdf, type FichePdfInput, type SignatureImage } from '../documents/fichePdf.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
-import type { Context, Route } from './context.ts';
+import type { Context, Handlers } from './context.ts';
 import { addGeneratedDocument, contentDisposition, requireParticipant } from './documents.ts';
 import { parisWallClock } from '../../schema/consultation.ts';
 import { patientLabel } from '../consultations/createConsultation.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
 /** The fiche's labels as printed (the PDF is in French whatever the reader's language). */
 export const FICHE_LABELS_FR: Record<FicheField, string> = {
@@ -68,50 +67,42 @@ const fileStamp = (iso: string): string => {
   return `${date} ${time.replace(':', 'h')}`;
 };
 
-export const ficheRoutes: Route[] = [
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/consultations/${ID}/fiche/signatures$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const fiche = readFiche(ctx, consultation.id);
-      const versionHash = ficheVersionHash(fiche);
-      const signedAt = new Date().toISOString();
-      const pdf = await renderFichePdf({
-        ...fichePdfInput(ctx, consultation, fiche),
-        generatedAt: signedAt,
-        signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
-      });
-      const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
-        name: `Fiche de téléconsultation signée ${fileStamp(signedAt)}.pdf`,
-        kind: 'fiche',
-        signed: true,
-      });
-      const signature: FicheSignature = {
-        versionHash,
-        signedBy: user.id,
-        signerName: user.displayName,
-        rpps: user.rpps,
-        signedAt,
-        documentId: document.id,
-      };
-      await ctx.documents.dossiers.edit(consultation.id, (d) => d.addSignature(signature));
-      await ctx.documents.audit({ action: 'fiche.sign', actor: user.id, consultationId: consultation.id, documentId: document.id });
-      reply.sendJson(201, { signature, document });
-    },
+export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
+  async ficheSign(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const fiche = readFiche(ctx, consultation.id);
+    const versionHash = ficheVersionHash(fiche);
+    const signedAt = new Date().toISOString();
+    const pdf = await renderFichePdf({
+      ...fichePdfInput(ctx, consultation, fiche),
+      generatedAt: signedAt,
+      signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
+    });
+    const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {
+      name: `Fiche de téléconsultation signée ${fileStamp(signedAt)}.pdf`,
+      kind: 'fiche',
+      signed: true,
+    });
+    const signature: FicheSignature = {
+      versionHash,
+      signedBy: user.id,
+      signerName: user.displayName,
+      rpps: user.rpps,
+      signedAt,
+      documentId: document.id,
+    };
+    await ctx.documents.dossiers.edit(consultation.id, (d) => d.addSignature(signature));
+    await ctx.documents.audit({ action: 'fiche.sign', actor: user.id, consultationId: consultation.id, documentId: document.id });
+    reply.sendJson(201, { signature, document });
   },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/consultations/${ID}/fiche\\.pdf$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const pdf = await renderFichePdf({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
-      await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
-      reply.send(200, pdf, [
-        ['Content-Type', 'application/pdf'],
-        ['Content-Disposition', contentDisposition(`Fiche de téléconsultation (brouillon).pdf`, req.query.get('inline') === '1')],
-        ['Cache-Control', 'no-store'],
-      ]);
-    },
+  async fichePdf(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const pdf = await renderFichePdf({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
+    await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
+    reply.send(200, pdf, [
+      ['Content-Type', 'application/pdf'],
+      ['Content-Disposition', contentDisposition(`Fiche de téléconsultation (brouillon).pdf`, req.readQuery().inline === '1')],
+      ['Cache-Control', 'no-store'],
+    ]);
   },
-];
+};

@@ -1,9 +1,5 @@
-import type { Route } from './context.ts';
+import type { Handlers } from './context.ts';
 
-export const healthRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/health$/,
-    handler: (_req, reply) => reply.sendJson(200, { status: 'ok' }),
-  },
-];
+export const healthHandlers: Handlers<'health'> = {
+  health: (_req, reply) => reply.sendJson(200, { status: 'ok' }),
+};

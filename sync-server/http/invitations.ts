@@ -7,9 +7,8 @@ import { invitationView, patientLabel, publicOrigin, sendInvitation, type Consul
 import type { User } from '../store/users.ts';
 import { reserveSends } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type Context, type Handlers } from './context.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
 function consultationFor(ctx: Context, user: User, id: string): ConsultationRecord {
   const consultation = ctx.store.consultations.get(id) as ConsultationRecord | undefined;
@@ -19,38 +18,30 @@ function consultationFor(ctx: Context, user: User, id: string): ConsultationReco
   return consultation;
 }
 
-export const invitationRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/consultations/${ID}/invitations$`),
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const consultation = consultationFor(ctx, user, req.params[0] ?? '');
-      const invitations = ctx.store.invitations.forConsultation(consultation.id).map((i) => invitationView(ctx, i));
-      reply.sendJson(200, { invitations });
-    },
+export const invitationHandlers: Handlers<'invitations' | 'invitationResend'> = {
+  invitations(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const consultation = consultationFor(ctx, user, req.params.consultationId);
+    const invitations = ctx.store.invitations.forConsultation(consultation.id).map((i) => invitationView(ctx, i));
+    reply.sendJson(200, { invitations });
   },
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/consultations/${ID}/invitations/${ID}/resend$`),
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const consultation = consultationFor(ctx, user, req.params[0] ?? '');
-      const invitation = ctx.store.invitations.get(req.params[1] ?? '');
-      if (!invitation || invitation.consultationId !== consultation.id) {
-        throw new HttpError(404, 'not_found', 'Cette invitation est introuvable.');
-      }
-      await reserveSends(req, ctx, {
-        accountId: user.id,
-        establishmentIds: [consultation.establishmentId],
-        sends: [{ channel: invitation.channel, to: invitation.to }],
-        purpose: 'invitation',
-        consultationId: consultation.id,
-      });
-      const patient = ctx.store.patients.get(consultation.patientId);
-      const creator = ctx.store.users.get(consultation.createdBy) ?? user;
-      const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx));
-      reply.sendJson(200, { invitation: invitationView(ctx, updated) });
-    },
+  async invitationResend(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const consultation = consultationFor(ctx, user, req.params.consultationId);
+    const invitation = ctx.store.invitations.get(req.params.invitationId);
+    if (!invitation || invitation.consultationId !== consultation.id) {
+      throw new HttpError(404, 'not_found', 'Cette invitation est introuvable.');
+    }
+    await reserveSends(req, ctx, {
+      accountId: user.id,
+      establishmentIds: [consultation.establishmentId],
+      sends: [{ channel: invitation.channel, to: invitation.to }],
+      purpose: 'invitation',
+      consultationId: consultation.id,
+    });
+    const patient = ctx.store.patients.get(consultation.patientId);
+    const creator = ctx.store.users.get(consultation.createdBy) ?? user;
+    const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx));
+    reply.sendJson(200, { invitation: invitationView(ctx, updated) });
   },
-];
+};

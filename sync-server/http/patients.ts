@@ -16,9 +16,8 @@ import type { Patient } from '../store/patients.ts';
 import type { User } from '../store/users.ts';
 import { newId, patientLabel } from '../consultations/createConsultation.ts';
 import { HttpError, type Reply } from './reply.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type Context, type Handlers } from './context.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
 /** A 400 whose body carries a French message per field, for the form to show on each field. */
 export function sendFieldErrors(reply: Reply, fields: Record<string, string>): void {
@@ -50,90 +49,74 @@ function establishmentFor(ctx: Context, user: User, requested: unknown): string 
 
 const view = (p: Patient): PatientIdentity => publicIdentity(p);
 
-export const patientRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/patients$/,
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const text = (req.query.get('q') ?? '').slice(0, 100);
-      const birthDate = req.query.get('birthDate') ?? '';
-      if (birthDate !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
-        throw new HttpError(400, 'invalid_query', 'Date de naissance invalide : utilisez le format jj/mm/aaaa.');
-      }
-      if (text.trim() === '' && birthDate === '') {
-        throw new HttpError(400, 'invalid_query', 'Saisissez un nom, un prénom ou une date de naissance.');
-      }
-      const patients = ctx.store.patients.search(ctx.access.patientScope(user), { text, birthDate: birthDate || undefined });
-      reply.sendJson(200, { patients: patients.map(view) });
-    },
+export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' | 'patientUpdate'> = {
+  patients(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const text = (req.readQuery().q ?? '').slice(0, 100);
+    const birthDate = req.readQuery().birthDate ?? '';
+    if (birthDate !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
+      throw new HttpError(400, 'invalid_query', 'Date de naissance invalide : utilisez le format jj/mm/aaaa.');
+    }
+    if (text.trim() === '' && birthDate === '') {
+      throw new HttpError(400, 'invalid_query', 'Saisissez un nom, un prénom ou une date de naissance.');
+    }
+    const patients = ctx.store.patients.search(ctx.access.patientScope(user), { text, birthDate: birthDate || undefined });
+    reply.sendJson(200, { patients: patients.map(view) });
   },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/patients/${ID}$`),
-    handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      reply.sendJson(200, { patient: view(patientFor(ctx, user, req.params[0] ?? '')) });
-    },
+  patient(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    reply.sendJson(200, { patient: view(patientFor(ctx, user, req.params.patientId)) });
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/patients$/,
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const body = (await reply.json()) as Record<string, unknown> | null;
-      const establishmentId = establishmentFor(ctx, user, body?.establishmentId);
-      const result = validatePatientInput(body, Date.now());
-      if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
-      const duplicates = ctx.store.patients.duplicatesOf(establishmentId, result.value);
-      if (duplicates.length > 0 && body?.confirmDuplicate !== true) {
-        reply.sendJson(409, {
-          error: 'likely_duplicate',
-          message: 'Une identité avec le même nom de naissance, le même prénom et la même date de naissance existe déjà.',
-          duplicates: duplicates.map(view),
-        });
-        return;
+  async patientCreate(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const body = await req.readBody();
+    const establishmentId = establishmentFor(ctx, user, body.establishmentId);
+    const result = validatePatientInput(body, Date.now());
+    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
+    const duplicates = ctx.store.patients.duplicatesOf(establishmentId, result.value);
+    if (duplicates.length > 0 && body.confirmDuplicate !== true) {
+      reply.sendJson(409, {
+        error: 'likely_duplicate',
+        message: 'Une identité avec le même nom de naissance, le même prénom et la même date de naissance existe déjà.',
+        duplicates: duplicates.map(view),
+      });
+      return;
+    }
+    const patient: Patient = {
+      ...result.value,
+      id: newId(),
+      establishmentId,
+      firstName: firstOf(result.value.firstNames),
+      createdAt: new Date().toISOString(),
+      createdBy: user.id,
+    };
+    await ctx.store.patients.put(patient);
+    reply.sendJson(201, { patient: view(patient) });
+  },
+  async patientUpdate(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const before = patientFor(ctx, user, req.params.patientId);
+    const body = await req.readBody();
+    // A matricule hidden from the client (not QUAL) is kept unless a new one is typed.
+    const merged = { ...body, insMatricule: body.insMatricule || before.insMatricule };
+    const result = validatePatientInput(merged, Date.now());
+    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
+    const status = statusAfterEdit(before, result.value);
+    const patient: Patient = {
+      ...before,
+      ...result.value,
+      status,
+      identityDocument: status === 'VALI' || status === 'QUAL' ? result.value.identityDocument : null,
+      firstName: firstOf(result.value.firstNames),
+    };
+    await ctx.store.patients.put(patient);
+    // «Mes rendez-vous» names the patient as they were when booked: a corrected name follows.
+    const name = patientLabel(patient);
+    for (const [consultationId, appointment] of ctx.activity.appointments(patient.establishmentId)) {
+      if (appointment.patientName !== name && ctx.store.consultations.get(consultationId)?.patientId === patient.id) {
+        await ctx.activity.upsert(patient.establishmentId, { ...appointment, patientName: name });
       }
-      const patient: Patient = {
-        ...result.value,
-        id: newId(),
-        establishmentId,
-        firstName: firstOf(result.value.firstNames),
-        createdAt: new Date().toISOString(),
-        createdBy: user.id,
-      };
-      await ctx.store.patients.put(patient);
-      reply.sendJson(201, { patient: view(patient) });
-    },
+    }
+    reply.sendJson(200, { patient: view(patient) });
   },
-  {
-    method: 'PUT',
-    pattern: new RegExp(`^/api/patients/${ID}$`),
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const before = patientFor(ctx, user, req.params[0] ?? '');
-      const body = (await reply.json()) as Record<string, unknown> | null;
-      // A matricule hidden from the client (not QUAL) is kept unless a new one is typed.
-      const merged = { ...body, insMatricule: body?.insMatricule || before.insMatricule };
-      const result = validatePatientInput(merged, Date.now());
-      if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
-      const status = statusAfterEdit(before, result.value);
-      const patient: Patient = {
-        ...before,
-        ...result.value,
-        status,
-        identityDocument: status === 'VALI' || status === 'QUAL' ? result.value.identityDocument : null,
-        firstName: firstOf(result.value.firstNames),
-      };
-      await ctx.store.patients.put(patient);
-      // «Mes rendez-vous» names the patient as they were when booked: a corrected name follows.
-      const name = patientLabel(patient);
-      for (const [consultationId, appointment] of ctx.activity.appointments(patient.establishmentId)) {
-        if (appointment.patientName !== name && ctx.store.consultations.get(consultationId)?.patientId === patient.id) {
-          await ctx.activity.upsert(patient.establishmentId, { ...appointment, patientName: name });
-        }
-      }
-      reply.sendJson(200, { patient: view(patient) });
-    },
-  },
-];
+};

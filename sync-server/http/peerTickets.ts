@@ -11,7 +11,7 @@ import { issuedTickets } from '../auth/issuedTickets.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
 import { iceServersFor, readIceConfig, type IceConfig } from '../auth/turnCredentials.ts';
 import { HttpError, type Request } from './reply.ts';
-import { requireUser, type Context, type Route } from './context.ts';
+import { requireUser, type Context, type Handlers } from './context.ts';
 
 export const PEER_TICKET_SECRET = 'peer-ticket';
 
@@ -86,69 +86,61 @@ function requireRoomMember(req: Request, ctx: Context, consultationId: string): 
   }
 }
 
-export const peerTicketRoutes: Route[] = [
-  {
-    // Who the peers of a call really are (names from their tickets): a page could claim any name
-    // in its awareness, so tiles show these.
-    method: 'GET',
-    pattern: /^\/api\/room\/([A-Za-z0-9_-]{1,64})\/participants$/,
-    handler(req, reply, ctx) {
-      const consultationId = req.params[0] ?? '';
-      requireRoomMember(req, ctx, consultationId);
-      const peers = (req.query.get('peers') ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
-      const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
-      for (const peerId of peers) {
-        const entry = issuedTickets.lookup(peerId, consultationId);
-        if (entry) participants[peerId] = { name: entry.name, kind: entry.kind };
-      }
-      reply.sendJson(200, { participants });
-    },
+export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
+  // Who the peers of a call really are (names from their tickets): a page could claim any name
+  // in its awareness, so tiles show these.
+  roomParticipants(req, reply, ctx) {
+    const consultationId = req.params.consultationId;
+    requireRoomMember(req, ctx, consultationId);
+    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
+    const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
+    for (const peerId of peers) {
+      const entry = issuedTickets.lookup(peerId, consultationId);
+      if (entry) participants[peerId] = { name: entry.name, kind: entry.kind };
+    }
+    reply.sendJson(200, { participants });
   },
-  {
-    method: 'POST',
-    pattern: /^\/api\/room\/([A-Za-z0-9_-]{1,64})\/peer-ticket$/,
-    handler(req, reply, ctx: Context) {
-      const consultationId = req.params[0] ?? '';
-      const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
-      let participant: { kind: 'professional' | 'guest'; id: string; name: string };
-      let expiresAt: number | undefined;
-      if (invitation) {
-        const guest = ctx.access.guestRoomAccess(invitation, consultationId);
-        if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
-        participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
-        // A guest's ticket ends with the room window (SPEC §6).
-        expiresAt = guest.window.closesAt;
-        closeGuestsAtWindowEnd(ctx, consultationId, guest.window.closesAt);
-      } else {
-        const user = requireUser(req, ctx);
-        const consultation = ctx.store.consultations.get(consultationId);
-        if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
-          throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
-        }
-        participant = { kind: 'professional', id: user.id, name: user.displayName };
+  peerTicket(req, reply, ctx: Context) {
+    const consultationId = req.params.consultationId;
+    const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
+    let participant: { kind: 'professional' | 'guest'; id: string; name: string };
+    let expiresAt: number | undefined;
+    if (invitation) {
+      const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+      if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
+      participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
+      // A guest's ticket ends with the room window (SPEC §6).
+      expiresAt = guest.window.closesAt;
+      closeGuestsAtWindowEnd(ctx, consultationId, guest.window.closesAt);
+    } else {
+      const user = requireUser(req, ctx);
+      const consultation = ctx.store.consultations.get(consultationId);
+      if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
+        throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
       }
-      // The mesh carries 5 participants at most (SPEC §7.2): the clients check it, and so does this
-      // route, for a page that would not. Someone already in the call (a reconnecting page, a
-      // second tab) is not counted twice.
-      const inCall = ctx.callParticipants(consultationId);
-      if (!inCall.has(participant.id) && inCall.size >= MAX_PARTICIPANTS) {
-        throw new HttpError(409, 'room_full', `La salle est complète : ${MAX_PARTICIPANTS} participants au plus.`);
-      }
-      const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config.dataDir), {
-        consultationId,
-        participant: { kind: participant.kind, id: participant.id },
-        ...(expiresAt === undefined ? {} : { expiresAt }),
-      });
-      issuedTickets.record(ticket, participant.name);
-      const body: PeerTicketResponse = {
-        peerId: ticket.peerId,
-        token,
-        expiresAt: ticket.expiresAt,
-        iceServers: iceServersFor(ice(), ticket.peerId),
-        peerServer: peerServerLocation(ctx.config),
-        participant: { name: participant.name, kind: participant.kind },
-      };
-      reply.sendJson(200, body);
-    },
+      participant = { kind: 'professional', id: user.id, name: user.displayName };
+    }
+    // The mesh carries 5 participants at most (SPEC §7.2): the clients check it, and so does this
+    // route, for a page that would not. Someone already in the call (a reconnecting page, a
+    // second tab) is not counted twice.
+    const inCall = ctx.callParticipants(consultationId);
+    if (!inCall.has(participant.id) && inCall.size >= MAX_PARTICIPANTS) {
+      throw new HttpError(409, 'room_full', `La salle est complète : ${MAX_PARTICIPANTS} participants au plus.`);
+    }
+    const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config.dataDir), {
+      consultationId,
+      participant: { kind: participant.kind, id: participant.id },
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    });
+    issuedTickets.record(ticket, participant.name);
+    const body: PeerTicketResponse = {
+      peerId: ticket.peerId,
+      token,
+      expiresAt: ticket.expiresAt,
+      iceServers: iceServersFor(ice(), ticket.peerId),
+      peerServer: peerServerLocation(ctx.config),
+      participant: { name: participant.name, kind: participant.kind },
+    };
+    reply.sendJson(200, body);
   },
-];
+};

@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 import type { Config } from '../config.ts';
 import { audit } from '../audit/audit.ts';
 import type { Request } from './reply.ts';
-import type { Context, Route } from './context.ts';
+import type { Context, Handlers } from './context.ts';
 import { completeLogin } from './login.ts';
 import { callerAddress } from './remoteAddress.ts';
 import { readCookie } from '../auth/sessions.ts';
@@ -58,89 +58,81 @@ function flowCookie(value: string, maxAge: number, secure: boolean): string {
   return `${FLOW_COOKIE}=${value}; Path=/api/auth/psc; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }
 
-export const pscRoutes: Route[] = [
-  {
-    method: 'GET',
-    pattern: /^\/api\/auth\/psc$/,
-    async handler(req, reply, ctx) {
-      if (!ctx.config.pscIssuer || !ctx.config.pscClientId) {
-        return reply.send(302, null, [['Location', '/connexion?psc=unconfigured']]);
-      }
-      let configuration: oidc.Configuration;
-      try {
-        configuration = await pscConfiguration(ctx.config);
-      } catch {
-        return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
-      }
-      const now = Date.now();
-      for (const [key, flow] of pending) if (flow.expiresAt < now) pending.delete(key);
-      if (pending.size >= MAX_PENDING_FLOWS) return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const redirectUri = `${baseUrl(req, ctx)}/api/auth/psc/callback`;
-      pending.set(state, { verifier, nonce, redirectUri, expiresAt: now + FLOW_TTL_MS });
-      const url = oidc.buildAuthorizationUrl(configuration, {
-        redirect_uri: redirectUri,
-        scope: 'openid scope_all',
-        acr_values: 'eidas1',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      });
-      reply.header('Set-Cookie', flowCookie(state, FLOW_TTL_MS / 1000, ctx.config.secureCookies));
-      reply.send(302, null, [['Location', url.href]]);
-    },
+export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
+  async pscStart(req, reply, ctx) {
+    if (!ctx.config.pscIssuer || !ctx.config.pscClientId) {
+      return reply.send(302, null, [['Location', '/connexion?psc=unconfigured']]);
+    }
+    let configuration: oidc.Configuration;
+    try {
+      configuration = await pscConfiguration(ctx.config);
+    } catch {
+      return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
+    }
+    const now = Date.now();
+    for (const [key, flow] of pending) if (flow.expiresAt < now) pending.delete(key);
+    if (pending.size >= MAX_PENDING_FLOWS) return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const redirectUri = `${baseUrl(req, ctx)}/api/auth/psc/callback`;
+    pending.set(state, { verifier, nonce, redirectUri, expiresAt: now + FLOW_TTL_MS });
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
+      scope: 'openid scope_all',
+      acr_values: 'eidas1',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    reply.header('Set-Cookie', flowCookie(state, FLOW_TTL_MS / 1000, ctx.config.secureCookies));
+    reply.send(302, null, [['Location', url.href]]);
   },
-  {
-    method: 'GET',
-    pattern: /^\/api\/auth\/psc\/callback$/,
-    async handler(req, reply, ctx) {
-      const fail = async (code: string, detail: string, actorId: string | null = null): Promise<void> => {
-        await audit(ctx, { type: 'login.failure', actorId, method: 'psc', address: callerAddress(req, ctx), detail });
-        reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));
-        reply.send(302, null, [['Location', `/connexion?psc=${code}`]]);
-      };
-      const state = readCookie(req.headers.get('cookie'), FLOW_COOKIE);
-      const flow = state ? pending.get(state) : undefined;
-      if (!state || !flow || flow.expiresAt < Date.now() || req.query.get('state') !== state) {
-        return fail('expired', 'parcours PSC inconnu ou expiré');
-      }
-      pending.delete(state);
-      if (req.query.get('error')) return fail('cancelled', 'refus chez le fournisseur');
-      let rpps: string | null;
-      try {
-        const configuration = await pscConfiguration(ctx.config);
-        const currentUrl = new URL(`${flow.redirectUri}?${req.query.toString()}`);
-        const tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
-          pkceCodeVerifier: flow.verifier,
-          expectedState: state,
-          expectedNonce: flow.nonce,
-          idTokenExpected: true,
-        });
-        const claims = tokens.claims();
-        if (!claims || claims.acr !== 'eidas1') return fail('acr', `niveau d’authentification ${String(claims?.acr ?? 'absent')}`);
-        const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
-        rpps = rppsFrom(userinfo.SubjectNameID);
-      } catch (error) {
-        return fail('failed', `échange PSC : ${error instanceof Error ? error.message.slice(0, 120) : 'erreur'}`);
-      }
-      const user = rpps ? ctx.store.users.byRpps(rpps) : undefined;
-      if (!user) return fail('unknown', 'aucun compte pour ce RPPS');
-      await completeLogin(req, reply, ctx, user, 'psc');
+  async pscCallback(req, reply, ctx) {
+    const fail = async (code: string, detail: string, actorId: string | null = null): Promise<void> => {
+      await audit(ctx, { type: 'login.failure', actorId, method: 'psc', address: callerAddress(req, ctx), detail });
       reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));
-      // A page, not a redirect: the session cookie is SameSite=Strict and would not ride on a
-      // redirect chain that began at the provider; a same-site refresh carries it.
-      reply.send(
-        200,
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Connexion réussie — Relais</title></head>' +
-          '<body><main><h1>Connexion réussie</h1><p><a href="/">Continuer vers Relais</a></p></main></body></html>',
-        [
-          ['Content-Type', 'text/html; charset=utf-8'],
-          ['Cache-Control', 'no-store'],
-        ],
-      );
-    },
+      reply.send(302, null, [['Location', `/connexion?psc=${code}`]]);
+    };
+    const state = readCookie(req.headers.get('cookie'), FLOW_COOKIE);
+    const flow = state ? pending.get(state) : undefined;
+    if (!state || !flow || flow.expiresAt < Date.now() || req.query.get('state') !== state) {
+      return fail('expired', 'parcours PSC inconnu ou expiré');
+    }
+    pending.delete(state);
+    if (req.query.get('error')) return fail('cancelled', 'refus chez le fournisseur');
+    let rpps: string | null;
+    try {
+      const configuration = await pscConfiguration(ctx.config);
+      const currentUrl = new URL(`${flow.redirectUri}?${req.query.toString()}`);
+      const tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
+      const claims = tokens.claims();
+      if (!claims || claims.acr !== 'eidas1') return fail('acr', `niveau d’authentification ${String(claims?.acr ?? 'absent')}`);
+      const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      rpps = rppsFrom(userinfo.SubjectNameID);
+    } catch (error) {
+      return fail('failed', `échange PSC : ${error instanceof Error ? error.message.slice(0, 120) : 'erreur'}`);
+    }
+    const user = rpps ? ctx.store.users.byRpps(rpps) : undefined;
+    if (!user) return fail('unknown', 'aucun compte pour ce RPPS');
+    await completeLogin(req, reply, ctx, user, 'psc');
+    reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));
+    // A page, not a redirect: the session cookie is SameSite=Strict and would not ride on a
+    // redirect chain that began at the provider; a same-site refresh carries it.
+    reply.send(
+      200,
+      '<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Connexion réussie — Relais</title></head>' +
+        '<body><main><h1>Connexion réussie</h1><p><a href="/">Continuer vers Relais</a></p></main></body></html>',
+      [
+        ['Content-Type', 'text/html; charset=utf-8'],
+        ['Cache-Control', 'no-store'],
+      ],
+    );
   },
-];
+};

@@ -47,8 +47,6 @@ export interface Request {
   path: string;
   query: URLSearchParams;
   headers: Map<string, string>;
-  /** Captured groups of the route's pattern. */
-  params: string[];
 }
 
 /**
@@ -65,7 +63,6 @@ export function readRequest(req: UwsRequest): Request {
     // URLSearchParams decodes leniently: a malformed escape stays as sent, it never throws.
     query: new URLSearchParams(req.getQuery() ?? ''),
     headers,
-    params: [],
   };
 }
 

@@ -12,10 +12,9 @@ import * as Y from 'yjs';
 import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
 import { safeFileName } from '../../schema/fileName.ts';
 import { HttpError } from './reply.ts';
-import { type Context, type Route } from './context.ts';
+import { type Context, type Handlers } from './context.ts';
 import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
 
-const ID = '([A-Za-z0-9_-]{1,64})';
 
 /** The room document as stored (every update is stored before it is fanned out). */
 function sentList(ctx: Context, consultationId: string): SentDocument[] {
@@ -32,62 +31,54 @@ function sentList(ctx: Context, consultationId: string): SentDocument[] {
   }
 }
 
-export const roomDocumentRoutes: Route[] = [
-  {
-    method: 'POST',
-    pattern: new RegExp(`^/api/room/${ID}/sent$`),
-    async handler(req, reply, ctx) {
-      const { user, consultation } = requireParticipant(req, ctx, req.params[0] ?? '');
-      const body = (await reply.json()) as { documentId?: unknown } | null;
-      const documentId = typeof body?.documentId === 'string' ? body.documentId : '';
-      if (!/^[A-Za-z0-9_-]{1,64}$/.test(documentId)) throw new HttpError(400, 'invalid_request', 'Choisissez le document à envoyer.');
-      const entry = findDocument(ctx, consultation.id, documentId);
-      if (entry.mimeType !== 'application/pdf') {
-        throw new HttpError(415, 'not_pdf', 'Seuls les documents PDF peuvent être envoyés au patient.');
-      }
-      const sent: SentDocument = {
-        documentId: entry.id,
-        name: safeFileName(entry.name),
-        size: entry.size,
-        sentAt: new Date().toISOString(),
-        sentByName: user.displayName,
-      };
-      await ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
-      await ctx.documents.dossiers.editRoom(consultation.id, (room) => room.sent.push([sent]));
-      reply.sendJson(201, { sent });
-    },
+export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
+  async roomSend(req, reply, ctx) {
+    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const body = await req.readBody();
+    const documentId = body.documentId ?? '';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(documentId)) throw new HttpError(400, 'invalid_request', 'Choisissez le document à envoyer.');
+    const entry = findDocument(ctx, consultation.id, documentId);
+    if (entry.mimeType !== 'application/pdf') {
+      throw new HttpError(415, 'not_pdf', 'Seuls les documents PDF peuvent être envoyés au patient.');
+    }
+    const sent: SentDocument = {
+      documentId: entry.id,
+      name: safeFileName(entry.name),
+      size: entry.size,
+      sentAt: new Date().toISOString(),
+      sentByName: user.displayName,
+    };
+    await ctx.documents.audit({ action: 'document.send', actor: user.id, consultationId: consultation.id, documentId: entry.id, detail: 'call' });
+    await ctx.documents.dossiers.editRoom(consultation.id, (room) => room.sent.push([sent]));
+    reply.sendJson(201, { sent });
   },
-  {
-    method: 'GET',
-    pattern: new RegExp(`^/api/room/${ID}/sent/${ID}$`),
-    async handler(req, reply, ctx) {
-      const consultationId = req.params[0] ?? '';
-      const documentId = req.params[1] ?? '';
-      const invitation = req.query.get('invitation');
-      let actor: string;
-      if (invitation) {
-        const guest = ctx.access.guestRoomAccess(invitation, consultationId);
-        if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
-        actor = `guest:${guest.invitationId}`;
-      } else {
-        actor = requireParticipant(req, ctx, consultationId).user.id;
-      }
-      if (!sentList(ctx, consultationId).some((s) => s.documentId === documentId)) {
-        throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
-      }
-      const entry = findDocument(ctx, consultationId, documentId);
-      const stream = await ctx.documents.blobs.openStream(entry.sha256);
-      await ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
-      await reply.sendStream(
-        200,
-        [
-          ['Content-Type', entry.mimeType],
-          ['Content-Disposition', contentDisposition(entry.name, false)],
-          ['Cache-Control', 'no-store'],
-        ],
-        stream,
-        entry.size,
-      );
-    },
+  async roomSentDocument(req, reply, ctx) {
+    const consultationId = req.params.consultationId;
+    const documentId = req.params.documentId;
+    const invitation = req.readQuery().invitation;
+    let actor: string;
+    if (invitation) {
+      const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+      if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
+      actor = `guest:${guest.invitationId}`;
+    } else {
+      actor = requireParticipant(req, ctx, consultationId).user.id;
+    }
+    if (!sentList(ctx, consultationId).some((s) => s.documentId === documentId)) {
+      throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
+    }
+    const entry = findDocument(ctx, consultationId, documentId);
+    const stream = await ctx.documents.blobs.openStream(entry.sha256);
+    await ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
+    await reply.sendStream(
+      200,
+      [
+        ['Content-Type', entry.mimeType],
+        ['Content-Disposition', contentDisposition(entry.name, false)],
+        ['Cache-Control', 'no-store'],
+      ],
+      stream,
+      entry.size,
+    );
   },
-];
+};

@@ -5,7 +5,7 @@ import { clearedSessionCookie } from '../auth/sessions.ts';
 import { audit } from '../audit/audit.ts';
 import { checkPassword, completeLogin, passwordLoginForbidden } from './login.ts';
 import { callerAddress } from './remoteAddress.ts';
-import { requireUser, sessionToken, type Route } from './context.ts';
+import { requireUser, sessionToken, type Handlers } from './context.ts';
 
 export function toSessionUser(user: User): SessionUser {
   return {
@@ -18,55 +18,39 @@ export function toSessionUser(user: User): SessionUser {
   };
 }
 
-export const sessionRoutes: Route[] = [
-  {
-    method: 'POST',
-    pattern: /^\/api\/session$/,
-    async handler(req, reply, ctx) {
-      const parsed = validateSessionRequest(await reply.json());
-      if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
-      const user = await checkPassword(req, ctx, parsed.value.identifier, parsed.value.password);
-      if (passwordLoginForbidden(ctx, user)) {
-        await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: callerAddress(req, ctx), detail: 'authentification forte imposée' });
-        return reply.error(403, 'strong_auth_required', 'Votre établissement impose l’authentification forte : choisissez «Authentification forte».');
-      }
-      await completeLogin(req, reply, ctx, user, 'password');
-      reply.sendJson(200, { user: toSessionUser(user) });
-    },
+export const sessionHandlers: Handlers<'login' | 'session' | 'logout' | 'logoutEverywhere'> = {
+  async login(req, reply, ctx) {
+    const parsed = validateSessionRequest(await req.readBody());
+    if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
+    const user = await checkPassword(req, ctx, parsed.value.identifier, parsed.value.password);
+    if (passwordLoginForbidden(ctx, user)) {
+      await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: callerAddress(req, ctx), detail: 'authentification forte imposée' });
+      return reply.error(403, 'strong_auth_required', 'Votre établissement impose l’authentification forte : choisissez «Authentification forte».');
+    }
+    await completeLogin(req, reply, ctx, user, 'password');
+    reply.sendJson(200, { user: toSessionUser(user) });
   },
-  {
-    method: 'GET',
-    pattern: /^\/api\/session$/,
-    handler(req, reply, ctx) {
-      reply.sendJson(200, { user: toSessionUser(requireUser(req, ctx)) });
-    },
+  session(req, reply, ctx) {
+    reply.sendJson(200, { user: toSessionUser(requireUser(req, ctx)) });
   },
-  {
-    method: 'DELETE',
-    pattern: /^\/api\/session$/,
-    async handler(req, reply, ctx) {
-      const token = sessionToken(req);
-      const userId = ctx.sessions.resolve(token);
-      if (token) {
-        await ctx.sessions.destroy(token);
-        ctx.accessChanged.sessionEnded(ctx.sessions.keyOf(token));
-      }
-      if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: callerAddress(req, ctx) });
-      reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
-      reply.send(204, null);
-    },
+  async logout(req, reply, ctx) {
+    const token = sessionToken(req);
+    const userId = ctx.sessions.resolve(token);
+    if (token) {
+      await ctx.sessions.destroy(token);
+      ctx.accessChanged.sessionEnded(ctx.sessions.keyOf(token));
+    }
+    if (userId) await audit(ctx, { type: 'logout', actorId: userId, address: callerAddress(req, ctx) });
+    reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
+    reply.send(204, null);
   },
-  {
-    // «Se déconnecter partout»: every session of the account ends, on every device.
-    method: 'DELETE',
-    pattern: /^\/api\/sessions$/,
-    async handler(req, reply, ctx) {
-      const user = requireUser(req, ctx);
-      const ended = await ctx.sessions.destroyAll(user.id);
-      ctx.accessChanged.signedOut(user.id);
-      await audit(ctx, { type: 'logout', actorId: user.id, address: callerAddress(req, ctx), detail: `partout (${ended})` });
-      reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
-      reply.send(204, null);
-    },
+  // «Se déconnecter partout»: every session of the account ends, on every device.
+  async logoutEverywhere(req, reply, ctx) {
+    const user = requireUser(req, ctx);
+    const ended = await ctx.sessions.destroyAll(user.id);
+    ctx.accessChanged.signedOut(user.id);
+    await audit(ctx, { type: 'logout', actorId: user.id, address: callerAddress(req, ctx), detail: `partout (${ended})` });
+    reply.header('Set-Cookie', clearedSessionCookie(ctx.config.secureCookies));
+    reply.send(204, null);
   },
-];
+};
