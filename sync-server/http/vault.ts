@@ -27,20 +27,11 @@ import { HttpError } from './reply.ts';
 import type { Context, Handlers } from './context.ts';
 import { linkOrigin } from '../config.ts';
 import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
+import type { VaultLinkSummary } from '../../schema/api.ts';
 
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[A-Za-z]{2,}$/;
 const MAX_RECIPIENTS = 5;
 
-export interface VaultLinkSummary {
-  id: string;
-  documentId: string;
-  documentName: string;
-  recipientEmail: string;
-  createdAt: string;
-  expiresAt: string;
-  state: ReturnType<typeof vaultState>;
-  downloads: number;
-}
 
 const summary = (link: VaultLink): VaultLinkSummary => ({
   id: link.id,
