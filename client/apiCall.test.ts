@@ -39,6 +39,19 @@ describe('#12 server error codes are shown in the interface language', () => {
     expect(failure(418, { error: 'teapot', message: 'Je suis une théière.' }).message).toBe('The request failed. Please try again.');
   });
 
+  it('in English, a form’s per-field messages are the client’s own words, never the server’s French', () => {
+    setLang('en');
+    const body = {
+      error: 'invalid_fields',
+      message: 'Certains champs sont à corriger.',
+      fields: { birthDate: 'Date invalide.', 'patientContacts.email': 'Adresse e-mail invalide.' },
+      fieldCodes: { birthDate: 'badDate' },
+    };
+    expect(failure(400, body).fields).toEqual({ birthDate: 'Invalid date.', 'patientContacts.email': 'Please check this field.' });
+    setLang('fr');
+    expect(failure(400, body).fields).toEqual(body.fields);
+  });
+
   it('in French, the server’s message (it may name a number or a field); the catalogue when it sent none', () => {
     setLang('fr');
     expect(failure(409, refusal).message).toBe(refusal.message);

@@ -71,9 +71,25 @@ export function failure(status: number, json: unknown): ApiFailure {
     code: typeof error?.error === 'string' ? error.error : null,
     message: localMessage(error),
     field: typeof error?.field === 'string' ? error.field : null,
-    fields: error?.fields && typeof error.fields === 'object' ? error.fields : {},
+    fields: localFields(error),
     body,
   };
+}
+
+/**
+ * A form's per-field messages in the interface language: French, the server's; any other, the
+ * client's words for the field's error code (identity rules), or a plain «check this field».
+ */
+function localFields(error: Partial<ApiErrorBody> | null): Record<string, string> {
+  const fields = error?.fields && typeof error.fields === 'object' ? error.fields : {};
+  if (lang() === 'fr') return fields;
+  const codes = error?.fieldCodes && typeof error.fieldCodes === 'object' ? error.fieldCodes : {};
+  const out: Record<string, string> = {};
+  for (const field of Object.keys(fields)) {
+    const key = `consultation.identity.error.${codes[field] ?? ''}`;
+    out[field] = codes[field] && hasMessage(key) ? t(key) : t('error.field');
+  }
+  return out;
 }
 
 /**

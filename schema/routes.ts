@@ -509,8 +509,10 @@ export interface ApiErrorBody {
   message: string;
   /** The field a 400 `invalid_request` is about (dotted path). */
   field?: string;
-  /** Per-field messages of a form (`invalid_fields`). */
+  /** Per-field messages of a form (`invalid_fields`), in French. */
   fields?: Record<string, string>;
+  /** Per-field error codes, where the rule has one (identity: IdentityErrorCode): the client words them in its language. */
+  fieldCodes?: Record<string, string>;
 }
 
 /* ---------------------------------------------------------------- paths */

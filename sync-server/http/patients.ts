@@ -20,8 +20,15 @@ import { requireUser, type Context, type Handlers } from './context.ts';
 
 
 /** A 400 whose body carries a French message per field, for the form to show on each field. */
-export function sendFieldErrors(reply: Reply, fields: Record<string, string>): void {
-  reply.sendJson(400, { error: 'invalid_fields', message: 'Certains champs sont à corriger.', fields });
+/** A form's field errors: French messages, and the codes of those whose rule has one (for the client's own words). */
+export function sendFieldErrors(reply: Reply, fields: Record<string, string>, fieldCodes?: Record<string, string>): void {
+  reply.sendJson(400, { error: 'invalid_fields', message: 'Certains champs sont à corriger.', fields, ...(fieldCodes ? { fieldCodes } : {}) });
+}
+
+export function identityFieldCodes(errors: FieldErrors): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, code] of Object.entries(errors)) if (code) out[field] = code;
+  return out;
 }
 
 export function identityFieldMessages(errors: FieldErrors): Record<string, string> {
@@ -72,7 +79,7 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     const body = await req.readBody();
     const establishmentId = establishmentFor(ctx, user, body.establishmentId);
     const result = validatePatientInput(body, Date.now());
-    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
+    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors), identityFieldCodes(result.errors));
     const duplicates = ctx.store.patients.duplicatesOf(establishmentId, result.value);
     if (duplicates.length > 0 && body.confirmDuplicate !== true) {
       reply.sendJson(409, {
@@ -100,7 +107,7 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     // A matricule hidden from the client (not QUAL) is kept unless a new one is typed.
     const merged = { ...body, insMatricule: body.insMatricule || before.insMatricule };
     const result = validatePatientInput(merged, Date.now());
-    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors));
+    if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors), identityFieldCodes(result.errors));
     const status = statusAfterEdit(before, result.value);
     const patient: Patient = {
       ...before,

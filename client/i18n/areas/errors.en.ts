@@ -5,6 +5,7 @@ export const errorsEn = {
   'error.invalid_request': 'The request is invalid.',
   'error.invalid_request.field': 'Field “{field}”: invalid value.',
   'error.invalid_fields': 'Some fields need correcting.',
+  'error.field': 'Please check this field.',
   'error.invalid_json': 'The request is malformed.',
   'error.invalid_query': 'The search is invalid.',
   'error.no_body': 'This request has no content.',

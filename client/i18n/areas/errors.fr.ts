@@ -7,6 +7,7 @@ export const errorsFr = {
   'error.generic': 'La demande a échoué. Réessayez.',
   'error.invalid_request': 'La requête est invalide.',
   'error.invalid_request.field': 'Champ « {field} » : valeur invalide.',
+  'error.field': 'Vérifiez ce champ.',
   'error.invalid_fields': 'Certains champs sont à corriger.',
   'error.invalid_json': 'La requête est mal formée.',
   'error.invalid_query': 'La recherche est invalide.',
