@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { Teledossier, dossierDocName } from '../../schema/dossier.ts';
-import { RoomDoc, roomDocName } from '../../schema/room.ts';
+import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 
 export class DossierEdits {
@@ -15,11 +15,25 @@ export class DossierEdits {
 
   /** A private copy of the dossier as it is now. Destroy it after use. */
   read(consultationId: string): Teledossier {
+    return new Teledossier(this.copyOf(dossierDocName(consultationId)));
+  }
+
+  /** What was sent to the patient in the call room, as it is now. */
+  sentInRoom(consultationId: string): SentDocument[] {
+    const doc = this.copyOf(roomDocName(consultationId));
+    try {
+      return new RoomDoc(doc).sentDocuments();
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  private copyOf(docName: string): Y.Doc {
     const doc = new Y.Doc();
     doc.transact(() => {
-      for (const update of this.registry.readState(dossierDocName(consultationId))) Y.applyUpdate(doc, update);
+      for (const update of this.registry.readState(docName)) Y.applyUpdate(doc, update);
     });
-    return new Teledossier(doc);
+    return doc;
   }
 
   /** Applies `edit` to the live dossier; resolves once it is stored. Returns what `edit` returns. */
@@ -33,11 +47,8 @@ export class DossierEdits {
   }
 
   private async editDoc<T>(docName: string, edit: (doc: Y.Doc) => T): Promise<T> {
-    const doc = new Y.Doc();
+    const doc = this.copyOf(docName);
     try {
-      doc.transact(() => {
-        for (const update of this.registry.readState(docName)) Y.applyUpdate(doc, update);
-      });
       const before = Y.encodeStateVector(doc);
       let result!: T;
       doc.transact(() => {

@@ -4,7 +4,7 @@
  * participants of the consultation reach any of it.
  */
 import { randomBytes } from 'node:crypto';
-import { dossierDocName, type DocumentEntry, type DocumentKind } from '../../schema/dossier.ts';
+import { dossierDocName, type DocumentEntry, type DocumentKind, type Teledossier } from '../../schema/dossier.ts';
 import { safeFileName } from '../../schema/fileName.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
@@ -50,41 +50,45 @@ export function contentDisposition(raw: string, inline: boolean): string {
  * type and name come from the server's own record, never from the shared document. 404 otherwise.
  */
 export function findDocument(ctx: Context, consultationId: string, documentId: string): DocumentEntry {
-  const entry = ctx.documents.records.get(consultationId, documentId) ?? legacyEntry(ctx, consultationId, documentId);
+  const entry =
+    ctx.documents.records.get(consultationId, documentId) ?? withDossier(ctx, consultationId, (d) => legacyEntry(ctx, consultationId, d.document(documentId)));
   if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
   return entry;
 }
 
 /** The dossier's documents as the server recorded them, in the order the dossier lists them. */
 export function recordedDocuments(ctx: Context, consultationId: string): DocumentEntry[] {
-  const dossier = ctx.documents.dossiers.read(consultationId);
-  const listed = dossier.documentList().map((d) => d.id);
-  dossier.doc.destroy();
   const recorded = new Map(ctx.documents.records.list(consultationId).map((d) => [d.id, d]));
   const out: DocumentEntry[] = [];
-  for (const id of listed) {
-    const entry = recorded.get(id) ?? legacyEntry(ctx, consultationId, id);
-    recorded.delete(id);
-    if (entry) out.push(entry);
-  }
+  // One read of the shared list: its order, and the entries of documents from before the records.
+  withDossier(ctx, consultationId, (dossier) => {
+    for (const listed of dossier.documentList()) {
+      const entry = recorded.get(listed.id) ?? legacyEntry(ctx, consultationId, listed);
+      recorded.delete(listed.id);
+      if (entry) out.push(entry);
+    }
+  });
   // A record missing from the shared list is still the dossier's (nothing may erase the record).
   return out.concat([...recorded.values()]);
+}
+
+function withDossier<T>(ctx: Context, consultationId: string, use: (dossier: Teledossier) => T): T {
+  const dossier = ctx.documents.dossiers.read(consultationId);
+  try {
+    return use(dossier);
+  } finally {
+    dossier.doc.destroy();
+  }
 }
 
 /**
  * An entry added before the server kept its own records: trusted only as far as the server can
  * check it, that is the blob tied to this dossier by its reference and a type the upload accepts.
  */
-function legacyEntry(ctx: Context, consultationId: string, documentId: string): DocumentEntry | undefined {
-  const dossier = ctx.documents.dossiers.read(consultationId);
-  try {
-    const entry = dossier.document(documentId);
-    if (!entry || typeof entry.sha256 !== 'string' || !ctx.documents.refs.holds(entry.sha256, `dossier:${consultationId}`)) return undefined;
-    if (!(entry.mimeType in EXTENSIONS)) return undefined;
-    return { ...entry, name: cleanFileName(entry.name, entry.mimeType as AcceptedType) };
-  } finally {
-    dossier.doc.destroy();
-  }
+function legacyEntry(ctx: Context, consultationId: string, entry: DocumentEntry | undefined): DocumentEntry | undefined {
+  if (!entry || typeof entry.sha256 !== 'string' || !ctx.documents.refs.holds(entry.sha256, `dossier:${consultationId}`)) return undefined;
+  if (!(entry.mimeType in EXTENSIONS)) return undefined;
+  return { ...entry, name: cleanFileName(entry.name, entry.mimeType as AcceptedType) };
 }
 
 /** Records a new document of the dossier (the server's record first), then shows it in the Y.Doc. */

@@ -8,28 +8,12 @@
  *   consultation, or a guest (`?invitation=<token>`, inside the room window) and only for a
  *   document that is in the room's `sent` list: a guest never reaches the rest of the dossier.
  */
-import * as Y from 'yjs';
-import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
+import type { SentDocument } from '../../schema/room.ts';
 import { safeFileName } from '../../schema/fileName.ts';
 import { HttpError } from './reply.ts';
-import { type Context, type Handlers } from './context.ts';
+import type { Handlers } from './context.ts';
 import { contentDisposition, findDocument, requireParticipant } from './documents.ts';
 
-
-/** The room document as stored (every update is stored before it is fanned out). */
-function sentList(ctx: Context, consultationId: string): SentDocument[] {
-  const doc = new Y.Doc();
-  try {
-    const name = roomDocName(consultationId);
-    if (!ctx.store.docs.exists(name)) return [];
-    doc.transact(() => {
-      for (const update of ctx.store.docs.load(name).updates) Y.applyUpdate(doc, update);
-    });
-    return new RoomDoc(doc).sentDocuments();
-  } finally {
-    doc.destroy();
-  }
-}
 
 export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
   async roomSend(req, reply, ctx) {
@@ -64,7 +48,7 @@ export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
     } else {
       actor = requireParticipant(req, ctx, consultationId).user.id;
     }
-    if (!sentList(ctx, consultationId).some((s) => s.documentId === documentId)) {
+    if (!ctx.documents.dossiers.sentInRoom(consultationId).some((s) => s.documentId === documentId)) {
       throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
     }
     const entry = findDocument(ctx, consultationId, documentId);

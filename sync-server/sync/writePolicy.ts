@@ -112,19 +112,9 @@ export function checkClientUpdate(doc: Y.Doc, decoded: Decoded, writes: ClientWr
     const place = placeOfNew(struct);
     if (typeof place !== 'string' && !clientMayWrite(writes, place.root, place.level)) throw forbidden();
   }
-  decoded.ds.clients.forEach((ranges, client) => {
-    const structs = store.clients.get(client);
-    if (!structs) return;
-    const known = Y.getState(store, client);
-    for (const { clock, len } of ranges) {
-      // Deletions of what the server lacks are pending in Yjs: checked once they apply.
-      if (clock >= known) continue;
-      for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
-        const struct = structs[i]!;
-        if (struct.id.clock >= clock + len) break;
-        if (struct instanceof Y.Item && !struct.deleted) checkStored(struct, writes);
-      }
-    }
+  forEachStoredDeletion(store, decoded.ds, (item) => {
+    // Already deleted: the deletion changes nothing (a sync step 2 carries the whole delete set).
+    if (!item.deleted) checkStored(item, writes);
   });
 }
 
@@ -154,19 +144,26 @@ export function checkIntegratedPending(doc: Y.Doc, before: Pending, writes: Clie
     }
   }
   if (before.deletes) {
-    Y.decodeUpdateV2(before.deletes).ds.clients.forEach((ranges, client) => {
-      const structs = store.clients.get(client);
-      if (!structs) return;
-      const known = Y.getState(store, client);
-      for (const { clock, len } of ranges) {
-        if (clock >= known) continue;
-        for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
-          const struct = structs[i]!;
-          if (struct instanceof Y.Item && struct.deleted) checkStored(struct, writes);
-        }
-      }
+    forEachStoredDeletion(store, Y.decodeUpdateV2(before.deletes).ds, (item) => {
+      if (item.deleted) checkStored(item, writes);
     });
   }
+}
+
+/** Each item the store holds in a delete set's ranges (what it lacks is pending in Yjs, checked once it applies). */
+function forEachStoredDeletion(store: Y.Doc['store'], ds: Decoded['ds'], visit: (item: Y.Item) => void): void {
+  ds.clients.forEach((ranges, client) => {
+    const structs = store.clients.get(client);
+    if (!structs) return;
+    const known = Y.getState(store, client);
+    for (const { clock, len } of ranges) {
+      if (clock >= known) continue;
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+        const struct = structs[i]!;
+        if (struct instanceof Y.Item) visit(struct);
+      }
+    }
+  });
 }
 
 function checkStored(item: Y.Item, writes: ClientWrites): void {
