@@ -14,10 +14,11 @@ export const auditHandlers: Handlers<'auditLog'> = {
   auditLog(req, reply, ctx) {
     const user = requireUser(req, ctx);
     if (!ctx.access.canReadAudit(user)) throw new HttpError(403, 'forbidden', 'Le journal d’audit est réservé aux administrateurs de l’établissement.');
-    const actor = req.readQuery().person || undefined;
-    const patient = req.readQuery().patient || undefined;
-    const from = req.readQuery().from || undefined;
-    const to = req.readQuery().to || undefined;
+    const query = req.readQuery();
+    const actor = query.person || undefined;
+    const patient = query.patient || undefined;
+    const from = query.from || undefined;
+    const to = query.to || undefined;
     if ((actor && !ID.test(actor)) || (patient && !ID.test(patient))) throw new HttpError(400, 'invalid_request', 'Filtre invalide.');
     // Days as the establishment lives them (Europe/Paris), `to` included whole.
     const fromInstant = from ? parisWallClockToInstant(from, '00:00') : undefined;

@@ -7,7 +7,7 @@
 import { validateContacts, type CreationErrors } from '../../schema/consultation.ts';
 import { newId, patientLabel, publicOrigin, sendInvitation, invitationView, type ConsultationRecord } from '../consultations/createConsultation.ts';
 import type { Invitation } from '../store/invitations.ts';
-import { reserveSends, type CostlySend } from '../messaging/caps.ts';
+import { invitationSends, reserveSends } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
 import { requireUser, type Handlers } from './context.ts';
 import { sendFieldErrors } from './patients.ts';
@@ -29,9 +29,7 @@ export const callInvitationHandlers: Handlers<'invitationCreate'> = {
     const contacts = validateContacts(body, 'contact', errors);
     if (Object.keys(errors).length > 0) return sendFieldErrors(reply, errors as Record<string, string>);
 
-    const sends: CostlySend[] = [];
-    if (contacts.email) sends.push({ channel: 'email', to: contacts.email });
-    if (contacts.mobile) sends.push({ channel: 'sms', to: contacts.mobile });
+    const sends = invitationSends(contacts);
     await reserveSends(req, ctx, { accountId: user.id, establishmentIds: [consultation.establishmentId], sends, purpose: 'invitation', consultationId: consultation.id });
 
     const patient = ctx.store.patients.get(consultation.patientId);

@@ -1,6 +1,6 @@
 /** The caller's consultations (SPEC §2). */
 import type { Colleague, ConsultationSummary } from '../../schema/api.ts';
-import { consultationStatus, validateCreateConsultation, type Consent, type Contacts } from '../../schema/consultation.ts';
+import { consultationStatus, validateCreateConsultation, type Consent } from '../../schema/consultation.ts';
 import { isEmail, normaliseMobile } from '../../schema/identity.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { Patient } from '../store/patients.ts';
@@ -9,7 +9,7 @@ import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Handlers } from './context.ts';
 import { patientFor, sendFieldErrors } from './patients.ts';
 import { purgeDate } from '../documents/retention.ts';
-import { reserveSends, type CostlySend } from '../messaging/caps.ts';
+import { invitationSends, reserveSends } from '../messaging/caps.ts';
 
 /** «Invitation téléphonique» (SPEC §7.4): the slot is now, for this long. */
 const INSTANT_DURATION_MINUTES = 30;
@@ -60,15 +60,6 @@ function consentAndCompanion(c: ConsultationRecord): Pick<ConsultationSummary, '
   return out;
 }
 
-/** The messages creating a consultation sends: what createTeleconsultation invites. */
-function invitationSends(...contacts: (Contacts | null)[]): CostlySend[] {
-  const sends: CostlySend[] = [];
-  for (const c of contacts) {
-    if (c?.email) sends.push({ channel: 'email', to: c.email });
-    if (c?.mobile) sends.push({ channel: 'sms', to: c.mobile });
-  }
-  return sends;
-}
 
 export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'consultation' | 'consultationCreate' | 'consultationInstant'> = {
   consultations(req, reply, ctx) {
@@ -138,7 +129,7 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
         durationMinutes: input.slot.durationMinutes,
         reason: input.reason,
         kind: 'scheduled',
-        colleagueIds: colleagues.map((c) => c!.id),
+        colleagueIds: input.colleagues ?? [],
       },
       publicOrigin(ctx),
     );
@@ -162,7 +153,7 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
     await reserveSends(req, ctx, {
       accountId: user.id,
       establishmentIds: [establishmentId],
-      sends: [email ? { channel: 'email', to: email } : { channel: 'sms', to: mobile! }],
+      sends: invitationSends({ email, mobile }),
       purpose: 'invitation-telephonique',
     });
     const now = Date.now();

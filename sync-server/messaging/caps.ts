@@ -12,7 +12,7 @@ import { audit } from '../audit/audit.ts';
 import type { Context } from '../http/context.ts';
 import { HttpError, type Request } from '../http/reply.ts';
 import { callerAddress } from '../http/remoteAddress.ts';
-import { MessageCapStore, type CapCount, type CapScope } from '../store/messageCaps.ts';
+import type { CapCount, CapScope } from '../store/messageCaps.ts';
 
 export interface CostlySend {
   channel: 'sms' | 'email';
@@ -29,8 +29,18 @@ export interface SendRequest {
   consultationId?: string;
 }
 
+/** The messages an invitation to these contacts sends (what createTeleconsultation and the call invitation send). */
+export function invitationSends(...contacts: ({ email?: string | null; mobile?: string | null } | null)[]): CostlySend[] {
+  const sends: CostlySend[] = [];
+  for (const c of contacts) {
+    if (c?.email) sends.push({ channel: 'email', to: c.email });
+    if (c?.mobile) sends.push({ channel: 'sms', to: c.mobile });
+  }
+  return sends;
+}
+
 /** The same person however the number or address was typed; a hash, so that no key holds it in clear. */
-export function recipientKey(send: CostlySend): string {
+function recipientKey(send: CostlySend): string {
   const normalised = send.channel === 'sms' ? (normaliseMobile(send.to) ?? send.to.replace(/\s/g, '')) : send.to.trim().toLowerCase();
   return createHash('sha256').update(`${send.channel}:${normalised}`).digest('hex').slice(0, 32);
 }
@@ -47,7 +57,7 @@ export async function reserveSends(req: Request, ctx: Context, request: SendRequ
     else perRecipient.set(id, { scope: 'recipient', id, count: 1, cap: recipient });
   }
   const count = request.sends.length;
-  const verdict = new MessageCapStore(ctx.store.dbs).reserve(
+  const verdict = ctx.store.messageCaps.reserve(
     [
       ...perRecipient.values(),
       { scope: 'account', id: request.accountId, count, cap: account },
@@ -82,7 +92,7 @@ function refusal(scope: CapScope, channel: CostlySend['channel'] | undefined, wa
 }
 
 /** «dans 12 minutes», «dans 3 heures»: rounded up, so that retrying then works. */
-export function inFrench(ms: number): string {
+function inFrench(ms: number): string {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
   if (minutes <= 90) return `dans ${minutes} minute${minutes > 1 ? 's' : ''}`;
   const hours = Math.ceil(minutes / 60);

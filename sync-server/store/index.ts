@@ -11,6 +11,7 @@ import { MessageStore } from './messages.ts';
 import { AuthStateStore } from './authState.ts';
 import { LoginChallengeStore } from './loginChallenges.ts';
 import { AuditStore } from './audit.ts';
+import { MessageCapStore } from './messageCaps.ts';
 
 export interface Store {
   dbs: Databases;
@@ -26,6 +27,8 @@ export interface Store {
   authState: AuthStateStore;
   loginChallenges: LoginChallengeStore;
   audit: AuditStore;
+  /** Recent costly sends, counted against the caps (messaging/caps.ts). */
+  messageCaps: MessageCapStore;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export function storeOver(dbs: Databases): Store {
     authState: new AuthStateStore(dbs),
     loginChallenges: new LoginChallengeStore(dbs),
     audit: new AuditStore(dbs),
+    messageCaps: new MessageCapStore(dbs),
     close: async () => {
       await dbs.root.close();
     },

@@ -22,9 +22,9 @@ export class SessionStore {
     await this.db.sessions.remove(tokenHash);
   }
 
-  /** Ends every session of a user but `keep` (a token hash); returns how many there were. */
-  async removeForUser(userId: string, keep: string | null = null): Promise<number> {
-    return (await this.removeOthers(userId, keep)).length;
+  /** Ends every session of a user; returns how many there were. */
+  async removeForUser(userId: string): Promise<number> {
+    return (await this.removeOthers(userId, null)).length;
   }
 
   /** Ends every session of a user but `keep`; returns the keys of those ended. */
