@@ -188,6 +188,27 @@ describe('§9 a participant writes only what the document kind lets clients writ
     expect(new RoomDoc(stored(ROOM)).sentDocuments()).toEqual([]);
   });
 
+  it('nesting deeper than any layout of ours is refused, even where clients may write', async () => {
+    const { connect } = await setup();
+    const doctor = connect(ROOM);
+    doctor.connection.receive(
+      encodeSyncUpdate(
+        edit(doctor.doc, (d) => {
+          let map = new Y.Map<unknown>();
+          d.getMap('layout').set('deep', map);
+          for (let i = 0; i < 40; i++) {
+            const inner = new Y.Map<unknown>();
+            map.set('next', inner);
+            map = inner;
+          }
+        }),
+      ),
+    );
+    await settle();
+    expect(doctor.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
+    expect(new RoomDoc(stored(ROOM)).layout.has('deep')).toBe(false);
+  });
+
   it('held-back structs that a server edit completes are checked when they land: never stored', async () => {
     const { connect, registry } = await setup();
     const hostile = connect();
