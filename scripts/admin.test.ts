@@ -21,6 +21,15 @@ const post = (http: string, path: string, body: unknown) =>
   fetch(`${http}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('admin CLI', () => {
+  it('an id that starts with a dash is taken as the value it is, not as an option', async () => {
+    running = await startRelais();
+    await running.store.establishments.put({ id: '-dashed_id', name: 'EHPAD Tiret', kind: 'ehpad', retentionDays: 90 });
+    await admin('establishment set -dashed_id --retention 30');
+    expect(running.store.establishments.get('-dashed_id')?.retentionDays).toBe(30);
+    const [created] = await admin('user add --identifier t.tiret --name "Tiret" --profession Infirmière --establishment -dashed_id');
+    expect(created).toContain('t.tiret');
+  });
+
   it('§1 creates an establishment and a professional who logs in; strong-only forbids the password alone', async () => {
     running = await startRelais();
     const [created] = await admin('establishment add --name "EHPAD Les Lilas" --kind ehpad');

@@ -69,8 +69,30 @@ function checkPassword(password: string | undefined): { password: string; genera
   return { password, generated: false };
 }
 
+/**
+ * Ids are base64url and one in 64 starts with a dash, which parseArgs takes for an option
+ * (`establishment set -Xy…`, `--establishment -Xy…`): a value option takes the next word whatever
+ * it starts with, and the positional words go after `--`.
+ */
+function orderArgs(argv: string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const name = word.startsWith('--') ? word.slice(2).split('=')[0]! : null;
+    const option = name !== null && name in OPTIONS ? OPTIONS[name as keyof typeof OPTIONS] : undefined;
+    if (!option) {
+      // An unknown `--x` stays an option, for parseArgs to refuse by name.
+      (word.startsWith('--') ? options : positionals).push(word);
+    } else if (option.type === 'string' && !word.includes('=') && i + 1 < argv.length) {
+      options.push(`${word}=${argv[++i]!}`);
+    } else options.push(word);
+  }
+  return [...options, '--', ...positionals];
+}
+
 export async function runAdmin(argv: string[], store: Store, out: (line: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: orderArgs(argv), options: OPTIONS, allowPositionals: true, strict: true });
   const [area, command, target, extra] = positionals;
   const userOf = (identifier: string | undefined) => {
     const user = store.users.byIdentifier(required(identifier, 'identifiant'));
