@@ -3,19 +3,9 @@
  * real sync server and the real peer server with ticket checks.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { DOCTOR, login, NURSE, openFirstConsultation, type DemoAccount } from './helpers.ts';
-
-async function professionalInRoom(browser: Browser, account: DemoAccount, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await login(page, account);
-  await openFirstConsultation(page);
-  await page.getByRole('button', { name: 'Rejoindre la salle' }).click();
-  await expect(page.getByTestId('tile-self')).toBeVisible();
-  return { page, close: () => context.close() };
-}
+import { DOCTOR, instantConsultationWithLink, login, NURSE, professionalInRoom } from './helpers.ts';
 
 /** Width of the video the page receives from its first remote tile (0 while no frame came). */
 function remoteVideoWidth(page: Page): Promise<number> {
@@ -233,32 +223,6 @@ for (const width of [375, 1280]) {
       await doctor.close();
     }
   });
-}
-
-/** A «Visio SMS» consultation created by the doctor's page, and the guest's join link from the local outbox. */
-async function instantConsultationWithLink(page: Page, email: string): Promise<{ id: string; link: string }> {
-  const created = await page.request.post('/api/consultations/instant', { data: { contact: email, consent: true } });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { consultation: { id: string } }).consultation.id;
-  let link = '';
-  await expect
-    .poll(
-      async () => {
-        const list = await (await page.request.get('/dev/outbox')).text();
-        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
-          const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
-          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text.replace(/=\r?\n/g, ''));
-          if (found) {
-            link = found[0];
-            return true;
-          }
-        }
-        return false;
-      },
-      { message: 'the invitation with its join link should reach the outbox', timeout: 15_000 },
-    )
-    .toBe(true);
-  return { id, link: new URL(link).pathname };
 }
 
 test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees and is seen by the doctor', async ({ browser }) => {

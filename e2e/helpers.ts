@@ -1,5 +1,5 @@
 /** Shared steps of the end-to-end tests: demo logins, opening a consultation, typing in the fiche. */
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 export interface DemoAccount {
   identifier: string;
@@ -100,4 +100,41 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
       message: 'the service worker should control the page',
     })
     .toBe(true);
+}
+
+/** A «Visio SMS» consultation created by the doctor's page, and the guest's join link from the local outbox. */
+export async function instantConsultationWithLink(page: Page, email: string): Promise<{ id: string; link: string }> {
+  const created = await page.request.post('/api/consultations/instant', { data: { contact: email, consent: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { consultation: { id: string } }).consultation.id;
+  let link = '';
+  await expect
+    .poll(
+      async () => {
+        const list = await (await page.request.get('/dev/outbox')).text();
+        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
+          const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
+          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text.replace(/=\r?\n/g, ''));
+          if (found) {
+            link = found[0];
+            return true;
+          }
+        }
+        return false;
+      },
+      { message: 'the invitation with its join link should reach the outbox', timeout: 15_000 },
+    )
+    .toBe(true);
+  return { id, link: new URL(link).pathname };
+}
+
+/** A professional logged in on their own browser context, in the call room of the first consultation. */
+export async function professionalInRoom(browser: Browser, account: DemoAccount, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await login(page, account);
+  await openFirstConsultation(page);
+  await page.getByRole('button', { name: 'Rejoindre la salle' }).click();
+  await expect(page.getByTestId('tile-self')).toBeVisible();
+  return { page, close: () => context.close() };
 }
