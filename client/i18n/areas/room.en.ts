@@ -60,7 +60,15 @@ export const roomEn = {
   'room.invite.sent': 'Invitation sent.',
   'room.invite.failed': 'The invitation could not be sent: {reason}',
   'room.invite.missing': 'Enter an email address or a mobile number.',
-  'room.media.denied': 'Camera and microphone access was refused. Click the camera or padlock icon in the address bar, choose “Allow”, then click “Try again”.',
+  'room.media.denied': 'Camera and microphone access was refused: the others can neither see nor hear you. Here is how to allow it.',
+  'room.media.denied.android': 'On an Android phone (Chrome)',
+  'room.media.denied.android.steps':
+    'Tap the icon left of the address (padlock or settings).|Tap “Permissions”, then “Camera”: choose “Allow”. Do the same for “Microphone”.|Reload the page, or tap “Try again”.',
+  'room.media.denied.ios': 'On an iPhone or iPad (Safari)',
+  'room.media.denied.ios.steps':
+    'Tap “aA” in the address bar, then “Website Settings”.|For “Camera” and then “Microphone”, choose “Allow”.|Or: open the Settings app, then Safari, then Camera (and Microphone): choose “Allow”.|Come back here and tap “Try again”.',
+  'room.media.denied.desktop': 'On a computer',
+  'room.media.denied.desktop.steps': 'Click the camera or padlock icon in the address bar.|Choose “Allow” for the camera and the microphone.|Click “Try again”.',
   'room.media.noDevice': 'No camera or microphone was found. Plug one in and click “Try again”, or go on: you will see and hear the others.',
   'room.media.inUse': 'The camera or microphone is in use by another application. Close it, then click “Try again”.',
   'room.media.insecure': 'Camera and microphone are only available on a secure (https) connection.',

@@ -59,8 +59,16 @@ export const roomFr = {
   'room.invite.sent': 'Invitation envoyée.',
   'room.invite.failed': 'L’invitation n’a pas pu être envoyée : {reason}',
   'room.invite.missing': 'Indiquez une adresse e-mail ou un numéro de mobile.',
-  'room.media.denied':
-    'L’accès à la caméra et au micro a été refusé. Cliquez sur l’icône de caméra ou de cadenas dans la barre d’adresse, choisissez « Autoriser », puis cliquez sur « Réessayer ».',
+  'room.media.denied': 'L’accès à la caméra et au micro a été refusé : les autres ne peuvent ni vous voir ni vous entendre. Voici comment l’autoriser.',
+  'room.media.denied.android': 'Sur un téléphone Android (Chrome)',
+  'room.media.denied.android.steps':
+    'Touchez l’icône à gauche de l’adresse (cadenas ou réglages).|Touchez « Autorisations », puis « Caméra » : choisissez « Autoriser ». Faites de même pour « Micro ».|Rechargez la page, ou touchez « Réessayer ».',
+  'room.media.denied.ios': 'Sur un iPhone ou un iPad (Safari)',
+  'room.media.denied.ios.steps':
+    'Touchez « aA » dans la barre d’adresse, puis « Réglages du site web ».|Pour « Caméra » puis pour « Micro », choisissez « Autoriser ».|Ou bien : ouvrez l’application Réglages, puis Safari, puis Caméra (et Micro) : choisissez « Autoriser ».|Revenez ici et touchez « Réessayer ».',
+  'room.media.denied.desktop': 'Sur un ordinateur',
+  'room.media.denied.desktop.steps':
+    'Cliquez sur l’icône de caméra ou de cadenas dans la barre d’adresse.|Choisissez « Autoriser » pour la caméra et le micro.|Cliquez sur « Réessayer ».',
   'room.media.noDevice':
     'Aucune caméra ou aucun micro n’a été trouvé. Branchez-en un puis cliquez sur « Réessayer », ou continuez : vous verrez et entendrez les autres.',
   'room.media.inUse': 'La caméra ou le micro est déjà utilisé par une autre application. Fermez-la, puis cliquez sur « Réessayer ».',
