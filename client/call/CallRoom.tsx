@@ -2,23 +2,36 @@
  * The call itself (SPEC §7.2): tiles in the chosen layout and the control bar. Used by the
  * consultation page (professionals) and the join page (guests), once the participant has chosen
  * to enter; it owns the mesh and ends it on «Quitter la salle» or when the page goes.
+ *
+ * On a phone (call.css), a guest's call fills the screen: the person speaking — else the spotlight,
+ * else the doctor — large, her own picture small in a corner, a bar of big labelled buttons at the
+ * bottom. Guests get only what they need (micro, caméra, changer de caméra, audio seul, quitter).
+ * The screen stays on during the call (wakeLock.ts) and a plain banner says when the connection is
+ * lost and when it is back; the mesh reconnects by itself.
  */
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { CallPresence } from '../../schema/room.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import type { LocalMedia } from './localMedia.ts';
+import { cameraCount, openNextCamera, type LocalMedia } from './localMedia.ts';
 import { Mesh, type RemoteParticipant } from './Mesh.ts';
 import type { CallAuth, OpenedRoom } from './openRoom.ts';
 import { capturePhoto } from './photo.ts';
 import { popOutVideo } from './popOut.ts';
 import { InviteDialog } from './InviteDialog.tsx';
 import { Icon, type IconName } from './icons.tsx';
+import { watchSpeaker } from './speaking.ts';
 import { Tile } from './Tile.tsx';
+import { keepScreenAwake, type ScreenWakeLock } from './wakeLock.ts';
 import './call.css';
 
 export type Layout = 'grid' | 'speaker' | 'hidden';
 const NEXT_LAYOUT: Record<Layout, Layout> = { grid: 'speaker', speaker: 'hidden', hidden: 'grid' };
 const LAYOUT_NAME: Record<Layout, MessageKey> = { grid: 'room.layout.grid', speaker: 'room.layout.speaker', hidden: 'room.layout.hidden' };
+
+/** How long «Connexion rétablie» stays. */
+const BACK_NOTICE_MS = 4_000;
+/** A connection that drops for less than this (an ICE flap) shows no banner; going offline shows one at once. */
+const LOST_GRACE_MS = 1_500;
 
 export interface CallRoomProps {
   consultationId: string;
@@ -39,10 +52,11 @@ interface TileView {
   remote: RemoteParticipant | null;
 }
 
-/** Window handle for the end-to-end tests and diagnostics: the mesh of the page's call. */
+/** Window handles for the end-to-end tests and diagnostics: the mesh of the page's call, its wake lock. */
 declare global {
   interface Window {
     relaisCall?: Mesh;
+    relaisWakeLock?: ScreenWakeLock;
   }
 }
 
@@ -60,16 +74,17 @@ export function CallRoom(props: CallRoomProps) {
   const [selected, setSelected] = createSignal<string | null>(null);
   const [notice, setNotice] = createSignal<string | null>(null);
   const [inviting, setInviting] = createSignal(false);
+  const [speaker, setSpeaker] = createSignal<string | null>(null);
+  const [cameras, setCameras] = createSignal(0);
+  const [switching, setSwitching] = createSignal(false);
+  const [online, setOnline] = createSignal(navigator.onLine);
+  const [banner, setBanner] = createSignal<'lost' | 'back' | null>(null);
   const videos = new Map<string, HTMLVideoElement>();
-  const localStream = () => {
-    version();
-    return new MediaStream([mesh.localVideoTrack()]);
-  };
   let selfStream: MediaStream | null = null;
   const selfView = () => {
     version();
     const track = mesh.localVideoTrack();
-    if (!selfStream || selfStream.getVideoTracks()[0] !== track) selfStream = localStream();
+    if (!selfStream || selfStream.getVideoTracks()[0] !== track) selfStream = new MediaStream([track]);
     return selfStream;
   };
 
@@ -90,16 +105,31 @@ export function CallRoom(props: CallRoomProps) {
       stream: r.stream,
       remote: r,
     }));
-    return [{ id: 'self', presence: mesh.self, stream: selfView(), remote: null }, ...remotes];
+    const own = { id: 'self', presence: mesh.self, stream: selfView(), remote: null };
+    // A guest sees the others first; her own picture comes last (in a corner on a phone).
+    return props.professional ? [own, ...remotes] : [...remotes, own];
   };
+  const isPresent = (id: string | null, all: TileView[]): id is string => id !== null && all.some((tile) => tile.id === id);
   /** The tile the speaker view enlarges and the photo captures: the chosen one, else the spotlight, else the first other. */
   const mainId = (): string => {
     const all = tiles();
     const chosen = selected();
-    if (chosen && all.some((tile) => tile.id === chosen)) return chosen;
+    if (isPresent(chosen, all)) return chosen;
     const spotlight = props.room.room.spotlight();
-    if (spotlight && all.some((tile) => tile.id === spotlight)) return spotlight;
-    return all[1]?.id ?? 'self';
+    if (isPresent(spotlight, all)) return spotlight;
+    return all.find((tile) => tile.id !== 'self')?.id ?? 'self';
+  };
+  /** The phone's large picture: the chosen one, else the spotlight, else who speaks, else the doctor (first professional), else the first other. */
+  const stageId = (): string => {
+    const all = tiles();
+    const chosen = selected();
+    if (isPresent(chosen, all)) return chosen;
+    const spotlight = props.room.room.spotlight();
+    if (isPresent(spotlight, all)) return spotlight;
+    const speaking = speaker();
+    if (isPresent(speaking, all)) return speaking;
+    const others = all.filter((tile) => tile.id !== 'self');
+    return (others.find((tile) => tile.presence.kind === 'professional') ?? others[0])?.id ?? 'self';
   };
   const visibleTiles = () => {
     const all = tiles();
@@ -109,6 +139,11 @@ export function CallRoom(props: CallRoomProps) {
       return main ? [main, ...all.filter((tile) => tile !== main)] : all;
     }
     return all;
+  };
+  /** Our own picture is mirrored like a looking-glass, except a back camera's or a shared screen. */
+  const selfMirrored = () => {
+    version();
+    return !mesh.self.screen && mesh.localVideoTrack().getSettings().facingMode !== 'environment';
   };
 
   const say = (message: string) => {
@@ -121,6 +156,18 @@ export function CallRoom(props: CallRoomProps) {
   const toggleShare = async () => {
     if (mesh.self.screen) mesh.stopScreenShare();
     else if (!(await mesh.startScreenShare()) && !navigator.mediaDevices?.getDisplayMedia) say(t('room.share.unavailable'));
+  };
+  const switchCamera = async () => {
+    if (switching()) return;
+    setSwitching(true);
+    try {
+      const current = props.local.camera;
+      const { track, switched } = await openNextCamera(current);
+      if (track && track !== current) mesh.replaceCamera(track);
+      if (!switched) say(t('room.control.switchFailed'));
+    } finally {
+      setSwitching(false);
+    }
   };
   const cycleLayout = () => {
     const next = NEXT_LAYOUT[layout()];
@@ -143,44 +190,88 @@ export function CallRoom(props: CallRoomProps) {
     const result = await capturePhoto(props.consultationId, video, tile.presence.name);
     say(result.ok ? t('room.photo.saved', { name: result.name }) : t('room.photo.failed', { reason: result.message }));
   };
+
+  /* ------------------------------------------------------------------ phone life */
+
+  let wakeLock: ScreenWakeLock | null = null;
   const leave = () => {
+    wakeLock?.release();
     mesh.leave();
     props.onLeft();
   };
 
+  /** Our own connection is down: offline, the peer server's socket lost, or every call being replaced. */
+  const connectionLost = () => {
+    version();
+    if (!online()) return true;
+    if (mesh.state !== 'joined') return false;
+    if (!mesh.signallingUp) return true;
+    const remotes = [...mesh.remotes.values()];
+    return remotes.length > 0 && remotes.every((r) => r.status === 'reconnecting');
+  };
+  let bannerTimer: ReturnType<typeof setTimeout> | null = null;
+  const clearBannerTimer = () => {
+    if (bannerTimer) clearTimeout(bannerTimer);
+    bannerTimer = null;
+  };
+  createEffect((wasLost: boolean) => {
+    const lost = connectionLost();
+    if (lost === wasLost) return lost;
+    clearBannerTimer();
+    if (lost) {
+      if (online()) bannerTimer = setTimeout(() => setBanner('lost'), LOST_GRACE_MS);
+      else setBanner('lost');
+    } else if (banner() === 'lost') {
+      setBanner('back');
+      bannerTimer = setTimeout(() => setBanner(null), BACK_NOTICE_MS);
+    }
+    return lost;
+  }, false);
+  const onOnline = () => setOnline(true);
+  const onOffline = () => setOnline(false);
+
+  /* ------------------------------------------------------------------ controls */
+
   interface Control {
     key: string;
+    /** What the button does: its accessible name, and its text on a computer. */
     label: () => string;
+    /** Its text on a phone, where the bar is narrow (a word or two, part of the label). */
+    short?: () => string;
     icon: IconName;
     pressed?: () => boolean;
     danger?: boolean;
-    only?: 'professional';
+    only?: 'professional' | 'twoCameras';
     run: () => void | Promise<void>;
   }
   const controls: Control[] = [
-    { key: 'I', icon: 'invite', label: () => t('room.control.invite'), only: 'professional', run: () => void setInviting(true) },
-    { key: 'P', icon: 'photo', label: () => t('room.control.photo'), only: 'professional', run: takePhoto },
-    { key: 'A', icon: 'layout', label: () => t('room.control.layout'), run: cycleLayout },
-    { key: 'X', icon: 'popout', label: () => t('room.control.pip'), run: popOut },
-    {
-      key: 'V',
-      icon: 'camera',
-      label: () => (self().cameraOff ? t('room.control.cameraOn') : t('room.control.cameraOff')),
-      pressed: () => self().cameraOff,
-      run: toggleCamera,
-    },
+    { key: 'I', icon: 'invite', label: () => t('room.control.invite'), short: () => t('room.control.short.invite'), only: 'professional', run: () => void openInvite() },
+    { key: 'P', icon: 'photo', label: () => t('room.control.photo'), short: () => t('room.control.short.photo'), only: 'professional', run: takePhoto },
+    { key: 'A', icon: 'layout', label: () => t('room.control.layout'), short: () => t('room.control.short.layout'), only: 'professional', run: cycleLayout },
+    { key: 'X', icon: 'popout', label: () => t('room.control.pip'), short: () => t('room.control.short.pip'), only: 'professional', run: popOut },
     {
       key: 'M',
       icon: 'mic',
       label: () => (self().muted ? t('room.control.unmute') : t('room.control.mute')),
+      short: () => t('room.control.short.mic'),
       pressed: () => self().muted,
       run: toggleMute,
     },
+    {
+      key: 'V',
+      icon: 'camera',
+      label: () => (self().cameraOff ? t('room.control.cameraOn') : t('room.control.cameraOff')),
+      short: () => t('room.control.short.camera'),
+      pressed: () => self().cameraOff,
+      run: toggleCamera,
+    },
+    { key: 'C', icon: 'switchCamera', label: () => t('room.control.switchCamera'), only: 'twoCameras', run: switchCamera },
     {
       key: 'E',
       icon: 'screen',
       label: () => (self().screen ? t('room.control.stopShare') : t('room.control.share')),
       pressed: () => self().screen,
+      only: 'professional',
       run: toggleShare,
     },
     {
@@ -190,12 +281,58 @@ export function CallRoom(props: CallRoomProps) {
       pressed: () => self().audioOnly,
       run: toggleAudioOnly,
     },
-    { key: 'Q', icon: 'leave', label: () => t('room.control.leave'), danger: true, run: leave },
+    { key: 'Q', icon: 'leave', label: () => t('room.control.leave'), short: () => t('room.control.short.leave'), danger: true, run: leave },
   ];
-  const available = () => controls.filter((c) => c.only !== 'professional' || props.professional);
+  const hasCameraToSwitch = () => {
+    version();
+    return cameras() >= 2 && props.local.camera !== null;
+  };
+  const available = () =>
+    controls.filter((c) => (c.only === 'professional' ? props.professional : c.only === 'twoCameras' ? hasCameraToSwitch() : true));
+
+  /* ------------------------------------------------------------------ tooltips */
+
+  // A shortcut's tooltip shows on mouse hover and on keyboard focus, never on touch screens; it is
+  // placed inside the screen (position: fixed, clamped), so it never widens the page, and it does
+  // not come back by itself when a dialog closes and gives focus back to its button.
+  const [tip, setTip] = createSignal<string | null>(null);
+  const buttons = new Map<string, HTMLButtonElement>();
+  const tipEls = new Map<string, HTMLElement>();
+  let quiet = false;
+  const hoverScreen = () => window.matchMedia('(hover: hover) and (pointer: fine)').matches;
+  const placeTip = (key: string) => {
+    const button = buttons.get(key);
+    const el = tipEls.get(key);
+    if (!button || !el) return;
+    const margin = 8;
+    const anchor = button.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    const left = Math.min(Math.max(margin, anchor.left + anchor.width / 2 - box.width / 2), Math.max(margin, width - margin - box.width));
+    const above = anchor.top - box.height - 6;
+    el.style.left = `${Math.round(left)}px`;
+    el.style.top = `${Math.round(above >= margin ? above : anchor.bottom + 6)}px`;
+  };
+  const showTip = (key: string) => {
+    if (!hoverScreen() || inviting()) return;
+    setTip(key);
+    placeTip(key);
+  };
+  const hideTip = (key?: string) => {
+    if (key === undefined || tip() === key) setTip(null);
+  };
+  const wake = () => {
+    quiet = false;
+  };
+  const openInvite = () => {
+    hideTip();
+    setInviting(true);
+  };
 
   // Alt+Shift+letter works from anywhere on the page, the fiche's text fields included.
   const onKey = (event: KeyboardEvent) => {
+    wake();
+    if (event.key === 'Escape') hideTip();
     if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return;
     const letter = event.code.startsWith('Key') ? event.code.slice(3) : '';
     const control = available().find((c) => c.key === letter);
@@ -203,9 +340,31 @@ export function CallRoom(props: CallRoomProps) {
     event.preventDefault();
     void control.run();
   };
+  const onScroll = () => hideTip();
+
+  /* ------------------------------------------------------------------ life */
+
+  let bar: HTMLDivElement | undefined;
+  let barObserver: ResizeObserver | null = null;
+  let stopSpeaker: (() => void) | null = null;
+  const countCameras = () => void cameraCount().then(setCameras);
 
   onMount(() => {
     document.addEventListener('keydown', onKey);
+    document.addEventListener('pointermove', wake, { passive: true });
+    window.addEventListener('scroll', onScroll, { passive: true, capture: true });
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    navigator.mediaDevices?.addEventListener?.('devicechange', countCameras);
+    countCameras();
+    wakeLock = keepScreenAwake();
+    window.relaisWakeLock = wakeLock;
+    stopSpeaker = watchSpeaker(mesh, setSpeaker);
+    // What lies under the bar on a phone (received documents, notices) sits above it.
+    if (bar && typeof ResizeObserver !== 'undefined') {
+      barObserver = new ResizeObserver(() => document.documentElement.style.setProperty('--call-bar-height', `${bar?.offsetHeight ?? 0}px`));
+      barObserver.observe(bar);
+    }
     // Who is already in the room (awareness) arrives with the first sync: the full-room check and
     // the first calls need it. Offline, the mesh starts anyway and catches up.
     const provider = props.room.provider;
@@ -224,14 +383,28 @@ export function CallRoom(props: CallRoomProps) {
   });
   onCleanup(() => {
     document.removeEventListener('keydown', onKey);
+    document.removeEventListener('pointermove', wake);
+    window.removeEventListener('scroll', onScroll, { capture: true });
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOffline);
+    navigator.mediaDevices?.removeEventListener?.('devicechange', countCameras);
+    clearBannerTimer();
+    stopSpeaker?.();
+    barObserver?.disconnect();
+    document.documentElement.style.removeProperty('--call-bar-height');
+    wakeLock?.release();
+    if (window.relaisWakeLock === wakeLock) delete window.relaisWakeLock;
     mesh.leave();
     if (window.relaisCall === mesh) delete window.relaisCall;
   });
 
   return (
-    <div class="call" data-layout={layout()}>
+    <div class="call" data-layout={layout()} data-role={props.professional ? 'professional' : 'guest'}>
+      <p class="call-banner" role="status" aria-live="polite" data-state={banner() ?? 'none'}>
+        {banner() === 'lost' ? t('room.connection.lost') : banner() === 'back' ? t('room.connection.back') : ''}
+      </p>
       <Show when={meshState() === 'full' || meshState() === 'refused'}>
-        <p class="form-error" role="alert">
+        <p class="form-error call-refused" role="alert">
           {meshState() === 'full' ? t('room.full') : (mesh.refusal ?? t('room.refused'))}
         </p>
       </Show>
@@ -249,10 +422,12 @@ export function CallRoom(props: CallRoomProps) {
                     presence={current().presence}
                     stream={current().stream}
                     isSelf={id === 'self'}
+                    mirror={id === 'self' && selfMirrored()}
                     status={current().remote?.status ?? 'self'}
                     quality={current().remote?.quality ?? null}
                     selected={selected() === id}
                     main={layout() !== 'grid' && id === mainId()}
+                    stage={id === stageId()}
                     onSelect={() => setSelected((chosen) => (chosen === id ? null : id))}
                     sinkId={props.speakerId ?? null}
                     ref={(video) => videos.set(id, video)}
@@ -266,28 +441,45 @@ export function CallRoom(props: CallRoomProps) {
       <Show when={tiles().length === 1 && meshState() === 'joined'}>
         <p class="call-alone">{t('room.alone')}</p>
       </Show>
-      <div class="call-controls" role="toolbar" aria-label={t('room.controls')}>
+      <div class="call-controls" role="toolbar" aria-label={t('room.controls')} ref={(el) => (bar = el)}>
         <For each={available()}>
           {(control) => {
             const keys = `Alt+Maj+${control.key}`;
             return (
-              <span class="call-control">
+              <span class="call-control" data-control={control.icon} onPointerEnter={(e) => e.pointerType === 'mouse' && showTip(control.key)} onPointerLeave={() => hideTip(control.key)}>
                 <button
                   type="button"
+                  ref={(el) => buttons.set(control.key, el)}
                   class="call-button"
                   classList={{ 'call-button--danger': control.danger === true }}
                   aria-pressed={control.pressed ? control.pressed() : undefined}
                   aria-keyshortcuts={`Alt+Shift+${control.key}`}
                   aria-label={control.label()}
                   aria-describedby={`call-tip-${control.key}`}
+                  aria-busy={control.key === 'C' && switching() ? true : undefined}
+                  onFocus={(e) => {
+                    if (!quiet && e.currentTarget.matches(':focus-visible')) showTip(control.key);
+                  }}
+                  onBlur={() => hideTip(control.key)}
                   onClick={() => void control.run()}
                 >
                   <Icon name={control.icon} crossed={control.pressed?.() === true && (control.icon === 'mic' || control.icon === 'camera')} />
-                  <span class="call-button-label" aria-hidden="true">
+                  <span class="call-button-label" classList={{ 'call-button-label--long': control.short !== undefined }} aria-hidden="true">
                     {control.label()}
                   </span>
+                  {control.short && (
+                    <span class="call-button-label call-button-label--short" aria-hidden="true">
+                      {control.short()}
+                    </span>
+                  )}
                 </button>
-                <span class="call-tooltip" role="tooltip" id={`call-tip-${control.key}`}>
+                <span
+                  class="call-tooltip"
+                  classList={{ 'call-tooltip--shown': tip() === control.key }}
+                  role="tooltip"
+                  id={`call-tip-${control.key}`}
+                  ref={(el) => tipEls.set(control.key, el)}
+                >
                   {t('room.shortcut', { label: control.label(), keys })}
                 </span>
               </span>
@@ -300,6 +492,9 @@ export function CallRoom(props: CallRoomProps) {
       </p>
       <Show when={inviting()}>
         <InviteDialog consultationId={props.consultationId} onClose={(message) => {
+          // Focus goes back to «Inviter un participant»: its tooltip must not come back with it.
+          quiet = true;
+          hideTip();
           setInviting(false);
           if (message) say(message);
         }} />

@@ -75,6 +75,8 @@ export interface MeshOptions {
 export class Mesh {
   state: MeshState = 'starting';
   refusal: string | null = null;
+  /** False until the peer server admits us, and while its socket is lost (the page shows «Connexion perdue»). */
+  signallingUp = false;
   readonly remotes = new Map<string, RemoteParticipant>();
   self: CallPresence;
   /** The video track we send: the camera's, a screen's, or the black placeholder. */
@@ -155,16 +157,24 @@ export class Mesh {
         return;
       }
       this.state = 'joined';
+      this.signallingUp = true;
       this.publish({ peerId: id });
       this.reconcile();
     });
     peer.on('call', (call) => this.onIncoming(call));
     peer.on('disconnected', () => {
-      if (!this.destroyed) setTimeout(() => this.reconnectSignalling(), 1_000);
+      if (this.destroyed) return;
+      this.signallingUp = false;
+      this.options.onChange();
+      setTimeout(() => this.reconnectSignalling(), 1_000);
     });
     peer.on('error', (error) => {
       // An unreachable peer is one who just left: presence will drop them.
       if (error.type === 'peer-unavailable' || this.destroyed) return;
+      if (peer.destroyed || peer.disconnected) {
+        this.signallingUp = false;
+        this.options.onChange();
+      }
       if (peer.destroyed) setTimeout(() => void this.renewSignalling(), 2_000);
     });
   }
@@ -428,6 +438,25 @@ export class Mesh {
     this.setOutgoingVideo(this.options.local.stream.getVideoTracks()[0] as MediaStreamTrack);
     this.publish({ screen: false });
     this.applyCaps();
+  }
+
+  /**
+   * «Changer de caméra»: the new camera's track replaces the old one in the outgoing stream and,
+   * unless the screen is shared, on every connection's video sender (RTCRtpSender.replaceTrack:
+   * no renegotiation, the others keep the same call). The old track is the caller's to stop.
+   */
+  replaceCamera(track: MediaStreamTrack): void {
+    const local = this.options.local;
+    const previous = local.stream.getVideoTracks()[0];
+    if (previous && previous !== track) {
+      local.stream.removeTrack(previous);
+      if (isPlaceholder(previous)) previous.stop();
+    }
+    if (!local.stream.getVideoTracks().includes(track)) local.stream.addTrack(track);
+    local.camera = track;
+    track.enabled = !this.self.cameraOff;
+    if (!this.screenTrack) this.setOutgoingVideo(track);
+    this.options.onChange();
   }
 
   /** The track shown in our own tile. */

@@ -23,7 +23,7 @@ export function ReceivedDocuments(props: { consultationId: string; room: OpenedR
 
   return (
     <Show when={sent().length > 0}>
-      <section aria-labelledby="received-title">
+      <section class="call-received" aria-labelledby="received-title">
         <h3 id="received-title">{t('room.received.title')}</h3>
         <ul class="received">
           <For each={sent()}>

@@ -17,7 +17,12 @@ export interface TileProps {
   status: RemoteStatus | 'self';
   quality: LinkQuality | null;
   selected: boolean;
+  /** The tile the desktop speaker layout enlarges. */
   main: boolean;
+  /** The tile a phone shows large (the others small: one's own picture in a corner). */
+  stage?: boolean;
+  /** Show the picture mirrored (one's own front camera). */
+  mirror?: boolean;
   onSelect: () => void;
   /** Audio output chosen in the pre-join (HTMLMediaElement.setSinkId), null for the default. */
   sinkId?: string | null;
@@ -52,7 +57,7 @@ export function Tile(props: TileProps) {
   return (
     <figure
       class="tile"
-      classList={{ 'tile--selected': props.selected, 'tile--main': props.main, 'tile--self': props.isSelf }}
+      classList={{ 'tile--selected': props.selected, 'tile--main': props.main, 'tile--stage': props.stage === true, 'tile--self': props.isSelf }}
       data-peer={props.id}
       data-testid={props.isSelf ? 'tile-self' : 'tile-remote'}
     >
@@ -65,7 +70,7 @@ export function Tile(props: TileProps) {
         playsinline
         // One's own voice must not come back; others' sound plays through their tile.
         muted={props.isSelf}
-        classList={{ 'tile-video--hidden': !showsPicture(), 'tile-video--mirror': props.isSelf && !props.presence.screen }}
+        classList={{ 'tile-video--hidden': !showsPicture(), 'tile-video--mirror': props.mirror ?? (props.isSelf && !props.presence.screen) }}
         aria-hidden="true"
       />
       <Show when={!showsPicture()}>

@@ -127,3 +127,40 @@ export async function listDevices(): Promise<Devices> {
     speakers: all.filter((d) => d.kind === 'audiooutput'),
   };
 }
+
+/** How many cameras the device has: «Changer de caméra» is offered from two (front and back). */
+export async function cameraCount(): Promise<number> {
+  try {
+    return (await listDevices()).cameras.length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Opens the other camera: the other side (front ↔ back) when the browser says which way the
+ * current one faces, else the next camera in the device list. The current camera is stopped first
+ * (most phones cannot keep both open); if no other opens, the current one is opened again, and
+ * `switched` is false.
+ */
+export async function openNextCamera(current: MediaStreamTrack | null): Promise<{ track: MediaStreamTrack | null; switched: boolean }> {
+  const settings = current?.getSettings() ?? {};
+  const cameras = (await listDevices().catch(() => ({ cameras: [] as MediaDeviceInfo[] }))).cameras.filter((d) => d.deviceId);
+  const ways: MediaTrackConstraints[] = [];
+  if (settings.facingMode === 'user' || settings.facingMode === 'environment') {
+    ways.push({ facingMode: { exact: settings.facingMode === 'user' ? 'environment' : 'user' } });
+  }
+  const at = cameras.findIndex((d) => d.deviceId === settings.deviceId);
+  const next = cameras[(at + 1) % Math.max(1, cameras.length)];
+  if (next && next.deviceId !== settings.deviceId) ways.push({ deviceId: { exact: next.deviceId } });
+  if (ways.length === 0) return { track: current, switched: false };
+
+  current?.stop();
+  for (const way of ways) {
+    const opened = await tryGet({ video: { ...VIDEO_CONSTRAINTS, ...way } });
+    const track = opened.stream?.getVideoTracks()[0];
+    if (track) return { track, switched: true };
+  }
+  const again = await tryGet({ video: { ...VIDEO_CONSTRAINTS, ...(settings.deviceId ? { deviceId: { exact: settings.deviceId } } : {}) } });
+  return { track: again.stream?.getVideoTracks()[0] ?? null, switched: false };
+}
