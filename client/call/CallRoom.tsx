@@ -340,7 +340,11 @@ export function CallRoom(props: CallRoomProps) {
     event.preventDefault();
     void control.run();
   };
-  const onScroll = () => hideTip();
+  // The tooltip is fixed to the screen: it follows its button when the page scrolls or resizes.
+  const followTip = () => {
+    const key = tip();
+    if (key) placeTip(key);
+  };
 
   /* ------------------------------------------------------------------ life */
 
@@ -352,7 +356,8 @@ export function CallRoom(props: CallRoomProps) {
   onMount(() => {
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointermove', wake, { passive: true });
-    window.addEventListener('scroll', onScroll, { passive: true, capture: true });
+    window.addEventListener('scroll', followTip, { passive: true, capture: true });
+    window.addEventListener('resize', followTip, { passive: true });
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOffline);
     navigator.mediaDevices?.addEventListener?.('devicechange', countCameras);
@@ -384,7 +389,8 @@ export function CallRoom(props: CallRoomProps) {
   onCleanup(() => {
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('pointermove', wake);
-    window.removeEventListener('scroll', onScroll, { capture: true });
+    window.removeEventListener('scroll', followTip, { capture: true });
+    window.removeEventListener('resize', followTip);
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', onOffline);
     navigator.mediaDevices?.removeEventListener?.('devicechange', countCameras);
