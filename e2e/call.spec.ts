@@ -202,7 +202,11 @@ test('§7.2 each control has a French tooltip and a keyboard shortcut', async ({
     ]) {
       const button = toolbar.getByRole('button', { name: label, exact: true });
       await expect(button).toHaveAttribute('aria-keyshortcuts', /^Alt\+Shift\+[A-Z]$/);
+      // Shown on keyboard focus (:focus-visible): reach the button with Tab, as a keyboard user does.
       await button.focus();
+      await doctor.page.keyboard.press('Tab');
+      await doctor.page.keyboard.press('Shift+Tab');
+      await expect(button).toBeFocused();
       await expect(toolbar.getByRole('tooltip').filter({ hasText: label })).toBeVisible();
     }
     await doctor.page.keyboard.press('Alt+Shift+KeyM');
