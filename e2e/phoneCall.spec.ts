@@ -253,9 +253,9 @@ test('a phone that loses the network says so plainly and is back in the call by 
   }
 });
 
-test('a refused camera is explained for her phone, with «Réessayer»', async ({ browser, playwright, launchOptions }) => {
-  test.setTimeout(90_000);
-  const { link, close } = await doctorWaiting(browser, 'patient.refus.camera@example.org');
+test('a refused camera is explained for her phone, with «Réessayer», before and during the call', async ({ browser, playwright, launchOptions }) => {
+  test.setTimeout(120_000);
+  const { doctor, link, close } = await doctorWaiting(browser, 'patient.refus.camera@example.org');
   // A browser that asks (no fake prompt that always accepts), where this site's camera and
   // microphone are blocked — what a tap on «Refuser» or «Bloquer» leaves — set through CDP.
   const asking = await playwright.chromium.launch({ ...launchOptions, args: (launchOptions.args ?? []).filter((arg) => arg !== '--use-fake-ui-for-media-stream') });
@@ -282,17 +282,40 @@ test('a refused camera is explained for her phone, with «Réessayer»', async (
       await expect(help).toContainText(shown);
       await expect(help).not.toContainText(hidden);
       await expect(help).not.toContainText('Sur un ordinateur');
-      if (platform === 'Android') {
-        await expect(help).toContainText('Autorisations');
-        await screenshot(guest, 'phone-refused-android');
-      } else {
+      if (platform === 'iPhone') {
         await expect(help).toContainText('Réglages du site web');
+        // Allowed in the browser's settings, then «Réessayer»: the camera comes, the help goes.
+        await setting('granted');
+        await help.getByRole('button', { name: 'Réessayer' }).tap();
+        await expect(help).toHaveCount(0);
+        await expect.poll(() => guest.evaluate(() => document.querySelector<HTMLVideoElement>('.prejoin video')?.videoWidth ?? 0)).toBeGreaterThan(0);
+        await context.close();
+        continue;
       }
-      // Allowed in the browser's settings, then «Réessayer»: the camera comes, the help goes.
+      await expect(help).toContainText('Autorisations');
+      await screenshot(guest, 'phone-refused-android');
+
+      // She joins all the same: the doctor sees she has no camera, and the call tells her again.
+      await guest.getByRole('button', { name: 'Rejoindre', exact: true }).tap();
+      await expect(doctor.getByTestId('tile-remote').getByText('Caméra désactivée')).toBeVisible({ timeout: 20_000 });
+      await expect(doctor.getByTestId('tile-remote').getByText('Micro coupé')).toBeVisible();
+      await expect(help).toBeVisible();
+      await expect(help).toContainText(shown);
+      await screenshot(guest, 'phone-refused-in-call');
+      // Allowed in Chrome's site settings, then «Réessayer» in the call: her picture and her voice
+      // reach the doctor on the same call.
       await setting('granted');
       await help.getByRole('button', { name: 'Réessayer' }).tap();
       await expect(help).toHaveCount(0);
-      await expect.poll(() => guest.evaluate(() => document.querySelector<HTMLVideoElement>('.prejoin video')?.videoWidth ?? 0)).toBeGreaterThan(0);
+      await expect(doctor.getByTestId('tile-remote').getByText('Caméra désactivée')).toHaveCount(0);
+      await expect(doctor.getByTestId('tile-remote').getByText('Micro coupé')).toHaveCount(0);
+      await expect.poll(() => remoteVideoWidth(doctor), { timeout: 15_000 }).toBeGreaterThan(0);
+      const microphone = () =>
+        guest.evaluate(() => {
+          const mesh = window.relaisCall!;
+          return mesh.audioSenderTo([...mesh.remotes.keys()][0]!)?.track?.label ?? '';
+        });
+      await expect.poll(microphone).toMatch(/Fake/);
       await context.close();
     }
   } finally {

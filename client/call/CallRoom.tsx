@@ -12,7 +12,8 @@
 import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { CallPresence } from '../../schema/room.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import { cameraCount, openNextCamera, type LocalMedia } from './localMedia.ts';
+import { cameraCount, openMissing, openNextCamera, type LocalMedia } from './localMedia.ts';
+import { MediaHelp } from './MediaHelp.tsx';
 import { Mesh, type RemoteParticipant } from './Mesh.ts';
 import type { CallAuth, OpenedRoom } from './openRoom.ts';
 import { capturePhoto } from './photo.ts';
@@ -79,6 +80,10 @@ export function CallRoom(props: CallRoomProps) {
   const [switching, setSwitching] = createSignal(false);
   const [online, setOnline] = createSignal(navigator.onLine);
   const [banner, setBanner] = createSignal<'lost' | 'back' | null>(null);
+  // A guest who joined with her camera or microphone refused is told again in the call, with the
+  // steps for her phone (the consultation page shows professionals the same help above the call).
+  const [mediaProblem, setMediaProblem] = createSignal(props.professional ? null : props.local.problem);
+  const [mediaHelpClosed, setMediaHelpClosed] = createSignal(false);
   const videos = new Map<string, HTMLVideoElement>();
   let selfStream: MediaStream | null = null;
   const selfView = () => {
@@ -168,6 +173,20 @@ export function CallRoom(props: CallRoomProps) {
     } finally {
       setSwitching(false);
     }
+  };
+  /** «Réessayer»: whatever now opens joins the call on every connection, without a new call. */
+  const retryMedia = async () => {
+    const opened = await openMissing(props.local);
+    if (opened.camera) {
+      mesh.replaceCamera(opened.camera);
+      mesh.setCameraOff(false);
+    }
+    if (opened.microphone) {
+      mesh.replaceMicrophone(opened.microphone);
+      mesh.setMuted(false);
+    }
+    setMediaProblem(opened.problem);
+    countCameras();
   };
   const cycleLayout = () => {
     const next = NEXT_LAYOUT[layout()];
@@ -409,6 +428,16 @@ export function CallRoom(props: CallRoomProps) {
       <p class="call-banner" role="status" aria-live="polite" data-state={banner() ?? 'none'}>
         {banner() === 'lost' ? t('room.connection.lost') : banner() === 'back' ? t('room.connection.back') : ''}
       </p>
+      <Show when={!mediaHelpClosed() && mediaProblem()}>
+        {(problem) => (
+          <div class="call-media-help">
+            <MediaHelp problem={problem()} onRetry={() => void retryMedia()} />
+            <button type="button" class="button call-media-help-close" onClick={() => setMediaHelpClosed(true)}>
+              {t('room.media.close')}
+            </button>
+          </div>
+        )}
+      </Show>
       <Show when={meshState() === 'full' || meshState() === 'refused'}>
         <p class="form-error call-refused" role="alert">
           {meshState() === 'full' ? t('room.full') : (mesh.refusal ?? t('room.refused'))}

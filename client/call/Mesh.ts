@@ -97,7 +97,8 @@ export class Mesh {
       peerId: null,
       name: '',
       kind: options.auth.kind === 'session' ? 'professional' : 'guest',
-      muted: false,
+      // Without a microphone (refused, missing) nothing is heard: the others see «Micro coupé».
+      muted: local.microphone === null,
       cameraOff: local.camera === null,
       screen: false,
       audioOnly: false,
@@ -395,7 +396,9 @@ export class Mesh {
   /* ------------------------------------------------------------------ controls */
 
   setMuted(muted: boolean): void {
-    if (this.options.local.microphone) this.options.local.microphone.enabled = !muted;
+    const microphone = this.options.local.microphone;
+    if (!microphone && !muted) return;
+    if (microphone) microphone.enabled = !muted;
     this.publish({ muted });
   }
 
@@ -456,6 +459,28 @@ export class Mesh {
     local.camera = track;
     track.enabled = !this.self.cameraOff;
     if (!this.screenTrack) this.setOutgoingVideo(track);
+    this.options.onChange();
+  }
+
+  /**
+   * A microphone allowed during the call («Réessayer» after a refusal): its track replaces the
+   * silent one in the outgoing stream and on every connection's audio sender, without renegotiation.
+   */
+  replaceMicrophone(track: MediaStreamTrack): void {
+    const local = this.options.local;
+    const previous = local.stream.getAudioTracks()[0];
+    if (previous && previous !== track) {
+      local.stream.removeTrack(previous);
+      previous.stop();
+    }
+    if (!local.stream.getAudioTracks().includes(track)) local.stream.addTrack(track);
+    local.microphone = track;
+    track.enabled = !this.self.muted;
+    for (const link of this.links.values()) {
+      const pc = link.call.peerConnection as RTCPeerConnection | undefined;
+      const sender = pc ? audioSender(pc) : null;
+      if (sender && sender.track !== track) void sender.replaceTrack(track).catch(() => undefined);
+    }
     this.options.onChange();
   }
 

@@ -164,3 +164,24 @@ export async function openNextCamera(current: MediaStreamTrack | null): Promise<
   const again = await tryGet({ video: { ...VIDEO_CONSTRAINTS, ...(settings.deviceId ? { deviceId: { exact: settings.deviceId } } : {}) } });
   return { track: again.stream?.getVideoTracks()[0] ?? null, switched: false };
 }
+
+/**
+ * «Réessayer» during the call: asks again for whichever of the camera and the microphone is
+ * missing (refused, busy, unplugged). The tracks that open are the caller's to put in the call.
+ */
+export async function openMissing(local: LocalMedia): Promise<{ camera: MediaStreamTrack | null; microphone: MediaStreamTrack | null; problem: MediaProblem | null }> {
+  if (!navigator.mediaDevices?.getUserMedia) return { camera: null, microphone: null, problem: window.isSecureContext ? 'noDevice' : 'insecure' };
+  const wantsCamera = local.camera === null;
+  const wantsMicrophone = local.microphone === null;
+  if (!wantsCamera && !wantsMicrophone) return { camera: null, microphone: null, problem: null };
+  const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  const opened = await tryGet({ ...(wantsCamera ? { video: { ...VIDEO_CONSTRAINTS } } : {}), ...(wantsMicrophone ? { audio } : {}) });
+  if (opened.stream) {
+    return { camera: opened.stream.getVideoTracks()[0] ?? null, microphone: opened.stream.getAudioTracks()[0] ?? null, problem: null };
+  }
+  // Both asked and refused together: one of them may still open alone.
+  const camera = wantsCamera && wantsMicrophone ? ((await tryGet({ video: { ...VIDEO_CONSTRAINTS } })).stream?.getVideoTracks()[0] ?? null) : null;
+  const microphone = wantsCamera && wantsMicrophone ? ((await tryGet({ audio })).stream?.getAudioTracks()[0] ?? null) : null;
+  const stillMissing = (wantsCamera && !camera) || (wantsMicrophone && !microphone);
+  return { camera, microphone, problem: stillMissing ? opened.problem : null };
+}

@@ -84,6 +84,7 @@ export const roomEn = {
   'room.media.inUse': 'The camera or microphone is in use by another application. Close it, then click “Try again”.',
   'room.media.insecure': 'Camera and microphone are only available on a secure (https) connection.',
   'room.media.other': 'The camera or microphone could not be opened. Click “Try again”.',
+  'room.media.close': 'Close',
   'room.media.retry': 'Try again',
   'room.send.label': 'Send a document to the patient',
   'room.send.submit': 'Send to the patient',

@@ -85,6 +85,7 @@ export const roomFr = {
   'room.media.inUse': 'La caméra ou le micro est déjà utilisé par une autre application. Fermez-la, puis cliquez sur « Réessayer ».',
   'room.media.insecure': 'La caméra et le micro ne sont disponibles que sur une connexion sécurisée (adresse en https).',
   'room.media.other': 'La caméra ou le micro n’a pas pu être ouvert. Cliquez sur « Réessayer ».',
+  'room.media.close': 'Fermer',
   'room.media.retry': 'Réessayer',
   'room.send.label': 'Envoyer un document au patient',
   'room.send.submit': 'Envoyer au patient',
