@@ -101,3 +101,29 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
     })
     .toBe(true);
 }
+
+/** A «Visio SMS» consultation created by the doctor's page, and the guest's join link from the local outbox. */
+export async function instantConsultationWithLink(page: Page, email: string): Promise<{ id: string; link: string }> {
+  const created = await page.request.post('/api/consultations/instant', { data: { contact: email, consent: true } });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { consultation: { id: string } }).consultation.id;
+  let link = '';
+  await expect
+    .poll(
+      async () => {
+        const list = await (await page.request.get('/dev/outbox')).text();
+        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
+          const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
+          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[A-Za-z0-9._-]+`).exec(text.replace(/=\r?\n/g, ''));
+          if (found) {
+            link = found[0];
+            return true;
+          }
+        }
+        return false;
+      },
+      { message: 'the invitation with its join link should reach the outbox', timeout: 15_000 },
+    )
+    .toBe(true);
+  return { id, link: new URL(link).pathname };
+}
