@@ -142,7 +142,7 @@ export class Mesh {
       path: ticket.peerServer.path,
       secure: ticket.peerServer.secure,
       token: ticket.token,
-      config: { iceServers: ticket.iceServers },
+      config: { iceServers: ticket.iceServers, iceTransportPolicy: ticket.iceTransportPolicy },
       debug: 0,
     });
     this.peer = peer;
