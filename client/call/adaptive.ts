@@ -1,0 +1,144 @@
+/**
+ * Automatic degradation on a weak line (issue 15): when the page's line cannot carry video, the
+ * page goes audio-only by itself («Mode audio seul»: no video out, and the others asked to send it
+ * none) and says so; when the line has been good for long enough, video comes back.
+ *
+ * A pure function of the stats samples that Mesh takes every 2 s (one per connection, combined
+ * here), so that the rule can be tested without a browser. Thresholds measured with
+ * `npm run bench:call` (docs/CALLS.md):
+ * - On the issue's weak line (300 kbit/s, 150 ms, 3 % loss each way) Chrome's send-side bandwidth
+ *   estimate (`availableOutgoingBitrate`) falls from about 1 Mbit/s to 85–170 kbit/s within
+ *   10–15 s; video then gets 30–60 kbit/s (320×180) and, queued with it, audio waits: the audio
+ *   jitter buffer holds 450–550 ms against about 180 ms on the same line with no video. Below
+ *   150 kbit/s video is a thumbnail that costs the sound its delay: cut it.
+ * - Random loss of 3 % does not hurt Opus much (about 3 % concealed); beyond 8 % over several
+ *   seconds the sound breaks up and video (which arrives in bursts) makes it worse.
+ * - In audio-only the estimate stays where it was (85–90 kbit/s whatever the line: Chrome does
+ *   not probe for bandwidth it is not using), so it cannot say the line recovered. Loss and round
+ *   trip can: video returns after a hold (30 s, doubled after each failed return, up to 4 min)
+ *   once loss stayed under 2 % and the round trip under 250 ms for 10 s.
+ */
+
+/** One connection over one stats interval. */
+export interface LinkSample {
+  /** Send-side bandwidth estimate of the selected candidate pair (bit/s); null: not known yet. */
+  outgoingBitrate: number | null;
+  /** Share of inbound RTP packets (audio and video) lost in the interval; null: none expected. */
+  loss: number | null;
+  /** Round trip of the selected candidate pair (ms); null: not known. */
+  rttMs: number | null;
+  /** Video left towards this peer in the interval. */
+  videoSent: boolean;
+  /** Video came from this peer in the interval. */
+  videoReceived: boolean;
+}
+
+export const ADAPTIVE = {
+  /** Below this estimate, video is not worth its cost to the sound. */
+  weakBitrate: 150_000,
+  /** Above this inbound loss, the line is too lossy for video. */
+  weakLoss: 0.08,
+  /** Weak samples in a row (2 s each) before cutting video: a keyframe burst is not a weak line. */
+  weakSamples: 3,
+  /** Good samples in a row before video may come back, and their mean loss below `goodLoss`. */
+  goodSamples: 5,
+  goodLoss: 0.02,
+  goodRttMs: 250,
+  /** First wait in audio-only before trying video again; doubled after a failed try. */
+  firstHoldMs: 30_000,
+  maxHoldMs: 240_000,
+  /** Video that turns weak again within this time after coming back was a failed try. */
+  probationMs: 20_000,
+  /** After the user brings video back by hand, no automatic cut for this long. */
+  overrideMs: 300_000,
+} as const;
+
+export type AdaptiveAction = 'none' | 'audio-only' | 'restore-video';
+
+export interface AdaptiveState {
+  /** Audio-only because of this rule (not the user's choice). */
+  auto: boolean;
+  weakStreak: number;
+  /** Loss of the last good samples while in automatic audio-only (reset by a bad one). */
+  goodLosses: number[];
+  autoSince: number;
+  holdMs: number;
+  /** When video last came back by itself (its probation), or null. */
+  restoredAt: number | null;
+  /** No automatic cut before this time (the user chose video). */
+  overrideUntil: number;
+}
+
+export function initialAdaptive(): AdaptiveState {
+  return { auto: false, weakStreak: 0, goodLosses: [], autoSince: 0, holdMs: ADAPTIVE.firstHoldMs, restoredAt: null, overrideUntil: 0 };
+}
+
+/**
+ * The page's line over all its connections: the best one speaks for it. If video flows well to
+ * one peer, the page's own line is not what is weak (that peer's may be: it decides for itself).
+ */
+export function combineLinks(links: LinkSample[]): LinkSample | null {
+  if (links.length === 0) return null;
+  const known = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+  const bitrates = known(links.filter((l) => l.videoSent).map((l) => l.outgoingBitrate));
+  const losses = known(links.map((l) => l.loss));
+  const rtts = known(links.map((l) => l.rttMs));
+  return {
+    outgoingBitrate: bitrates.length ? Math.max(...bitrates) : null,
+    loss: losses.length ? Math.min(...losses) : null,
+    rttMs: rtts.length ? Math.min(...rtts) : null,
+    videoSent: links.some((l) => l.videoSent),
+    videoReceived: links.some((l) => l.videoReceived),
+  };
+}
+
+/** Too weak for video: a low estimate while sending video, or heavy loss while video flows. */
+export function isWeak(sample: LinkSample): boolean {
+  const lowBitrate = sample.videoSent && sample.outgoingBitrate !== null && sample.outgoingBitrate < ADAPTIVE.weakBitrate;
+  const lossy = (sample.videoSent || sample.videoReceived) && sample.loss !== null && sample.loss > ADAPTIVE.weakLoss;
+  return lowBitrate || lossy;
+}
+
+/**
+ * One stats tick. `audioOnlyNow`: whether the page is in audio-only mode now (by the user's
+ * choice or this rule's). Returns the next state and what the page must do.
+ */
+export function decide(state: AdaptiveState, sample: LinkSample | null, now: number, audioOnlyNow: boolean): { state: AdaptiveState; action: AdaptiveAction } {
+  if (!sample) return { state, action: 'none' };
+  if (!state.auto) {
+    let next = state;
+    // A return of video that held through its probation: the next cut waits the first hold again.
+    if (next.restoredAt !== null && now - next.restoredAt >= ADAPTIVE.probationMs) next = { ...next, restoredAt: null, holdMs: ADAPTIVE.firstHoldMs };
+    // The user's own audio-only: nothing to decide.
+    if (audioOnlyNow) return { state: { ...next, weakStreak: 0 }, action: 'none' };
+    const weakStreak = isWeak(sample) ? next.weakStreak + 1 : 0;
+    if (weakStreak < ADAPTIVE.weakSamples || now < next.overrideUntil) return { state: { ...next, weakStreak }, action: 'none' };
+    const failedTry = next.restoredAt !== null;
+    return {
+      state: {
+        ...next,
+        auto: true,
+        weakStreak: 0,
+        goodLosses: [],
+        autoSince: now,
+        holdMs: failedTry ? Math.min(next.holdMs * 2, ADAPTIVE.maxHoldMs) : ADAPTIVE.firstHoldMs,
+        restoredAt: null,
+      },
+      action: 'audio-only',
+    };
+  }
+  // Automatic audio-only: does the line look good again?
+  const acceptable = (sample.rttMs === null || sample.rttMs < ADAPTIVE.goodRttMs) && (sample.loss === null || sample.loss <= ADAPTIVE.weakLoss);
+  const goodLosses = acceptable ? [...state.goodLosses, sample.loss ?? 0].slice(-ADAPTIVE.goodSamples) : [];
+  const meanLoss = goodLosses.reduce((a, b) => a + b, 0) / Math.max(1, goodLosses.length);
+  const ready = goodLosses.length >= ADAPTIVE.goodSamples && meanLoss < ADAPTIVE.goodLoss && now - state.autoSince >= state.holdMs;
+  if (!ready) return { state: { ...state, goodLosses }, action: 'none' };
+  return { state: { ...state, auto: false, goodLosses: [], weakStreak: 0, restoredAt: now }, action: 'restore-video' };
+}
+
+/** The user pressed «Mode audio seul» / «Revenir à la vidéo»: their choice wins. */
+export function userChoseAudioOnly(state: AdaptiveState, audioOnly: boolean, now: number): AdaptiveState {
+  if (audioOnly) return { ...state, auto: false, weakStreak: 0, goodLosses: [], restoredAt: null };
+  // Video by hand, maybe against this rule: leave it alone for a while.
+  return { ...state, auto: false, weakStreak: 0, goodLosses: [], restoredAt: null, overrideUntil: state.auto ? now + ADAPTIVE.overrideMs : state.overrideUntil };
+}
