@@ -492,6 +492,7 @@ export class Mesh {
       let frames = 0;
       let bytesSent = 0;
       let videoBytesSent = 0;
+      let bandwidthLimited = false;
       let outgoingBitrate: number | null = null;
       try {
         const report = await pc.getStats();
@@ -504,7 +505,10 @@ export class Mesh {
             if (s.kind === 'video') frames += Number(s.framesDecoded ?? 0);
           }
           if (s.type === 'outbound-rtp') bytesSent += Number(s.bytesSent ?? 0);
-          if (s.type === 'outbound-rtp' && s.kind === 'video') videoBytesSent += Number(s.bytesSent ?? 0);
+          if (s.type === 'outbound-rtp' && s.kind === 'video') {
+            videoBytesSent += Number(s.bytesSent ?? 0);
+            if (s.qualityLimitationReason === 'bandwidth') bandwidthLimited = true;
+          }
         });
       } catch {
         continue;
@@ -522,6 +526,7 @@ export class Mesh {
         loss,
         rttMs: rtt as number | null,
         videoSent: videoBytesSent > link.lastVideoBytesSent,
+        bandwidthLimited,
         videoReceived: frames > remote.framesDecoded,
       });
       link.lastVideoBytesSent = videoBytesSent;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTIVE, combineLinks, decide, initialAdaptive, userChoseAudioOnly, type AdaptiveAction, type AdaptiveState, type LinkSample } from './adaptive.ts';
 
 /** Samples as measured by `npm run bench:call` (docs/CALLS.md). */
-const GOOD: LinkSample = { outgoingBitrate: 1_000_000, loss: 0, rttMs: 6, videoSent: true, videoReceived: true };
+const GOOD: LinkSample = { outgoingBitrate: 1_000_000, loss: 0, rttMs: 6, videoSent: true, videoReceived: true, bandwidthLimited: false };
 /** The weak line with video on: estimate about 110 kbit/s, 3 % loss, RTT 360 ms. */
-const WEAK: LinkSample = { outgoingBitrate: 110_000, loss: 0.03, rttMs: 360, videoSent: true, videoReceived: true };
+const WEAK: LinkSample = { outgoingBitrate: 110_000, loss: 0.03, rttMs: 360, videoSent: true, videoReceived: true, bandwidthLimited: true };
 /** The weak line once audio-only: the estimate stuck at 87 kbit/s, no video either way, RTT 310 ms. */
-const WEAK_AUDIO: LinkSample = { outgoingBitrate: 87_000, loss: 0.03, rttMs: 310, videoSent: false, videoReceived: false };
+const WEAK_AUDIO: LinkSample = { outgoingBitrate: 87_000, loss: 0.03, rttMs: 310, videoSent: false, videoReceived: false, bandwidthLimited: false };
 /** A recovered line in audio-only: the estimate still stuck, but no loss and a short round trip. */
 const RECOVERED_AUDIO: LinkSample = { ...WEAK_AUDIO, loss: 0, rttMs: 5 };
 
@@ -46,9 +46,11 @@ describe('automatic audio-only on a weak line (adaptive.ts)', () => {
     expect(feed(times(3, { ...GOOD, videoSent: false, loss: 0.12 })).actions).toHaveLength(1);
   });
 
-  it('a low estimate means nothing while no video is sent (the others asked for none, or the camera path is idle)', () => {
+  it('a low estimate means nothing while no video is sent (the others asked for none), or the encoder is not held back by it', () => {
     expect(feed(times(10, { ...WEAK, videoSent: false, videoReceived: false })).actions).toEqual([]);
     expect(feed(times(10, { ...WEAK, outgoingBitrate: null })).actions).toEqual([]);
+    // A still picture sends little and Chrome's estimate stays near it: no cut.
+    expect(feed(times(10, { ...WEAK, loss: 0.01, bandwidthLimited: false })).actions).toEqual([]);
   });
 
   it('one good connection among weak ones: the page’s own line is fine, it keeps video', () => {

@@ -29,6 +29,8 @@ export interface LinkSample {
   rttMs: number | null;
   /** Video left towards this peer in the interval. */
   videoSent: boolean;
+  /** The encoder lowers that video for want of bandwidth (outbound-rtp `qualityLimitationReason`). */
+  bandwidthLimited: boolean;
   /** Video came from this peer in the interval. */
   videoReceived: boolean;
 }
@@ -88,13 +90,18 @@ export function combineLinks(links: LinkSample[]): LinkSample | null {
     loss: losses.length ? Math.min(...losses) : null,
     rttMs: rtts.length ? Math.min(...rtts) : null,
     videoSent: links.some((l) => l.videoSent),
+    bandwidthLimited: links.every((l) => !l.videoSent || l.bandwidthLimited),
     videoReceived: links.some((l) => l.videoReceived),
   };
 }
 
-/** Too weak for video: a low estimate while sending video, or heavy loss while video flows. */
+/**
+ * Too weak for video: a low estimate while the encoder is held back by it, or heavy loss while
+ * video flows. The estimate alone is not enough: sending little (a still picture), Chrome's
+ * estimate stays near what it sends, and a loaded machine's timing jitter pulls it down briefly.
+ */
 export function isWeak(sample: LinkSample): boolean {
-  const lowBitrate = sample.videoSent && sample.outgoingBitrate !== null && sample.outgoingBitrate < ADAPTIVE.weakBitrate;
+  const lowBitrate = sample.videoSent && sample.bandwidthLimited && sample.outgoingBitrate !== null && sample.outgoingBitrate < ADAPTIVE.weakBitrate;
   const lossy = (sample.videoSent || sample.videoReceived) && sample.loss !== null && sample.loss > ADAPTIVE.weakLoss;
   return lowBitrate || lossy;
 }

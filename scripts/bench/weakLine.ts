@@ -56,6 +56,7 @@ interface Raw {
   audioOnly: boolean;
   autoAudioOnly: boolean;
   notice: string | null;
+  limitation: string;
 }
 
 function readRaw(page: Page): Promise<Raw | null> {
@@ -82,14 +83,18 @@ function readRaw(page: Page): Promise<Raw | null> {
       availableOutgoingBitrate: null as number | null,
       rttMs: null as number | null,
       audioOnly: mesh.self.audioOnly,
-      autoAudioOnly: Boolean((mesh as unknown as { autoAudioOnly?: boolean }).autoAudioOnly),
-      notice: (mesh as unknown as { adaptiveNotice?: string | null }).adaptiveNotice ?? null,
+      autoAudioOnly: mesh.autoAudioOnly,
+      notice: mesh.linkNotice,
+      limitation: '',
     };
     const stats = await pc.getStats();
     let pairId = '';
     stats.forEach((s: RTCStats & Record<string, unknown>) => {
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId;
-      if (s.type === 'outbound-rtp' && s.kind === 'video') raw.videoBytesSent += Number(s.bytesSent ?? 0);
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        raw.videoBytesSent += Number(s.bytesSent ?? 0);
+        raw.limitation = String(s.qualityLimitationReason ?? '');
+      }
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         raw.videoBytesReceived += Number(s.bytesReceived ?? 0);
         raw.framesDecoded += Number(s.framesDecoded ?? 0);
@@ -136,6 +141,8 @@ interface Sample {
   audioOnly: boolean;
   autoAudioOnly: boolean;
   notice: string | null;
+  /** Why the encoder sends less than it would (outbound-rtp qualityLimitationReason). */
+  limitation: string;
 }
 
 function delta(prev: Raw | null, now: Raw, t: number): Sample {
@@ -161,6 +168,7 @@ function delta(prev: Raw | null, now: Raw, t: number): Sample {
     audioOnly: now.audioOnly,
     autoAudioOnly: now.autoAudioOnly,
     notice: now.notice,
+    limitation: now.limitation,
   };
 }
 
@@ -286,6 +294,7 @@ function printRun(result: RunResult): void {
       'BWE P/D kbit/s',
       'RTT ms',
       'audio-only P/D',
+      'limited by P/D',
     ].join(' | '),
   );
   for (let i = 0; i < Math.min(result.doctor.length, result.patient.length); i++) {
@@ -307,7 +316,8 @@ function printRun(result: RunResult): void {
         `${f(p.bufferMs)}/${f(d.bufferMs)}`.padStart(13),
         `${f(p.bweKbps)}/${f(d.bweKbps)}`.padStart(14),
         f(p.rttMs).padStart(6),
-        `${mode(p)}/${mode(d)}`,
+        `${mode(p)}/${mode(d)}`.padStart(14),
+        `${p.limitation || '—'}/${d.limitation || '—'}`,
       ].join(' | '),
     );
   }
@@ -318,30 +328,54 @@ function printRun(result: RunResult): void {
   );
 }
 
-/** Medians over one phase of one run: the docs' table. */
-function summary(result: RunResult, phase: { name: string; from: number; to: number }): string {
-  const inPhase = (s: Sample) => s.t > phase.from && s.t <= phase.to;
-  const d = result.doctor.filter(inPhase);
-  const p = result.patient.filter(inPhase);
-  const nums = (xs: Sample[], key: keyof Sample) => xs.map((s) => s[key]).filter((x): x is number => typeof x === 'number');
-  const autoAt = (xs: Sample[]) => {
-    const first = xs.find((s) => s.autoAudioOnly);
-    return first ? `${first.t - phase.from} s` : 'no';
-  };
-  const audioOnlyShare = (xs: Sample[]) => (xs.length ? Math.round((100 * xs.filter((s) => s.audioOnly).length) / xs.length) : 0);
-  return [
-    `${result.name} — ${phase.name}`,
-    `${f(median(nums(d, 'videoSentKbps')))} / ${f(median(nums(p, 'videoSentKbps')))}`,
-    `${f(median(nums(p, 'fps')), 1)} / ${f(median(nums(d, 'fps')), 1)}`,
-    `${p.at(-1)?.resolution ?? '—'} / ${d.at(-1)?.resolution ?? '—'}`,
-    `${f(mean(nums(p, 'audioLossPct')), 1)} / ${f(mean(nums(d, 'audioLossPct')), 1)}`,
-    `${f(mean(nums(p, 'concealedPct')), 1)} / ${f(mean(nums(d, 'concealedPct')), 1)}`,
-    `${f(median(nums(p, 'jitterMs')))} / ${f(median(nums(d, 'jitterMs')))}`,
-    `${f(median(nums(p, 'bweKbps')))} / ${f(median(nums(d, 'bweKbps')))}`,
-    `${f(median(nums(p, 'rttMs')))}`,
-    `${autoAt(p)} / ${autoAt(d)}`,
-    `${audioOnlyShare(p)} % / ${audioOnlyShare(d)} %`,
-  ].join(' | ');
+/**
+ * The docs' table: one row per stretch of one phase in which the patient's page kept one mode
+ * (video, or audio-only), medians and means over its samples.
+ */
+function summaryRows(result: RunResult, phase: { name: string; from: number; to: number }): string[] {
+  const rows: string[] = [];
+  const inPhase = result.patient.filter((s) => s.t > phase.from && s.t <= phase.to);
+  let i = 0;
+  while (i < inPhase.length) {
+    const mode = inPhase[i]!.audioOnly;
+    let j = i;
+    while (j < inPhase.length && inPhase[j]!.audioOnly === mode) j++;
+    const from = inPhase[i]!.t - 2;
+    const to = inPhase[j - 1]!.t;
+    const span = (s: Sample) => s.t > from && s.t <= to;
+    const p = inPhase.slice(i, j);
+    const d = result.doctor.filter(span);
+    const nums = (xs: Sample[], key: keyof Sample) => xs.map((s) => s[key]).filter((x): x is number => typeof x === 'number');
+    const ended = p.at(-1)!;
+    rows.push(
+      [
+        `${result.name}, ${phase.name}, ${from}–${to} s: ${mode ? (ended.autoAudioOnly || p[0]!.autoAudioOnly ? 'audio-only (by itself)' : 'audio-only') : 'video'}`,
+        `${f(median(nums(d, 'videoSentKbps')))} / ${f(median(nums(p, 'videoSentKbps')))}`,
+        `${f(median(nums(p, 'fps')), 1)} / ${f(median(nums(d, 'fps')), 1)}`,
+        `${ended.resolution} / ${d.at(-1)?.resolution ?? '—'}`,
+        `${f(mean(nums(p, 'audioLossPct')), 1)} / ${f(mean(nums(d, 'audioLossPct')), 1)}`,
+        `${f(mean(nums(p, 'concealedPct')), 1)} / ${f(mean(nums(d, 'concealedPct')), 1)}`,
+        `${f(median(nums(p, 'jitterMs')))} / ${f(median(nums(d, 'jitterMs')))}`,
+        `${f(median(nums(p, 'bufferMs')))} / ${f(median(nums(d, 'bufferMs')))}`,
+        `${f(median(nums(p, 'bweKbps')))} / ${f(median(nums(d, 'bweKbps')))}`,
+        `${f(median(nums(p, 'rttMs')))}`,
+      ].join(' | '),
+    );
+    i = j;
+  }
+  return rows;
+}
+
+/** When a page changed mode by itself, in seconds since the start of the run. */
+function switches(samples: Sample[]): string {
+  const out: string[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const before = samples[i - 1]!;
+    const now = samples[i]!;
+    if (!before.autoAudioOnly && now.autoAudioOnly) out.push(`audio-only at ${now.t} s`);
+    if (before.autoAudioOnly && !now.autoAudioOnly && !now.audioOnly) out.push(`video back at ${now.t} s`);
+  }
+  return out.length ? out.join(', ') : 'none';
 }
 
 const turn = await startCoturn();
@@ -367,9 +401,10 @@ try {
 
   console.log(`\n## Summary (${started.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after)`);
   console.log(
-    'run — phase | video sent D→P / P→D kbit/s (median) | fps received P / D | resolution received P / D (end) | audio loss P / D % (mean) | concealed P / D % | jitter P / D ms | BWE P / D kbit/s | RTT ms | audio-only by itself after | time audio-only P / D',
+    'run, phase, seconds: patient’s mode | video sent D→P / P→D kbit/s (median) | fps received P / D | resolution received P / D (end) | audio loss P / D % (mean) | concealed P / D % (mean) | jitter P / D ms | audio buffer P / D ms | BWE P / D kbit/s | RTT ms',
   );
-  for (const result of results) for (const phase of result.phases) console.log(summary(result, phase));
+  for (const result of results) for (const phase of result.phases) for (const row of summaryRows(result, phase)) console.log(row);
+  for (const result of results) console.log(`${result.name}: patient switched ${switches(result.patient)}; doctor switched ${switches(result.doctor)}`);
   if (args.get('json')) writeFileSync(args.get('json')!, JSON.stringify({ date: started.toISOString(), profile: { RATE_KBPS, DELAY_MS, LOSS_PCT, QUEUE_MS, SEED }, results }, null, 1));
 } finally {
   await browser.close();
