@@ -86,7 +86,7 @@ describe('automatic audio-only on a weak line (adaptive.ts)', () => {
     expect(feed(times(300, { ...WEAK_AUDIO, rttMs: 40 }), cut.state, 3 * TICK).actions).toEqual([]);
   });
 
-  it('a return that fails within 20 s doubles the hold (30, 60, 120, 240 s at most); one that holds resets it', () => {
+  it('a return that fails within 45 s doubles the hold (30, 60, 120, 240 s at most); one that holds resets it', () => {
     let state = feed(times(3, WEAK)).state;
     let now = 3 * TICK;
     const holds: number[] = [];
@@ -96,11 +96,11 @@ describe('automatic audio-only on a weak line (adaptive.ts)', () => {
       let out = feed(times(state.holdMs / TICK + 1, RECOVERED_AUDIO), state, now);
       expect(out.actions.map((a) => a.action)).toEqual(['restore-video']);
       now = out.actions[0]!.at + TICK;
-      // ...but weak again as soon as video flows.
-      out = feed(times(3, WEAK), out.state, now);
+      // ...but still weak once the estimate had its time to climb.
+      out = feed(times(ADAPTIVE.rampMs / TICK + 3, WEAK), out.state, now);
       expect(out.actions.map((a) => a.action)).toEqual(['audio-only']);
       state = out.state;
-      now += 3 * TICK;
+      now = out.actions[0]!.at + TICK;
     }
     expect(holds).toEqual([30_000, 60_000, 120_000, 240_000, 240_000]);
     // This time the return holds past its probation: the next cut waits 30 s again.
@@ -108,6 +108,16 @@ describe('automatic audio-only on a weak line (adaptive.ts)', () => {
     const later = feed([...times(ADAPTIVE.probationMs / TICK + 1, GOOD), ...times(3, WEAK)], back.state, back.actions[0]!.at + TICK);
     expect(later.actions.map((a) => a.action)).toEqual(['audio-only']);
     expect(later.state.holdMs).toBe(ADAPTIVE.firstHoldMs);
+  });
+
+  it('after video came back, the climbing estimate is not judged for 20 s; heavy loss still is', () => {
+    const cut = feed(times(3, WEAK));
+    const back = feed(times(ADAPTIVE.firstHoldMs / TICK, RECOVERED_AUDIO), cut.state, 3 * TICK);
+    const restoredAt = back.actions[0]!.at;
+    // The estimate restarts at about 110 kbit/s, the encoder held back by it, and climbs.
+    const climbing = [110, 145, 102, 135, 150, 170, 190, 210, 240, 260, 300].map((k) => ({ ...GOOD, outgoingBitrate: k * 1000, bandwidthLimited: k < 300 }));
+    expect(feed(climbing, back.state, restoredAt + TICK).actions).toEqual([]);
+    expect(feed(times(3, { ...GOOD, loss: 0.12 }), back.state, restoredAt + TICK).actions).toHaveLength(1);
   });
 
   it('«Revenir à la vidéo» by hand during an automatic cut: no new cut for 5 minutes', () => {

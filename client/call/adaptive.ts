@@ -49,8 +49,13 @@ export const ADAPTIVE = {
   /** First wait in audio-only before trying video again; doubled after a failed try. */
   firstHoldMs: 30_000,
   maxHoldMs: 240_000,
+  /**
+   * After video comes back by itself the estimate restarts from its audio-only value (about
+   * 100 kbit/s) and climbs by some 8 % a second: it is not judged for this long.
+   */
+  rampMs: 20_000,
   /** Video that turns weak again within this time after coming back was a failed try. */
-  probationMs: 20_000,
+  probationMs: 45_000,
   /** After the user brings video back by hand, no automatic cut for this long. */
   overrideMs: 300_000,
 } as const;
@@ -118,7 +123,8 @@ export function decide(state: AdaptiveState, sample: LinkSample | null, now: num
     if (next.restoredAt !== null && now - next.restoredAt >= ADAPTIVE.probationMs) next = { ...next, restoredAt: null, holdMs: ADAPTIVE.firstHoldMs };
     // The user's own audio-only: nothing to decide.
     if (audioOnlyNow) return { state: { ...next, weakStreak: 0 }, action: 'none' };
-    const weakStreak = isWeak(sample) ? next.weakStreak + 1 : 0;
+    const ramping = next.restoredAt !== null && now - next.restoredAt < ADAPTIVE.rampMs;
+    const weakStreak = isWeak(ramping ? { ...sample, outgoingBitrate: null } : sample) ? next.weakStreak + 1 : 0;
     if (weakStreak < ADAPTIVE.weakSamples || now < next.overrideUntil) return { state: { ...next, weakStreak }, action: 'none' };
     const failedTry = next.restoredAt !== null;
     return {
