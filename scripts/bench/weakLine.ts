@@ -21,6 +21,7 @@ import { instantConsultationWithLink } from '../../e2e/guestLink.ts';
 import { startCoturn } from '../turn/coturn.ts';
 import { startLinkEmulator, UNLIMITED, weakLine, type LinkEmulator } from '../turn/linkEmulator.ts';
 import { startRelaisServer } from '../turn/relaisServer.ts';
+import { routeTurnThrough } from '../turn/routeTurn.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -219,14 +220,7 @@ async function run(browser: Browser, baseUrl: string, turnPort: number, name: st
     const patientContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['camera', 'microphone'] });
     contexts.push(doctorContext, patientContext);
     // The patient's line: its TURN server is reached through the emulator (same credentials).
-    await patientContext.route('**/api/room/*/peer-ticket', async (route) => {
-      const response = await route.fetch();
-      const ticket = (await response.json()) as { iceServers: { urls: string | string[] }[] };
-      for (const server of ticket.iceServers) {
-        server.urls = [server.urls].flat().map((u) => u.replace(`127.0.0.1:${turnPort}`, `127.0.0.1:${emulator.port}`));
-      }
-      await route.fulfill({ response, json: ticket });
-    });
+    await routeTurnThrough(patientContext, turnPort, emulator.port);
     const doctor = await doctorContext.newPage();
     const patient = await patientContext.newPage();
     await login(doctor, 'dr.demo');
@@ -329,30 +323,30 @@ function printRun(result: RunResult): void {
 }
 
 /**
- * The docs' table: one row per stretch of one phase in which the patient's page kept one mode
- * (video, or audio-only), medians and means over its samples.
+ * The docs' table: one row per stretch of one phase in which the call kept one mode (video both
+ * ways, or audio-only because one page or the other switched), medians and means over it.
  */
 function summaryRows(result: RunResult, phase: { name: string; from: number; to: number }): string[] {
   const rows: string[] = [];
-  const inPhase = result.patient.filter((s) => s.t > phase.from && s.t <= phase.to);
+  const n = Math.min(result.patient.length, result.doctor.length);
+  const pairs = Array.from({ length: n }, (_, k) => ({ p: result.patient[k]!, d: result.doctor[k]! })).filter(({ p }) => p.t > phase.from && p.t <= phase.to);
+  const modeOf = ({ p, d }: { p: Sample; d: Sample }): string =>
+    p.autoAudioOnly ? 'audio-only (patient’s page, by itself)' : d.autoAudioOnly ? 'audio-only (doctor’s page, by itself)' : p.audioOnly || d.audioOnly ? 'audio-only' : 'video';
   let i = 0;
-  while (i < inPhase.length) {
-    const mode = inPhase[i]!.audioOnly;
+  while (i < pairs.length) {
+    const mode = modeOf(pairs[i]!);
     let j = i;
-    while (j < inPhase.length && inPhase[j]!.audioOnly === mode) j++;
-    const from = inPhase[i]!.t - 2;
-    const to = inPhase[j - 1]!.t;
-    const span = (s: Sample) => s.t > from && s.t <= to;
-    const p = inPhase.slice(i, j);
-    const d = result.doctor.filter(span);
+    while (j < pairs.length && modeOf(pairs[j]!) === mode) j++;
+    const stretch = pairs.slice(i, j);
+    const p = stretch.map((x) => x.p);
+    const d = stretch.map((x) => x.d);
     const nums = (xs: Sample[], key: keyof Sample) => xs.map((s) => s[key]).filter((x): x is number => typeof x === 'number');
-    const ended = p.at(-1)!;
     rows.push(
       [
-        `${result.name}, ${phase.name}, ${from}–${to} s: ${mode ? (ended.autoAudioOnly || p[0]!.autoAudioOnly ? 'audio-only (by itself)' : 'audio-only') : 'video'}`,
+        `${result.name}, ${phase.name}, ${p[0]!.t - 2}–${p.at(-1)!.t} s: ${mode}`,
         `${f(median(nums(d, 'videoSentKbps')))} / ${f(median(nums(p, 'videoSentKbps')))}`,
         `${f(median(nums(p, 'fps')), 1)} / ${f(median(nums(d, 'fps')), 1)}`,
-        `${ended.resolution} / ${d.at(-1)?.resolution ?? '—'}`,
+        `${p.at(-1)!.resolution} / ${d.at(-1)!.resolution}`,
         `${f(mean(nums(p, 'audioLossPct')), 1)} / ${f(mean(nums(d, 'audioLossPct')), 1)}`,
         `${f(mean(nums(p, 'concealedPct')), 1)} / ${f(mean(nums(d, 'concealedPct')), 1)}`,
         `${f(median(nums(p, 'jitterMs')))} / ${f(median(nums(d, 'jitterMs')))}`,
@@ -401,7 +395,7 @@ try {
 
   console.log(`\n## Summary (${started.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after)`);
   console.log(
-    'run, phase, seconds: patient’s mode | video sent D→P / P→D kbit/s (median) | fps received P / D | resolution received P / D (end) | audio loss P / D % (mean) | concealed P / D % (mean) | jitter P / D ms | audio buffer P / D ms | BWE P / D kbit/s | RTT ms',
+    'run, phase, seconds: the call’s mode | video sent D→P / P→D kbit/s (median) | fps received P / D | resolution received P / D (end) | audio loss P / D % (mean) | concealed P / D % (mean) | jitter P / D ms | audio buffer P / D ms | BWE P / D kbit/s | RTT ms',
   );
   for (const result of results) for (const phase of result.phases) for (const row of summaryRows(result, phase)) console.log(row);
   for (const result of results) console.log(`${result.name}: patient switched ${switches(result.patient)}; doctor switched ${switches(result.doctor)}`);
