@@ -139,6 +139,7 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
       token,
       expiresAt: ticket.expiresAt,
       iceServers: iceServersFor(ice(), ticket.peerId),
+      iceTransportPolicy: ice().transportPolicy,
       peerServer: peerServerLocation(ctx.config),
       participant: { name: participant.name, kind: participant.kind },
     };

@@ -23,6 +23,8 @@ export const roomEn = {
   'room.quality.fair': 'Connection: fair',
   'room.quality.poor': 'Connection: poor',
   'room.quality.unknown': 'Connection: being measured',
+  'room.weakLine.audioOnly': 'Weak connection: video is off to keep the sound.',
+  'room.weakLine.recovered': 'The connection has improved: video is back.',
   'room.controls': 'Call controls',
   'room.shortcut': '{label} (shortcut: {keys})',
   'room.control.invite': 'Invite a participant',

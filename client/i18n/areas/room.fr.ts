@@ -22,6 +22,8 @@ export const roomFr = {
   'room.quality.fair': 'Connexion : moyenne',
   'room.quality.poor': 'Connexion : faible',
   'room.quality.unknown': 'Connexion : en cours d’évaluation',
+  'room.weakLine.audioOnly': 'Connexion faible : la vidéo est coupée pour garder le son.',
+  'room.weakLine.recovered': 'La connexion s’est améliorée : la vidéo est rétablie.',
   'room.controls': 'Commandes de l’appel',
   'room.shortcut': '{label} (raccourci : {keys})',
   'room.control.invite': 'Inviter un participant',
