@@ -15,7 +15,7 @@
  * In the call, each button is given the keyboard focus (and, with a mouse, the pointer): whatever
  * tooltip it shows stays on the screen. The checks are soft: one run lists every offender.
  */
-import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
 import { parisWallClock } from '../schema/consultation.ts';
 import { DOCTOR, expectNoSeriousViolation, login, navigateTo } from './helpers.ts';
@@ -90,6 +90,32 @@ async function overflowOffenders(page: Page, width: number): Promise<string[]> {
     }
     return found;
   }, width);
+}
+
+/**
+ * The words of `where` cut across two lines («Destin ataire»): each word of its visible text is
+ * measured; a word whose box is made of two rectangles was broken. An address (with «@») is one
+ * long token and may break.
+ */
+async function brokenWords(where: Locator): Promise<string[]> {
+  return where.evaluate((root) => {
+    const broken: string[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      const parent = node.parentElement;
+      if (!parent || parent.closest('.visually-hidden') || parent.getClientRects().length === 0) continue;
+      for (const match of text.matchAll(/\S+/g)) {
+        if (match[0].includes('@')) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
+  });
 }
 
 /** Nothing sticks out of the screen as the page is now (soft). */
@@ -302,6 +328,7 @@ MODES.forEach((mode, index) => {
         await menu.click();
         await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
         await expectFits(page, mode, 'the open menu');
+        expect.soft(await brokenWords(page.getByRole('navigation', { name: 'Navigation principale' })), `words cut across lines in the menu at ${mode.name}`).toEqual([]);
         if (mode.width === 360) await shot(page, testInfo, 'menu-360');
         await page.keyboard.press('Escape');
         await expect(menu).toHaveAttribute('aria-expanded', 'false');
@@ -314,6 +341,8 @@ MODES.forEach((mode, index) => {
       const invitations = mode.width <= 600 ? page.getByRole('list', { name: 'Invitations' }) : page.getByRole('table', { name: 'Invitations' });
       await expect(invitations.getByRole('button', { name: /^Renvoyer l’invitation/ }).first()).toBeVisible();
       await expectFits(page, mode, 'a consultation with its invitations');
+      const invitationsPanel = page.locator('section', { has: page.getByRole('heading', { level: 2, name: 'Invitations' }) });
+      expect.soft(await brokenWords(invitationsPanel), `words cut across lines in the invitations at ${mode.name}`).toEqual([]);
       if (mode.width === 360) {
         await invitations.scrollIntoViewIfNeeded();
         await shot(page, testInfo, 'invitations-360');
