@@ -1,20 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DOCTOR, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
-
-/** Runs axe-core and fails with a readable list of the serious and critical violations. */
-async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious
-    .map(
-      (v) =>
-        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-        v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n'),
-    )
-    .join('\n');
-  expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
-}
+import { DOCTOR, expectNoSeriousViolation, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
 
 /** Nothing wider than the screen: on a phone the page must not scroll sideways. */
 async function expectNoHorizontalOverflow(page: Page, width: number): Promise<void> {

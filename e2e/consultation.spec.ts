@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DOCTOR, NURSE, login } from './helpers.ts';
+import { DOCTOR, NURSE, login, navigateTo } from './helpers.ts';
 
 function tomorrow(): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now() + 24 * 3600_000);
@@ -13,7 +13,7 @@ function tomorrow(): string {
 }
 
 async function openWizard(page: Page): Promise<void> {
-  await page.getByRole('navigation').getByRole('link', { name: 'Création de consultation' }).click();
+  await navigateTo(page, 'Création de consultation');
   await expect(page.getByRole('heading', { level: 1, name: 'Création de consultation' })).toBeVisible();
 }
 
@@ -246,7 +246,7 @@ for (const width of [375, 1280]) {
       await page.getByRole('button', { name: 'Suivant' }).click();
       await page.getByLabel('Programmer un rendez-vous').check();
       await expectNoSeriousViolation(page, `the slot step at ${width}px`);
-      await page.getByRole('navigation').getByRole('link', { name: 'Invitation téléphonique' }).click();
+      await navigateTo(page, 'Invitation téléphonique');
       await expect(page.getByRole('heading', { level: 1, name: 'Invitation téléphonique' })).toBeVisible();
       await expectNoSeriousViolation(page, `the phone invitation page at ${width}px`);
     });

@@ -131,7 +131,7 @@ test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wr
   const { documents, dialog } = await openSendDialog(page, 'Protocole de soins (signé).pdf');
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('radio', { name: 'Coffre-fort sécurisé' })).toBeChecked();
-  await dialog.getByLabel('Adresse email du destinataire').fill('famille.dupont@example.org');
+  await dialog.getByLabel('Adresse e-mail du destinataire').fill('famille.dupont@example.org');
   await dialog.getByRole('button', { name: 'Ajouter', exact: true }).click();
   await expect(dialog.getByRole('list', { name: 'Destinataires sélectionnés' })).toContainText('famille.dupont@example.org');
   await expectNoSeriousViolation(page, 'the send dialog');
@@ -168,7 +168,7 @@ test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wr
 
 test('§9 «Coffre-fort sécurisé»: the patient chooses the code by e-mail, sent to their recorded address; a wrong code then the right one', async ({ page, browser }) => {
   const { documents, dialog } = await openSendDialog(page, 'Protocole de soins (signé).pdf');
-  await dialog.getByLabel('Adresse email du destinataire').fill('petit-fils.dupont@example.org');
+  await dialog.getByLabel('Adresse e-mail du destinataire').fill('petit-fils.dupont@example.org');
   await dialog.getByRole('button', { name: 'Ajouter', exact: true }).click();
   await dialog.getByRole('button', { name: 'Envoyer', exact: true }).click();
   await expect(dialog.getByRole('status').filter({ hasText: 'Document envoyé.' })).toBeVisible();

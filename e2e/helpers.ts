@@ -1,4 +1,5 @@
 /** Shared steps of the end-to-end tests: demo logins, opening a consultation, typing in the fiche. */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 export interface DemoAccount {
@@ -114,7 +115,7 @@ export async function instantConsultationWithLink(page: Page, email: string): Pr
         const list = await (await page.request.get('/dev/outbox')).text();
         for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
           const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
-          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text.replace(/=\r?\n/g, ''));
+          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[A-Za-z0-9._-]+`).exec(text.replace(/=\r?\n/g, ''));
           if (found) {
             link = found[0];
             return true;
@@ -126,6 +127,31 @@ export async function instantConsultationWithLink(page: Page, email: string): Pr
     )
     .toBe(true);
   return { id, link: new URL(link).pathname };
+}
+
+/** Runs axe-core and fails with a readable list of the serious and critical violations. */
+export async function expectNoSeriousViolation(page: Page, where: string, options: { soft?: boolean } = {}): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n'),
+    )
+    .join('\n');
+  (options.soft ? expect.soft : expect)(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
+}
+
+/**
+ * Clicks an entry of the main navigation. On a phone the entries fold under «Menu»: it is opened
+ * first, as a person would.
+ */
+export async function navigateTo(page: Page, name: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+  const menu = nav.getByRole('button', { name: 'Menu' });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await nav.getByRole('link', { name, exact: true }).click();
 }
 
 /** A professional logged in on their own browser context, in the call room of the first consultation. */

@@ -43,7 +43,7 @@ export function validateChallengeRequest(body: unknown): Validation<ChallengeReq
   if (!base.ok) return base;
   const { channel } = body as Record<string, unknown>;
   if (channel !== 'sms' && channel !== 'email' && channel !== 'totp') {
-    return { ok: false, message: 'Choisissez où recevoir le code : SMS, email ou application.' };
+    return { ok: false, message: 'Choisissez où recevoir le code : SMS, e-mail ou application.' };
   }
   return { ok: true, value: { ...base.value, channel } };
 }

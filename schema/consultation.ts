@@ -49,6 +49,13 @@ export function isRoomOpen(window: RoomWindow, now: number): boolean {
   return now >= window.opensAt && now <= window.closesAt;
 }
 
+/** Where a room window stands at `now`: not yet open, open, or over. */
+export type RoomState = 'notYet' | 'open' | 'over';
+
+export function roomState(window: RoomWindow, now: number): RoomState {
+  return now < window.opensAt ? 'notYet' : now > window.closesAt ? 'over' : 'open';
+}
+
 /** Durations the slot form offers (SPEC §6); any whole number of minutes in range is allowed. */
 export const SLOT_DURATIONS = [15, 30, 45, 60] as const;
 export const MIN_DURATION = 5;
@@ -171,6 +178,22 @@ export interface InvitationTokenClaims {
   consultationId: string;
   invitationId: string;
   window: RoomWindow;
+}
+
+/**
+ * What a guest's join page learns of its invitation (GET /api/join, for an authentic token of an
+ * invitation that still stands): with whom and when, in the patient's words. Nothing of the
+ * patient's health: no patient name, no reason.
+ */
+export interface GuestInvitation {
+  /** The professional the patient meets, as they read it («Dr Claire Martin»). */
+  host: string;
+  /** The appointment's start (ISO 8601). */
+  start: string;
+  window: RoomWindow;
+  state: RoomState;
+  /** The server's clock when it answered (epoch ms): the page counts from it, not the phone's. */
+  now: number;
 }
 
 /** Reads a token's claims without checking its mac (the server checks it). */

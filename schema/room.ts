@@ -100,6 +100,8 @@ export interface PeerTicketResponse {
   expiresAt: number;
   /** RTCIceServer list; empty on one network. */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** RTCConfiguration `iceTransportPolicy`: `relay` when the server says TURN only (ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy: 'all' | 'relay';
   /** Where the PeerJS server is; host null: the page's own host name. */
   peerServer: { host: string | null; port: number; path: string; secure: boolean };
   /** How the participant is named and what they are, for their presence. */

@@ -15,7 +15,7 @@ import type { AuditResponse, Colleague, ConsultationSummary, SessionUser, VaultL
 import type { AccountSecurity, ChallengeResponse, TotpEnrolment } from './auth.ts';
 import type { AccountRow, AccountsResponse, ProvisionalPasswordResponse } from './adminAccounts.ts';
 import type { PatientIdentity } from './identity.ts';
-import type { InvitationView } from './consultation.ts';
+import type { GuestInvitation, InvitationView } from './consultation.ts';
 import type { DirectoryEntry } from './directory.ts';
 import type { DocumentEntry, FicheSignature } from './dossier.ts';
 import type { PeerTicketResponse, SentDocument } from './room.ts';
@@ -295,6 +295,12 @@ export const API = {
   }),
 
   /* ---------------------------------------------------------------- call room (SPEC §6–§7.2) */
+  guestInvitation: route({
+    method: 'GET',
+    path: '/api/join',
+    summary: 'Ce que dit une invitation à son invité (avec `Authorization: Invitation <jeton>`) : avec qui, quand, et si la salle est ouverte.',
+    response: shape<GuestInvitation>('L’invitation : le professionnel, l’heure du rendez-vous, la fenêtre de la salle et son état.'),
+  }),
   roomParticipants: route({
     method: 'GET',
     path: '/api/room/:consultationId/participants',

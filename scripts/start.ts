@@ -11,6 +11,7 @@ import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
+import { readIceConfig } from '../sync-server/auth/turnCredentials.ts';
 import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
 import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
@@ -41,6 +42,8 @@ function buildClientIfStale(clientDir: string): void {
 const config = readConfig();
 try {
   requirePublicUrl(config);
+  // ICE_SERVERS, TURN_* and ICE_TRANSPORT_POLICY: refused now rather than at the first call.
+  readIceConfig();
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);

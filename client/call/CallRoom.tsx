@@ -68,6 +68,8 @@ export function CallRoom(props: CallRoomProps) {
     awareness: props.room.awareness,
     local: props.local,
     onChange: () => setVersion((v) => v + 1),
+    // A weak line: the page went audio-only by itself, or video came back (adaptive.ts).
+    onLinkNotice: (linkNotice) => say(t(linkNotice === 'weak' ? 'room.weakLine.audioOnly' : 'room.weakLine.recovered')),
   });
   window.relaisCall = mesh;
   const [version, setVersion] = createSignal(0);

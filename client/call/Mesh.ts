@@ -12,7 +12,8 @@
  *   same connection is not available: a new call is the restart); a lost signalling socket
  *   reconnects, with a fresh ticket when the old one expired.
  * - Bandwidth: video capped per peer (bandwidth.ts), lower as people join; «Mode audio seul» stops
- *   sending video and asks the others to stop sending theirs.
+ *   sending video and asks the others to stop sending theirs. On a line too weak for video the page
+ *   turns it on by itself and says so, and turns video back on when the line recovers (adaptive.ts).
  */
 import Peer, { type MediaConnection } from 'peerjs';
 import { apiCall } from '../apiCall.ts';
@@ -28,6 +29,7 @@ import {
   type PeerTicketResponse,
 } from '../../schema/room.ts';
 import { applyVideoCap, audioSender, videoSender } from './bandwidth.ts';
+import { combineLinks, decide, initialAdaptive, userChoseAudioOnly, type LinkSample } from './adaptive.ts';
 import { isPlaceholder, type LocalMedia } from './localMedia.ts';
 import type { CallAuth } from './openRoom.ts';
 
@@ -49,6 +51,12 @@ export interface RemoteParticipant {
 
 export type MeshState = 'starting' | 'joined' | 'full' | 'refused' | 'left';
 
+/**
+ * What the page should tell the user about its line: `weak`, video cut by itself to keep the
+ * sound; `recovered`, video back by itself.
+ */
+export type LinkNotice = 'weak' | 'recovered';
+
 /** How long ICE may stay `disconnected` before the call is replaced. */
 const ICE_GRACE_MS = 4_000;
 const STATS_EVERY_MS = 2_000;
@@ -61,6 +69,7 @@ interface Link {
   lastStatsAt: number;
   lastPacketsLost: number;
   lastPacketsReceived: number;
+  lastVideoBytesSent: number;
 }
 
 export interface MeshOptions {
@@ -70,6 +79,8 @@ export interface MeshOptions {
   local: LocalMedia;
   /** Called after every change of the participants or of their media. */
   onChange: () => void;
+  /** Called when the page goes audio-only by itself on a weak line, or brings video back. */
+  onLinkNotice?: (notice: LinkNotice) => void;
 }
 
 export class Mesh {
@@ -89,6 +100,9 @@ export class Mesh {
   private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private destroyed = false;
+  private adaptive = initialAdaptive();
+  /** The last notice about the line (null once the user chose by hand). */
+  linkNotice: LinkNotice | null = null;
 
   constructor(private readonly options: MeshOptions) {
     const local = options.local;
@@ -145,7 +159,7 @@ export class Mesh {
       path: ticket.peerServer.path,
       secure: ticket.peerServer.secure,
       token: ticket.token,
-      config: { iceServers: ticket.iceServers },
+      config: { iceServers: ticket.iceServers, iceTransportPolicy: ticket.iceTransportPolicy },
       debug: 0,
     });
     this.peer = peer;
@@ -299,7 +313,7 @@ export class Mesh {
   }
 
   private adopt(peerId: string, call: MediaConnection): void {
-    const link: Link = { call, graceTimer: null, lastBytesSent: 0, lastStatsAt: 0, lastPacketsLost: 0, lastPacketsReceived: 0 };
+    const link: Link = { call, graceTimer: null, lastBytesSent: 0, lastStatsAt: 0, lastPacketsLost: 0, lastPacketsReceived: 0, lastVideoBytesSent: 0 };
     this.links.set(peerId, link);
     const remote = this.remotes.get(peerId);
     if (remote && remote.status !== 'connecting') remote.status = 'reconnecting';
@@ -409,7 +423,19 @@ export class Mesh {
     this.publish({ cameraOff: off });
   }
 
+  /** «Mode audio seul» / «Revenir à la vidéo» by the user: their choice wins over the automatic one. */
   setAudioOnly(audioOnly: boolean): void {
+    this.adaptive = userChoseAudioOnly(this.adaptive, audioOnly, performance.now());
+    this.linkNotice = null;
+    this.applyAudioOnly(audioOnly);
+  }
+
+  /** Audio-only because the line is too weak for video (adaptive.ts), not by the user's choice. */
+  get autoAudioOnly(): boolean {
+    return this.adaptive.auto;
+  }
+
+  private applyAudioOnly(audioOnly: boolean): void {
     this.self = { ...this.self, audioOnly };
     this.refreshSenders();
     this.publish({ audioOnly });
@@ -503,6 +529,7 @@ export class Mesh {
 
   private async readStats(): Promise<void> {
     const now = performance.now();
+    const samples: LinkSample[] = [];
     for (const [peerId, link] of this.links) {
       const pc = link.call.peerConnection as RTCPeerConnection | undefined;
       const remote = this.remotes.get(peerId);
@@ -518,16 +545,24 @@ export class Mesh {
       let received = 0;
       let frames = 0;
       let bytesSent = 0;
+      let videoBytesSent = 0;
+      let bandwidthLimited = false;
+      let outgoingBitrate: number | null = null;
       try {
         const report = await pc.getStats();
         report.forEach((s: RTCStats & Record<string, unknown>) => {
           if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') rtt = s.currentRoundTripTime * 1000;
+          if (s.type === 'candidate-pair' && s.nominated && typeof s.availableOutgoingBitrate === 'number') outgoingBitrate = s.availableOutgoingBitrate;
           if (s.type === 'inbound-rtp') {
             lost += Number(s.packetsLost ?? 0);
             received += Number(s.packetsReceived ?? 0);
             if (s.kind === 'video') frames += Number(s.framesDecoded ?? 0);
           }
           if (s.type === 'outbound-rtp') bytesSent += Number(s.bytesSent ?? 0);
+          if (s.type === 'outbound-rtp' && s.kind === 'video') {
+            videoBytesSent += Number(s.bytesSent ?? 0);
+            if (s.qualityLimitationReason === 'bandwidth') bandwidthLimited = true;
+          }
         });
       } catch {
         continue;
@@ -540,10 +575,31 @@ export class Mesh {
       link.lastStatsAt = now;
       link.lastPacketsLost = lost;
       link.lastPacketsReceived = received;
+      samples.push({
+        outgoingBitrate: outgoingBitrate as number | null,
+        loss,
+        rttMs: rtt as number | null,
+        videoSent: videoBytesSent > link.lastVideoBytesSent,
+        bandwidthLimited,
+        videoReceived: frames > remote.framesDecoded,
+      });
+      link.lastVideoBytesSent = videoBytesSent;
       remote.framesDecoded = frames;
       remote.quality = linkQuality(rtt, loss);
     }
+    this.adapt(samples, now);
     this.options.onChange();
+  }
+
+  /** Goes audio-only by itself on a line too weak for video, and back when it recovered. */
+  private adapt(samples: LinkSample[], now: number): void {
+    if (this.destroyed || this.self.screen) return;
+    const { state, action } = decide(this.adaptive, combineLinks(samples), now, this.self.audioOnly);
+    this.adaptive = state;
+    if (action === 'none') return;
+    this.linkNotice = action === 'audio-only' ? 'weak' : 'recovered';
+    this.applyAudioOnly(action === 'audio-only');
+    this.options.onLinkNotice?.(this.linkNotice);
   }
 
   /** «Quitter la salle». */

@@ -1,11 +1,14 @@
 /**
  * The guest's pre-join (SPEC §7.2): their own picture, a microphone level that moves when they
- * speak, a speaker test, a choice of devices, clear help when permission is refused or no device
- * exists, then one big «Rejoindre». Made for a phone held upright as much as for a computer.
+ * speak and a speaker test on one line, clear help when permission is refused or no device
+ * exists, one big «Rejoindre», and the choice of devices folded under «Réglages». Made for a phone
+ * held upright first: at 360 × 640 all but «Réglages»' content shows without scrolling.
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { t } from '../i18n/index.ts';
+import './prejoin.css';
 import { listDevices, openLocalMedia, type Devices, type LocalMedia } from './localMedia.ts';
+import { Icon } from './icons.tsx';
 import { MediaHelp } from './MediaHelp.tsx';
 
 export interface PreJoinProps {
@@ -22,6 +25,7 @@ export function PreJoin(props: PreJoinProps) {
   const [microphoneId, setMicrophoneId] = createSignal<string | null>(null);
   const [speakerId, setSpeakerId] = createSignal<string | null>(null);
   const [level, setLevel] = createSignal(0);
+  const [speakerTested, setSpeakerTested] = createSignal(false);
   let video: HTMLVideoElement | undefined = undefined;
   let handedOver = false;
   let meter: { context: AudioContext; frame: number } | null = null;
@@ -80,6 +84,7 @@ export function PreJoin(props: PreJoinProps) {
     await audio.play().catch(() => undefined);
     oscillator.start();
     oscillator.stop(context.currentTime + 0.8);
+    setSpeakerTested(true);
     setTimeout(() => void context.close(), 1_200);
   };
 
@@ -128,25 +133,27 @@ export function PreJoin(props: PreJoinProps) {
         </Show>
       </div>
       <MediaHelp problem={local()?.problem ?? null} onRetry={() => void open()} />
-      <div class="field">
-        <span id="mic-level-label">{t('room.join.micLevel')}</span>
-        <meter aria-labelledby="mic-level-label" min={0} max={100} low={10} high={90} optimum={50} value={level()} />
-        <span class="hint">{t('room.join.micHint')}</span>
-      </div>
-      <div>
-        <button type="button" class="button" onClick={() => void testSpeaker()}>
+      <div class="prejoin-sound">
+        <Icon name="mic" />
+        <meter aria-label={t('room.join.micLevel')} aria-describedby="prejoin-sound-hint" min={0} max={100} low={10} high={90} optimum={50} value={level()} />
+        <button type="button" class="prejoin-speaker-test" onClick={() => void testSpeaker()}>
           {t('room.join.speakerTest')}
         </button>
-        <span class="hint"> {t('room.join.speakerHint')}</span>
       </div>
-      <div class="prejoin-devices">
-        {select('prejoin-camera', t('room.join.camera'), devices().cameras, cameraId(), setCameraId, true)}
-        {select('prejoin-microphone', t('room.join.microphone'), devices().microphones, microphoneId(), setMicrophoneId, true)}
-        <Show when={devices().speakers.length > 0}>{select('prejoin-speaker', t('room.join.speaker'), devices().speakers, speakerId(), setSpeakerId, false)}</Show>
-      </div>
+      <p id="prejoin-sound-hint" class="prejoin-hint" aria-live="polite">
+        {speakerTested() ? t('room.join.speakerHint') : t('room.join.micHint')}
+      </p>
       <button type="button" class="button button--primary prejoin-join" disabled={!local()} onClick={join}>
         {t('room.join.submit')}
       </button>
+      <details class="prejoin-settings">
+        <summary>{t('room.join.settings')}</summary>
+        <div class="prejoin-devices">
+          {select('prejoin-camera', t('room.join.camera'), devices().cameras, cameraId(), setCameraId, true)}
+          {select('prejoin-microphone', t('room.join.microphone'), devices().microphones, microphoneId(), setMicrophoneId, true)}
+          <Show when={devices().speakers.length > 0}>{select('prejoin-speaker', t('room.join.speaker'), devices().speakers, speakerId(), setSpeakerId, false)}</Show>
+        </div>
+      </details>
     </div>
   );
 }

@@ -33,13 +33,41 @@ export function InvitationsPanel(props: { consultationId: string }) {
     }
   };
 
+  const recipientOf = (inv: InvitationView) => t(`consultation.invitations.recipient.${inv.recipient}` as MessageKey);
+  const channelOf = (inv: InvitationView) => t(`consultation.invitations.channel.${inv.channel}` as MessageKey);
+
+  const Delivery = (p: { inv: InvitationView }) => (
+    <>
+      <span class="delivery" data-status={p.inv.status}>
+        {t(`consultation.invitations.status.${p.inv.status}` as MessageKey)}
+      </span>
+      <Show when={p.inv.sentAt}>
+        {(at) => <span class="result-meta"> · {formatInstant(Date.parse(at()))}</span>}
+      </Show>
+      <Show when={p.inv.sends > 1}>
+        <span class="result-meta"> · {t('consultation.invitations.sends', { count: p.inv.sends })}</span>
+      </Show>
+    </>
+  );
+
+  const Resend = (p: { inv: InvitationView }) => (
+    <button type="button" class="button invitation-resend" disabled={busyId() === p.inv.id} onClick={() => void resend(p.inv)}>
+      {t('consultation.invitations.resend')}
+      <span class="visually-hidden">
+        {' '}
+        {recipientOf(p.inv)} — {channelOf(p.inv)}
+      </span>
+    </button>
+  );
+
   return (
     <section class="panel" aria-labelledby="invitations-title">
       <h2 id="invitations-title">{t('consultation.invitations.title')}</h2>
       <Show when={list()} fallback={<Show when={list.state === 'ready'}><p>{t('consultation.invitations.unavailable')}</p></Show>}>
         {(items) => (
           <Show when={items().length > 0} fallback={<p>{t('consultation.invitations.none')}</p>}>
-            <div class="table-scroll">
+            {/* A table on a wide screen, a card per invitation on a phone: one of the two is shown. */}
+            <div class="table-scroll invitations-wide">
               <table class="invitation-table">
                 <caption class="visually-hidden">{t('consultation.invitations.title')}</caption>
                 <thead>
@@ -57,30 +85,16 @@ export function InvitationsPanel(props: { consultationId: string }) {
                     {(inv) => (
                       <tr>
                         <td>
-                          {t(`consultation.invitations.recipient.${inv.recipient}` as MessageKey)}
+                          {recipientOf(inv)}
                           <br />
-                          <span class="result-meta">{inv.to}</span>
+                          <span class="result-meta invitation-to">{inv.to}</span>
                         </td>
-                        <td>{t(`consultation.invitations.channel.${inv.channel}` as MessageKey)}</td>
+                        <td>{channelOf(inv)}</td>
                         <td>
-                          <span class="delivery" data-status={inv.status}>
-                            {t(`consultation.invitations.status.${inv.status}` as MessageKey)}
-                          </span>
-                          <Show when={inv.sentAt}>
-                            {(at) => <span class="result-meta"> · {formatInstant(Date.parse(at()))}</span>}
-                          </Show>
-                          <Show when={inv.sends > 1}>
-                            <span class="result-meta"> · {t('consultation.invitations.sends', { count: inv.sends })}</span>
-                          </Show>
+                          <Delivery inv={inv} />
                         </td>
                         <td>
-                          <button type="button" class="button" disabled={busyId() === inv.id} onClick={() => void resend(inv)}>
-                            {t('consultation.invitations.resend')}
-                            <span class="visually-hidden">
-                              {' '}
-                              {t(`consultation.invitations.recipient.${inv.recipient}` as MessageKey)} — {t(`consultation.invitations.channel.${inv.channel}` as MessageKey)}
-                            </span>
-                          </button>
+                          <Resend inv={inv} />
                         </td>
                       </tr>
                     )}
@@ -88,6 +102,35 @@ export function InvitationsPanel(props: { consultationId: string }) {
                 </tbody>
               </table>
             </div>
+            <ul class="invitation-cards" aria-label={t('consultation.invitations.title')}>
+              <For each={items()}>
+                {(inv) => (
+                  <li class="invitation-card">
+                    <dl class="invitation-facts">
+                      <div>
+                        <dt>{t('consultation.invitations.col.recipient')}</dt>
+                        <dd>
+                          {recipientOf(inv)}
+                          <br />
+                          <span class="result-meta invitation-to">{inv.to}</span>
+                        </dd>
+                      </div>
+                      <div>
+                        <dt>{t('consultation.invitations.col.channel')}</dt>
+                        <dd>{channelOf(inv)}</dd>
+                      </div>
+                      <div>
+                        <dt>{t('consultation.invitations.col.status')}</dt>
+                        <dd>
+                          <Delivery inv={inv} />
+                        </dd>
+                      </div>
+                    </dl>
+                    <Resend inv={inv} />
+                  </li>
+                )}
+              </For>
+            </ul>
           </Show>
         )}
       </Show>

@@ -18,6 +18,7 @@ export const en = {
   'app.loading': 'Loading…',
 
   'nav.label': 'Main navigation',
+  'nav.menu': 'Menu',
   'nav.home': 'Home',
   'nav.logout': 'Log out',
 

@@ -17,6 +17,7 @@ export const fr = {
   'app.loading': 'Chargement…',
 
   'nav.label': 'Navigation principale',
+  'nav.menu': 'Menu',
   'nav.home': 'Accueil',
   'nav.logout': 'Se déconnecter',
 

@@ -1,6 +1,10 @@
-/** The logged-in frame: the blue side bar (home, log out) and the page's <main>. */
-import { A, useNavigate } from '@solidjs/router';
-import type { JSX } from 'solid-js';
+/**
+ * The logged-in frame: the blue side bar (home, log out) and the page's <main>. On a phone
+ * (≤ 700 px, styles.css) the bar becomes a top bar with a «Menu» button (a disclosure:
+ * aria-expanded) that shows every entry as a vertical list; Escape or a choice closes it.
+ */
+import { A, useLocation, useNavigate } from '@solidjs/router';
+import { createEffect, createSignal, on, onCleanup, type JSX } from 'solid-js';
 import { t } from '../i18n/index.ts';
 import { logout, user } from '../session.ts';
 import { AccountLinks } from '../accounts/AccountLinks.tsx';
@@ -56,9 +60,61 @@ function LogoutIcon() {
   );
 }
 
+function MenuIcon(props: { open: boolean }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <path
+        d={props.open ? 'M6 6l12 12M18 6L6 18' : 'M4 7h16M4 12h16M4 17h16'}
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}
+
 export function AppShell(props: { children?: JSX.Element }) {
   const navigate = useNavigate();
+  const location = useLocation();
+  const [menuOpen, setMenuOpen] = createSignal(false);
+  let nav: HTMLElement | undefined;
+  let toggle: HTMLButtonElement | undefined;
+
+  // Back or forward while the menu is open: the new page shows without it.
+  createEffect(on(() => location.pathname, () => setMenuOpen(false), { defer: true }));
+
+  // A choice in the menu: the menu closes and the keyboard lands in the page's content rather
+  // than on a link that just disappeared.
+  const onMenuClick = (e: MouseEvent) => {
+    if (!menuOpen() || !(e.target as Element).closest('a')) return;
+    setMenuOpen(false);
+    document.getElementById('contenu')?.focus();
+  };
+
+  const closeMenu = (returnFocus: boolean) => {
+    setMenuOpen(false);
+    if (returnFocus) toggle?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && menuOpen()) {
+      e.preventDefault();
+      closeMenu(nav?.contains(document.activeElement) ?? false);
+    }
+  };
+  // A tap or a click outside the bar closes the menu, as Escape does.
+  const onPointerDown = (e: PointerEvent) => {
+    if (menuOpen() && nav && !nav.contains(e.target as Node)) closeMenu(false);
+  };
+  document.addEventListener('keydown', onKeyDown);
+  document.addEventListener('pointerdown', onPointerDown);
+  onCleanup(() => {
+    document.removeEventListener('keydown', onKeyDown);
+    document.removeEventListener('pointerdown', onPointerDown);
+  });
+
   const onLogout = async () => {
+    setMenuOpen(false);
     await logout();
     navigate('/connexion', { replace: true });
   };
@@ -67,33 +123,46 @@ export function AppShell(props: { children?: JSX.Element }) {
       <a class="skip-link" href="#contenu">
         {t('app.skipToContent')}
       </a>
-      <nav class="sidebar" aria-label={t('nav.label')}>
+      <nav class="sidebar" aria-label={t('nav.label')} ref={(el) => (nav = el)}>
         <span class="brand" aria-hidden="true">
           R
         </span>
-        <A href="/" end class="sidebar-link" activeClass="sidebar-link--active">
-          <HouseIcon />
-          <span>{t('nav.home')}</span>
-        </A>
-        <A href="/consultations/nouvelle" class="sidebar-link" activeClass="sidebar-link--active">
-          <PlusIcon />
-          <span>{t('consultation.nav.create')}</span>
-        </A>
-        <A href="/invitation-telephonique" class="sidebar-link" activeClass="sidebar-link--active">
-          <PhoneIcon />
-          <span>{t('consultation.nav.instant')}</span>
-        </A>
-        <AccountLinks />
-        <div class="sidebar-spacer" />
-        <A href="/parametres" class="sidebar-link" activeClass="sidebar-link--active">
-          <GearIcon />
-          <span>{t('dossier.settings.nav')}</span>
-        </A>
-        <span class="sidebar-user">{user()?.displayName}</span>
-        <button type="button" class="sidebar-link sidebar-button" onClick={() => void onLogout()}>
-          <LogoutIcon />
-          <span>{t('nav.logout')}</span>
+        <button
+          type="button"
+          class="nav-toggle"
+          aria-expanded={menuOpen() ? 'true' : 'false'}
+          aria-controls="nav-menu"
+          ref={(el) => (toggle = el)}
+          onClick={() => setMenuOpen(!menuOpen())}
+        >
+          <MenuIcon open={menuOpen()} />
+          <span>{t('nav.menu')}</span>
         </button>
+        <div id="nav-menu" class="nav-menu" classList={{ 'nav-menu--open': menuOpen() }} onClick={onMenuClick}>
+          <A href="/" end class="sidebar-link" activeClass="sidebar-link--active">
+            <HouseIcon />
+            <span>{t('nav.home')}</span>
+          </A>
+          <A href="/consultations/nouvelle" class="sidebar-link" activeClass="sidebar-link--active">
+            <PlusIcon />
+            <span>{t('consultation.nav.create')}</span>
+          </A>
+          <A href="/invitation-telephonique" class="sidebar-link" activeClass="sidebar-link--active">
+            <PhoneIcon />
+            <span>{t('consultation.nav.instant')}</span>
+          </A>
+          <AccountLinks />
+          <div class="sidebar-spacer" />
+          <A href="/parametres" class="sidebar-link" activeClass="sidebar-link--active">
+            <GearIcon />
+            <span>{t('dossier.settings.nav')}</span>
+          </A>
+          <span class="sidebar-user">{user()?.displayName}</span>
+          <button type="button" class="sidebar-link sidebar-button" onClick={() => void onLogout()}>
+            <LogoutIcon />
+            <span>{t('nav.logout')}</span>
+          </button>
+        </div>
       </nav>
       <main id="contenu" class="content" tabindex="-1">
         {props.children}

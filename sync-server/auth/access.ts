@@ -71,6 +71,14 @@ export class AccessPolicy {
   ) {}
 
   /**
+   * What an invitation token stands for, whatever the time: null when it is forged, damaged,
+   * unknown or revoked. The join page asks it to tell its guest with whom and when.
+   */
+  guestInvitation(token: string): VerifiedInvitation | null {
+    return this.verifyInvitation(token);
+  }
+
+  /**
    * A guest (patient, relative, companion without account) reaches the call room of the
    * consultation their invitation is for, inside the room window, and nothing else (SPEC §9).
    */

@@ -24,4 +24,15 @@ describe('§8 ICE and TURN configuration', () => {
   it('a malformed ICE_SERVERS is refused at start', () => {
     expect(() => readIceConfig({ ICE_SERVERS: '{"urls":"x"}' })).toThrow(/ICE_SERVERS/);
   });
+
+  it('ICE_TRANSPORT_POLICY: all by default, relay on demand, nothing else', () => {
+    const turn = { TURN_URLS: 'turn:turn.example.org:3478', TURN_SECRET: 's3cret' };
+    expect(readIceConfig({}).transportPolicy).toBe('all');
+    expect(readIceConfig({ ...turn, ICE_TRANSPORT_POLICY: 'relay' }).transportPolicy).toBe('relay');
+    expect(readIceConfig({ ICE_SERVERS: '[{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]', ICE_TRANSPORT_POLICY: 'relay' }).transportPolicy).toBe('relay');
+    expect(() => readIceConfig({ ...turn, ICE_TRANSPORT_POLICY: 'Relay' })).toThrow(/ICE_TRANSPORT_POLICY/);
+    // Relay only and no TURN server: no call could ever connect, so the server does not start.
+    expect(() => readIceConfig({ ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/needs a TURN server/);
+    expect(() => readIceConfig({ ICE_SERVERS: '[{"urls":"stun:s.example.org"}]', ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/needs a TURN server/);
+  });
 });

@@ -57,6 +57,7 @@ describe('§7.2 peer tickets from the sync server', () => {
     const body = (await res.json()) as PeerTicketResponse;
     expect(body.participant).toEqual({ name: 'Dr Claire Martin', kind: 'professional' });
     expect(body.iceServers).toEqual([]);
+    expect(body.iceTransportPolicy).toBe('all');
     expect(body.peerServer).toMatchObject({ host: null, path: '/peerjs' });
     expect(body.expiresAt).toBeGreaterThan(Date.now());
     expect(await admitted(body)).toBe(true);

@@ -54,7 +54,8 @@ export function peerConnectSources(config: Config, env: NodeJS.ProcessEnv = proc
   return [`${scheme}://*:${location.port}`];
 }
 
-const INVITATION_AUTH = /^Invitation ([A-Za-z0-9._-]{1,512})$/;
+/** A guest's `Authorization: Invitation <token>` header. */
+export const INVITATION_AUTH = /^Invitation ([A-Za-z0-9._-]{1,512})$/;
 
 /**
  * When a room window closes, guests' sockets that are still open must go (SPEC §6, §9): their
@@ -138,6 +139,7 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
       token,
       expiresAt: ticket.expiresAt,
       iceServers: iceServersFor(ice(), ticket.peerId),
+      iceTransportPolicy: ice().transportPolicy,
       peerServer: peerServerLocation(ctx.config),
       participant: { name: participant.name, kind: participant.kind },
     };

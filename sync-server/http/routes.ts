@@ -26,6 +26,7 @@ import { pscHandlers } from './psc.ts';
 import { auditHandlers } from './auditLog.ts';
 import { adminAccountHandlers } from './adminAccounts.ts';
 import { peerTicketHandlers } from './peerTickets.ts';
+import { joinHandlers } from './join.ts';
 import { roomDocumentHandlers } from './roomDocuments.ts';
 import { callInvitationHandlers } from './callInvitations.ts';
 import { openApiHandlers } from './openApi.ts';
@@ -44,6 +45,7 @@ const handlers: Handlers<RouteId> = {
   ...directoryHandlers,
   ...invitationHandlers,
   ...peerTicketHandlers,
+  ...joinHandlers,
   ...roomDocumentHandlers,
   ...callInvitationHandlers,
   ...documentHandlers,

@@ -22,13 +22,13 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
     const { codes } = authServices(ctx.store);
     let destination: string | null = null;
     if (channel === 'sms') {
-      if (!user.mobile) throw new HttpError(409, 'no_mobile', 'Aucun numéro de mobile n’est enregistré pour ce compte : choisissez «Email».');
+      if (!user.mobile) throw new HttpError(409, 'no_mobile', 'Aucun numéro de mobile n’est enregistré pour ce compte : choisissez «E-mail».');
       destination = user.mobile;
     } else if (channel === 'email') {
-      if (!user.email) throw new HttpError(409, 'no_email', 'Aucune adresse email n’est enregistrée pour ce compte : choisissez «SMS».');
+      if (!user.email) throw new HttpError(409, 'no_email', 'Aucune adresse e-mail n’est enregistrée pour ce compte : choisissez «SMS».');
       destination = user.email;
     } else if (!ctx.store.authState.get(user.id).totpSecret) {
-      throw new HttpError(409, 'no_totp', 'Aucune application d’authentification n’est enrôlée : choisissez «SMS» ou «Email».');
+      throw new HttpError(409, 'no_totp', 'Aucune application d’authentification n’est enrôlée : choisissez «SMS» ou «E-mail».');
     }
     if (destination && channel !== 'totp') {
       await reserveSends(req, ctx, { accountId: user.id, establishmentIds: user.establishmentIds, sends: [{ channel, to: destination }], purpose: 'login-code' });

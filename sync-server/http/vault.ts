@@ -66,7 +66,7 @@ export function maskEmail(email: string): string {
 
 function linkOf(ctx: Context, token: string): VaultLink {
   const link = ctx.documents.vault.byToken(token);
-  if (!link) throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+  if (!link) throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par e-mail.');
   return link;
 }
 
@@ -96,7 +96,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     if (recipients.length === 0) throw new HttpError(400, 'no_recipient', 'Ajoutez au moins un destinataire.');
     if (recipients.length > MAX_RECIPIENTS) throw new HttpError(400, 'too_many', `${MAX_RECIPIENTS} destinataires au plus.`);
     const invalid = recipients.find((r) => !EMAIL.test(r));
-    if (invalid) throw new HttpError(400, 'invalid_email', `Adresse email invalide : ${invalid}`);
+    if (invalid) throw new HttpError(400, 'invalid_email', `Adresse e-mail invalide : ${invalid}`);
     const patient = ctx.store.patients.get(consultation.patientId);
     if (!patient) throw new HttpError(409, 'no_patient', 'Le patient de cette téléconsultation est introuvable.');
     // The identity's email: creating a consultation writes the contacts typed there onto it.
@@ -142,9 +142,9 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
           (link.proof === 'sms'
             ? 'Un code à usage unique vous sera envoyé par SMS pour confirmer votre identité.\n'
             : link.proof === 'email'
-              ? 'Un code à usage unique vous sera envoyé par email, ou la date de naissance du patient vous sera demandée, pour confirmer votre identité.\n'
+              ? 'Un code à usage unique vous sera envoyé par e-mail, ou la date de naissance du patient vous sera demandée, pour confirmer votre identité.\n'
               : 'La date de naissance du patient vous sera demandée pour confirmer votre identité.\n') +
-          `Ce lien est valable jusqu’au ${dateFr(link.expiresAt)}.\n\nCet email ne contient pas le document lui-même.`,
+          `Ce lien est valable jusqu’au ${dateFr(link.expiresAt)}.\n\nCet e-mail ne contient pas le document lui-même.`,
         purpose: 'vault-link',
       });
       await ctx.documents.dossiers.edit(consultation.id, (d) => d.markSent(entry.id, 'coffre-fort'));
@@ -191,10 +191,10 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     if (channels.length === 0) throw new HttpError(409, 'no_code', 'Ce document se déverrouille avec la date de naissance.');
     const body = await req.readBody();
     const asked = body?.channel ?? channels[0];
-    if (asked !== 'sms' && asked !== 'email') throw new HttpError(400, 'invalid_channel', 'Choisissez où recevoir le code : SMS ou email.');
+    if (asked !== 'sms' && asked !== 'email') throw new HttpError(400, 'invalid_channel', 'Choisissez où recevoir le code : SMS ou e-mail.');
     const channel: VaultCodeChannel = asked;
     if (!channels.includes(channel)) {
-      throw new HttpError(409, 'no_channel', channel === 'sms' ? 'Aucun mobile n’est enregistré pour ce patient.' : 'Aucune adresse email n’est enregistrée pour ce patient.');
+      throw new HttpError(409, 'no_channel', channel === 'sms' ? 'Aucun mobile n’est enregistré pour ce patient.' : 'Aucune adresse e-mail n’est enregistrée pour ce patient.');
     }
     const code = newCode();
     // Counted and stored before it is sent, in one step: concurrent requests cannot pass the cap (#11).
@@ -203,7 +203,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
       if (issued.state === 'too_many_codes') {
         throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
       }
-      if (issued.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+      if (issued.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par e-mail.');
       throw closedError(issued.state);
     }
     if (channel === 'sms' && link.mobile) {
@@ -244,7 +244,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     // as it was then: a guess that finds no try left is never checked (#11).
     const taken = ctx.documents.vault.takeTry(link.tokenHash);
     if (!taken.ok) {
-      if (taken.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par email.');
+      if (taken.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par e-mail.');
       throw closedError(taken.state);
     }
     const current = taken.link;

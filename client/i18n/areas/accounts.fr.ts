@@ -20,7 +20,7 @@ export const accountsFr = {
   'accounts.psc.error.unconfigured': 'Pro Santé Connect n’est pas configuré sur ce serveur.',
   'accounts.strong.channel': 'Recevoir le code par',
   'accounts.strong.sms': 'SMS',
-  'accounts.strong.email': 'Email',
+  'accounts.strong.email': 'E-mail',
   'accounts.strong.totp': 'Application d’authentification',
   'accounts.strong.send': 'Recevoir le code',
   'accounts.strong.sending': 'Envoi…',
