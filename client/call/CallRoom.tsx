@@ -319,6 +319,8 @@ export function CallRoom(props: CallRoomProps) {
   const [tip, setTip] = createSignal<string | null>(null);
   const buttons = new Map<string, HTMLButtonElement>();
   const tipEls = new Map<string, HTMLElement>();
+  // Set when a dialog closes: no tooltip (by focus coming back, or by the button the dialog
+  // uncovered under a still pointer) until the user moves the pointer or presses a key.
   let quiet = false;
   const hoverScreen = () => window.matchMedia('(hover: hover) and (pointer: fine)').matches;
   const placeTip = (key: string) => {
@@ -335,7 +337,7 @@ export function CallRoom(props: CallRoomProps) {
     el.style.top = `${Math.round(above >= margin ? above : anchor.bottom + 6)}px`;
   };
   const showTip = (key: string) => {
-    if (!hoverScreen() || inviting()) return;
+    if (quiet || !hoverScreen() || inviting()) return;
     setTip(key);
     placeTip(key);
   };
@@ -344,6 +346,13 @@ export function CallRoom(props: CallRoomProps) {
   };
   const wake = () => {
     quiet = false;
+  };
+  const onPointerMove = (event: PointerEvent) => {
+    if (!quiet || (event.movementX === 0 && event.movementY === 0)) return;
+    wake();
+    // Moved onto a button while quiet: its pointerenter came first and was ignored.
+    const key = event.pointerType === 'mouse' && event.target instanceof Element ? event.target.closest<HTMLElement>('[data-tip-key]')?.dataset.tipKey : undefined;
+    if (key) showTip(key);
   };
   const openInvite = () => {
     hideTip();
@@ -376,7 +385,7 @@ export function CallRoom(props: CallRoomProps) {
 
   onMount(() => {
     document.addEventListener('keydown', onKey);
-    document.addEventListener('pointermove', wake, { passive: true });
+    document.addEventListener('pointermove', onPointerMove, { passive: true });
     window.addEventListener('scroll', followTip, { passive: true, capture: true });
     window.addEventListener('resize', followTip, { passive: true });
     window.addEventListener('online', onOnline);
@@ -409,7 +418,7 @@ export function CallRoom(props: CallRoomProps) {
   });
   onCleanup(() => {
     document.removeEventListener('keydown', onKey);
-    document.removeEventListener('pointermove', wake);
+    document.removeEventListener('pointermove', onPointerMove);
     window.removeEventListener('scroll', followTip, { capture: true });
     window.removeEventListener('resize', followTip);
     window.removeEventListener('online', onOnline);
@@ -483,7 +492,7 @@ export function CallRoom(props: CallRoomProps) {
           {(control) => {
             const keys = `Alt+Maj+${control.key}`;
             return (
-              <span class="call-control" data-control={control.icon} onPointerEnter={(e) => e.pointerType === 'mouse' && showTip(control.key)} onPointerLeave={() => hideTip(control.key)}>
+              <span class="call-control" data-control={control.icon} data-tip-key={control.key} onPointerEnter={(e) => e.pointerType === 'mouse' && showTip(control.key)} onPointerLeave={() => hideTip(control.key)}>
                 <button
                   type="button"
                   ref={(el) => buttons.set(control.key, el)}
@@ -495,7 +504,7 @@ export function CallRoom(props: CallRoomProps) {
                   aria-describedby={`call-tip-${control.key}`}
                   aria-busy={control.key === 'C' && switching() ? true : undefined}
                   onFocus={(e) => {
-                    if (!quiet && e.currentTarget.matches(':focus-visible')) showTip(control.key);
+                    if (e.currentTarget.matches(':focus-visible')) showTip(control.key);
                   }}
                   onBlur={() => hideTip(control.key)}
                   onClick={() => void control.run()}
