@@ -4,19 +4,11 @@
  * the development outbox, TOTP enrolment with the QR code, the audit log page, the «Comptes» page
  * (administrators); axe on each page.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { generateSync } from 'otplib';
-import { login, type DemoAccount } from './helpers.ts';
+import { expectNoSeriousViolation, login, type DemoAccount } from './helpers.ts';
 
 const ADMIN: DemoAccount = { identifier: 'admin.demo', password: 'relais-demo' };
-
-async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n` + v.nodes.map((n) => `    ${n.target.join(' ')}`).join('\n')).join('\n');
-  expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
-}
 
 /** The newest code written to the development outbox (/dev/outbox). */
 async function latestOutboxCode(page: Page): Promise<string> {

@@ -2,10 +2,10 @@
  * The video room (SPEC §7.2) in real Chromium with its fake camera and microphone, through the
  * real sync server and the real peer server with ticket checks.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { DOCTOR, instantConsultationWithLink, login, NURSE, professionalInRoom } from './helpers.ts';
+import { DOCTOR, expectNoSeriousViolation, instantConsultationWithLink, login, NURSE, professionalInRoom } from './helpers.ts';
+import { joinLinkOf, waitForOutbox } from './outbox.ts';
 
 /** Width of the video the page receives from its first remote tile (0 while no frame came). */
 function remoteVideoWidth(page: Page): Promise<number> {
@@ -220,9 +220,7 @@ for (const width of [375, 1280]) {
   test(`accessibility of the call on the consultation page at ${width}px`, async ({ browser }) => {
     const doctor = await professionalInRoom(browser, DOCTOR, { width, height: width < 600 ? 812 : 900 });
     try {
-      const results = await new AxeBuilder({ page: doctor.page }).analyze();
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      await expectNoSeriousViolation(doctor.page, `the call at ${width}px`);
     } finally {
       await doctor.close();
     }
@@ -358,9 +356,7 @@ for (const width of [375, 1280]) {
       const { link } = await instantConsultationWithLink(doctor, `patient.axe${width}@example.org`);
       await guest.goto(link);
       await expect(guest.getByRole('button', { name: 'Rejoindre', exact: true })).toBeEnabled();
-      const results = await new AxeBuilder({ page: guest }).analyze();
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+      await expectNoSeriousViolation(guest, `the pre-join at ${width}px`);
     } finally {
       await doctorContext.close();
       await guestContext.close();
@@ -406,19 +402,8 @@ test('§7.2 three participants (doctor, patient by link, relative by link): each
     // The relative is invited from the consultation's invitations, as «Inviter un participant» does.
     const invited = await doctor.request.post(`/api/consultations/${id}/invitations`, { data: { name: 'Marie (fille)', email: 'marie.trois@example.org' } });
     expect(invited.status(), await invited.text()).toBe(201);
-    let relativeLink = '';
-    await expect
-      .poll(async () => {
-        const list = await (await doctor.request.get('/dev/outbox')).text();
-        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
-          const text = (await (await doctor.request.get(`/dev/outbox/${file}`)).text()).replace(/=\r?\n/g, '');
-          if (!text.includes('marie.trois@example.org')) continue;
-          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[^\\s"<>]+`).exec(text);
-          if (found) relativeLink = new URL(found[0]).pathname;
-        }
-        return relativeLink !== '' && relativeLink !== link;
-      })
-      .toBe(true);
+    const relativeLink = (await waitForOutbox(doctor.request, new RegExp(`marie\\.trois@example\\.org[\\s\\S]*${joinLinkOf(id).source}`), 'the relative’s invitation'))[1]!;
+    expect(relativeLink).not.toBe(link);
     await doctor.goto(`/consultations/${id}`);
     await doctor.getByRole('button', { name: 'Rejoindre la salle' }).click();
     for (const path of [link, relativeLink]) {

@@ -3,9 +3,8 @@
  * labels: identity (every validation tripped once), consent, the three kinds of accompaniment, the
  * slot, the consultation page with its invitations, a colleague's live «Mes rendez-vous», and axe.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DOCTOR, NURSE, login, navigateTo } from './helpers.ts';
+import { DOCTOR, NURSE, expectNoSeriousViolation, login, navigateTo } from './helpers.ts';
 
 function tomorrow(): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now() + 24 * 3600_000);
@@ -21,13 +20,6 @@ async function giveConsent(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Recueil de consentement patient' })).toBeVisible();
   await page.getByLabel('Le patient (ou son représentant) consent à la téléconsultation').check();
   await page.getByRole('button', { name: 'Suivant' }).click();
-}
-
-async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n` + v.nodes.map((n) => `    ${n.target.join(' ')}`).join('\n')).join('\n');
-  expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
 }
 
 test('§3 «Corriger l’identité»: a contact corrected keeps the status, a strict trait corrected brings it back to PROV', async ({ page }) => {

@@ -4,40 +4,16 @@
  * with its progress bar, «Appliquer la signature», the vault send and the patient's vault page,
  * «Exporter»; axe-core on the new pages.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { DOCTOR, NURSE, ficheField, login, openFirstConsultation, typeAtEnd, waitUntilOnline } from './helpers.ts';
+import { DOCTOR, NURSE, expectNoSeriousViolation, ficheField, login, openFirstConsultation, typeAtEnd, waitUntilOnline } from './helpers.ts';
 import { png, samplePdf, signaturePng } from '../sync-server/testing/images.ts';
 import { pdfPageTexts } from '../sync-server/testing/pdfText.ts';
+import { waitForOutbox } from './outbox.ts';
 
-async function expectNoSeriousViolation(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = serious.map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`).join('\n');
-  expect(serious, `axe-core found serious/critical violations on ${where}:\n${report}`).toEqual([]);
-}
-
-/** The newest outbox entry whose text matches `pattern` (the local outbox: no SMTP configured). */
-async function fromOutbox(page: Page, pattern: RegExp): Promise<RegExpExecArray> {
-  let found: RegExpExecArray | null = null;
-  await expect
-    .poll(
-      async () => {
-        const list = await (await page.request.get('/dev/outbox')).text();
-        for (const [, file] of list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)) {
-          const body = (await (await page.request.get(`/dev/outbox/${file}`)).text()).replace(/=\r?\n/g, '');
-          found = pattern.exec(body);
-          if (found) return true;
-        }
-        return false;
-      },
-      { message: `an outbox message matching ${pattern}`, timeout: 10_000 },
-    )
-    .toBe(true);
-  return found!;
-}
+/** The outbox message matching `pattern` (the local outbox: no SMTP configured). */
+const fromOutbox = (page: Page, pattern: RegExp): Promise<RegExpExecArray> => waitForOutbox(page.request, pattern, `a message matching ${pattern}`, 10_000);
 
 test.describe.configure({ mode: 'serial' });
 

@@ -1,6 +1,7 @@
 /** Shared steps of the end-to-end tests: demo logins, opening a consultation, typing in the fiche. */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+import { instantConsultationWithLink as instantWithLink } from './outbox.ts';
 
 export interface DemoAccount {
   identifier: string;
@@ -104,29 +105,8 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
 }
 
 /** A «Visio SMS» consultation created by the doctor's page, and the guest's join link from the local outbox. */
-export async function instantConsultationWithLink(page: Page, email: string): Promise<{ id: string; link: string }> {
-  const created = await page.request.post('/api/consultations/instant', { data: { contact: email, consent: true } });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { consultation: { id: string } }).consultation.id;
-  let link = '';
-  await expect
-    .poll(
-      async () => {
-        const list = await (await page.request.get('/dev/outbox')).text();
-        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
-          const text = await (await page.request.get(`/dev/outbox/${file}`)).text();
-          const found = new RegExp(`https?://[^\\s"<>]+/rejoindre/v1\\.${id}\\.[A-Za-z0-9._-]+`).exec(text.replace(/=\r?\n/g, ''));
-          if (found) {
-            link = found[0];
-            return true;
-          }
-        }
-        return false;
-      },
-      { message: 'the invitation with its join link should reach the outbox', timeout: 15_000 },
-    )
-    .toBe(true);
-  return { id, link: new URL(link).pathname };
+export function instantConsultationWithLink(page: Page, contact: string): Promise<{ id: string; link: string }> {
+  return instantWithLink(page.request, contact);
 }
 
 /** Runs axe-core and fails with a readable list of the serious and critical violations. */

@@ -19,6 +19,7 @@ import { expect, test, type Browser, type BrowserContext, type Locator, type Pag
 import { PDFDocument } from 'pdf-lib';
 import { parisWallClock } from '../schema/consultation.ts';
 import { DOCTOR, expectNoSeriousViolation, login, navigateTo } from './helpers.ts';
+import { joinLinkOf, waitForOutbox } from './outbox.ts';
 
 interface Mode {
   name: string;
@@ -175,27 +176,8 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: false }), contentType: 'image/png' });
 }
 
-/** The newest outbox text (soft line breaks undone) where `pattern` matches; its first group. */
-async function fromOutbox(page: Page, pattern: RegExp, what: string): Promise<string> {
-  let found = '';
-  await expect
-    .poll(
-      async () => {
-        const list = await (await page.request.get('/dev/outbox')).text();
-        for (const [, file] of list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)) {
-          const text = (await (await page.request.get(`/dev/outbox/${file}`)).text()).replace(/=\r?\n/g, '');
-          const match = pattern.exec(text);
-          if (match) found = match[1]!;
-        }
-        return found !== '';
-      },
-      { message: `${what} should reach the outbox`, timeout: 15_000 },
-    )
-    .toBe(true);
-  return found;
-}
-
-const joinLinkOf = (id: string) => new RegExp(`https?://[^\\s"<>]+(/rejoindre/v1\\.${id}\\.[^\\s"<>]+)`);
+/** The first group of the outbox message matching `pattern`. */
+const fromOutbox = async (page: Page, pattern: RegExp, what: string): Promise<string> => (await waitForOutbox(page.request, pattern, what))[1]!;
 
 interface Fixture {
   /** An ongoing consultation («Invitation téléphonique»), with a PDF and invitations. */

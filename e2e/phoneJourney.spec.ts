@@ -6,6 +6,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { parisWallClock } from '../schema/consultation.ts';
 import { DOCTOR, instantConsultationWithLink, login } from './helpers.ts';
+import { joinLinkOf, waitForOutbox } from './outbox.ts';
 
 const PHONES = [
   { width: 360, height: 640 },
@@ -196,17 +197,7 @@ test('§6 a valid link before its window says with whom, when, and when to come 
     });
     expect(created.status(), await created.text()).toBe(201);
     const { id, start } = ((await created.json()) as { consultation: { id: string; start: string } }).consultation;
-    let link = '';
-    await expect
-      .poll(async () => {
-        const list = await (await doctor.request.get('/dev/outbox')).text();
-        for (const file of [...list.matchAll(/href="\/dev\/outbox\/([^"]+)"/g)].map((m) => m[1]!)) {
-          const found = new RegExp(`/rejoindre/v1\\.${id}\\.[A-Za-z0-9._-]+`).exec(await (await doctor.request.get(`/dev/outbox/${file}`)).text());
-          if (found) link = found[0];
-        }
-        return link;
-      })
-      .not.toBe('');
+    const link = (await waitForOutbox(doctor.request, joinLinkOf(id), 'the invitation'))[1]!;
 
     await guest.clock.install();
     await guest.goto(link);

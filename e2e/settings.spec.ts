@@ -1,14 +1,11 @@
 import { expect, test } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { DOCTOR, login } from './helpers.ts';
+import { DOCTOR, expectNoSeriousViolation, login } from './helpers.ts';
 
 test('settings: the interface switches to English and back to French, and stays so after a reload', async ({ page }) => {
   await login(page, DOCTOR);
   await page.goto('/parametres');
   await expect(page.getByRole('heading', { level: 1, name: 'Paramètres' })).toBeVisible();
-  const axe = await new AxeBuilder({ page }).analyze();
-  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await expectNoSeriousViolation(page, 'Paramètres');
 
   await page.getByRole('radio', { name: 'English' }).check();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();

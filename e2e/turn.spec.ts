@@ -13,7 +13,7 @@ import { coturnMissing, startCoturn, type Coturn } from '../scripts/turn/coturn.
 import { startLinkEmulator, UNLIMITED, weakLine } from '../scripts/turn/linkEmulator.ts';
 import { startRelaisServer, type RelaisServer } from '../scripts/turn/relaisServer.ts';
 import { routeTurnThrough } from '../scripts/turn/routeTurn.ts';
-import { instantConsultationWithLink } from './guestLink.ts';
+import { instantConsultationWithLink } from './outbox.ts';
 import { DOCTOR, login } from './helpers.ts';
 
 const missing = coturnMissing();

@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { instantConsultationWithLink } from '../../e2e/guestLink.ts';
+import { instantConsultationWithLink } from '../../e2e/outbox.ts';
 import { startCoturn } from '../turn/coturn.ts';
 import { startLinkEmulator, UNLIMITED, weakLine, type LinkEmulator } from '../turn/linkEmulator.ts';
 import { startRelaisServer } from '../turn/relaisServer.ts';
