@@ -1,10 +1,11 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { HEADER_BYTES, LinkDirection, seededRandom, startLinkEmulator, UNLIMITED, weakLine } from './linkEmulator.ts';
+import { HEADER_BYTES, LinkDirection, startLinkEmulator, UNLIMITED, weakLine } from './linkEmulator.ts';
+import { prng } from '../../sync-server/testing/prng.ts';
 
 describe('the weak-line emulator (netem stand-in)', () => {
   it('serialises at the rate, then adds the one-way delay', () => {
-    const line = new LinkDirection({ rateBps: 300_000, delayMs: 150, loss: 0, queueBytes: 1_000_000 }, seededRandom(1));
+    const line = new LinkDirection({ rateBps: 300_000, delayMs: 150, loss: 0, queueBytes: 1_000_000 }, prng(1));
     const payload = 1000 - HEADER_BYTES;
     // 1000 bytes at 300 kbit/s occupy the line 26.7 ms.
     expect(line.admit(0, payload)).toBeCloseTo(26.667 + 150, 2);
@@ -16,7 +17,7 @@ describe('the weak-line emulator (netem stand-in)', () => {
 
   it('drops at the tail when the queue is full', () => {
     // A queue of 500 ms at 300 kbit/s: 18,750 bytes.
-    const line = new LinkDirection(weakLine(300_000, 0, 0, 500), seededRandom(1));
+    const line = new LinkDirection(weakLine(300_000, 0, 0, 500), prng(1));
     const arrivals = Array.from({ length: 40 }, () => line.admit(0, 1000 - HEADER_BYTES));
     const kept = arrivals.filter((a) => a !== null).length;
     expect(kept).toBe(18);
@@ -28,7 +29,7 @@ describe('the weak-line emulator (netem stand-in)', () => {
 
   it('loses about the asked share of packets, the same ones for the same seed', () => {
     const run = (seed: number) => {
-      const line = new LinkDirection({ ...UNLIMITED, loss: 0.03 }, seededRandom(seed));
+      const line = new LinkDirection({ ...UNLIMITED, loss: 0.03 }, prng(seed));
       return Array.from({ length: 100_000 }, (_, i) => line.admit(i, 100) === null);
     };
     const a = run(7);

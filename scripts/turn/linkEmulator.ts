@@ -17,6 +17,7 @@
  * So the round trip gains twice `delayMs` plus the queueing.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { prng } from '../../sync-server/testing/prng.ts';
 
 export interface LinkProfile {
   /** Bits per second; Infinity: no limit. */
@@ -39,17 +40,6 @@ export function weakLine(rateBps = 300_000, delayMs = 150, loss = 0.03, queueMs 
   return { rateBps, delayMs, loss, queueBytes: Math.round((rateBps / 8) * (queueMs / 1000)) };
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface DirectionStats {
   packets: number;
@@ -154,8 +144,8 @@ export interface LinkEmulatorOptions {
 export async function startLinkEmulator(options: LinkEmulatorOptions): Promise<LinkEmulator> {
   const host = options.targetHost ?? '127.0.0.1';
   const seed = options.seed ?? 1;
-  let up = new LinkDirection(options.up, seededRandom(seed));
-  let down = new LinkDirection(options.down, seededRandom(seed + 1));
+  let up = new LinkDirection(options.up, prng(seed));
+  let down = new LinkDirection(options.down, prng(seed + 1));
   const totals = { up: [] as DirectionStats[], down: [] as DirectionStats[] };
   const upLine = new DelayLine();
   const downLine = new DelayLine();
@@ -192,8 +182,8 @@ export async function startLinkEmulator(options: LinkEmulatorOptions): Promise<L
     setProfile(nextUp, nextDown) {
       totals.up.push(up.stats);
       totals.down.push(down.stats);
-      up = new LinkDirection(nextUp, seededRandom(seed + 2 * totals.up.length));
-      down = new LinkDirection(nextDown, seededRandom(seed + 2 * totals.down.length + 1));
+      up = new LinkDirection(nextUp, prng(seed + 2 * totals.up.length));
+      down = new LinkDirection(nextDown, prng(seed + 2 * totals.down.length + 1));
     },
     async stop() {
       upLine.stop();

@@ -123,14 +123,4 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
 
 export const synced = (c: YClient): boolean => c.provider.synced;
 
-/** Deterministic PRNG (mulberry32), so a failing randomized test can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.ts';
