@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { DOCTOR, expectNoSeriousViolation, login, openFirstConsultation, waitUntilOnline } from './helpers.ts';
+import { expectNoSeriousViolation, login } from './helpers.ts';
 
 /** Nothing wider than the screen: on a phone the page must not scroll sideways. */
 async function expectNoHorizontalOverflow(page: Page, width: number): Promise<void> {
@@ -23,14 +23,6 @@ for (const width of [375, 1280]) {
       await expectNoSeriousViolation(page, `the login page with an error at ${width}px`);
     });
 
-    test('activity page', async ({ page }) => {
-      await login(page, DOCTOR);
-      await expect(page.getByRole('navigation')).toBeVisible();
-      await expect(page.getByRole('list', { name: 'Télédossiers consultables' }).getByRole('link').first()).toBeVisible();
-      await expectNoSeriousViolation(page, `the activity page at ${width}px`);
-      await expectNoHorizontalOverflow(page, width);
-    });
-
     test('accounts page (administrators)', async ({ page }) => {
       await login(page, { identifier: 'admin.demo', password: 'relais-demo' });
       await page.goto('/administration/comptes');
@@ -43,14 +35,5 @@ for (const width of [375, 1280]) {
       await expectNoHorizontalOverflow(page, width);
     });
 
-    test('consultation page', async ({ page }) => {
-      await login(page, DOCTOR);
-      await openFirstConsultation(page);
-      await waitUntilOnline(page);
-      await expect(page.getByRole('main')).toHaveCount(1);
-      await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1);
-      await expectNoSeriousViolation(page, `the consultation page at ${width}px`);
-      await expectNoHorizontalOverflow(page, width);
-    });
   });
 }

@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { PDFDocument } from 'pdf-lib';
-import { DOCTOR, expectNoSeriousViolation, instantConsultationWithLink, login, NURSE, professionalInRoom } from './helpers.ts';
+import { DOCTOR, instantConsultationWithLink, login, NURSE, professionalInRoom } from './helpers.ts';
 import { joinLinkOf, waitForOutbox } from './outbox.ts';
 
 /** Width of the video the page receives from its first remote tile (0 while no frame came). */
@@ -216,17 +216,6 @@ test('§7.2 each control has a French tooltip and a keyboard shortcut', async ({
   }
 });
 
-for (const width of [375, 1280]) {
-  test(`accessibility of the call on the consultation page at ${width}px`, async ({ browser }) => {
-    const doctor = await professionalInRoom(browser, DOCTOR, { width, height: width < 600 ? 812 : 900 });
-    try {
-      await expectNoSeriousViolation(doctor.page, `the call at ${width}px`);
-    } finally {
-      await doctor.close();
-    }
-  });
-}
-
 test('§7.2 a patient joins by link from a phone: pre-join, «Rejoindre», sees and is seen by the doctor', async ({ browser }) => {
   const doctorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const doctor = await doctorContext.newPage();
@@ -344,25 +333,6 @@ test('§6 §9 a join link: forged, or its window rewritten, the page says it is 
     await context.close();
   }
 });
-
-for (const width of [375, 1280]) {
-  test(`accessibility of the join page at ${width}px`, async ({ browser }) => {
-    const doctorContext = await browser.newContext();
-    const doctor = await doctorContext.newPage();
-    const guestContext = await browser.newContext({ viewport: { width, height: width < 600 ? 812 : 900 } });
-    const guest = await guestContext.newPage();
-    try {
-      await login(doctor, DOCTOR);
-      const { link } = await instantConsultationWithLink(doctor, `patient.axe${width}@example.org`);
-      await guest.goto(link);
-      await expect(guest.getByRole('button', { name: 'Rejoindre', exact: true })).toBeEnabled();
-      await expectNoSeriousViolation(guest, `the pre-join at ${width}px`);
-    } finally {
-      await doctorContext.close();
-      await guestContext.close();
-    }
-  });
-}
 
 test('§7.2 «Inviter un participant» during the call sends an invitation with a join link', async ({ browser }) => {
   const doctor = await professionalInRoom(browser, DOCTOR);

@@ -209,38 +209,3 @@ test('§7.4 «Invitation téléphonique» starts an immediate consultation', asy
   await expect(page.getByText('En cours').first()).toBeVisible();
   await expect(page.getByRole('table', { name: 'Invitations' })).toContainText('+33698765432');
 });
-
-for (const width of [375, 1280]) {
-  test.describe(`accessibility of the new pages at ${width}px`, () => {
-    test.use({ viewport: { width, height: width < 600 ? 812 : 900 } });
-    test('wizard steps and phone invitation', async ({ page }) => {
-      await login(page, DOCTOR);
-      await expect(page.getByRole('heading', { name: 'Mes rendez-vous' })).toBeVisible();
-      await expectNoSeriousViolation(page, `the activity view at ${width}px`);
-      await openWizard(page);
-      await page.getByRole('button', { name: 'Créer une identité' }).click();
-      await page.getByRole('button', { name: 'Valider' }).click();
-      await expect(page.getByText('Ce champ est obligatoire.').first()).toBeVisible();
-      await expectNoSeriousViolation(page, `the identity form with errors at ${width}px`);
-      await page.getByRole('button', { name: 'Annuler' }).click();
-      await page.getByLabel('Nom de naissance ou prénom').fill('dupont');
-      await page.getByRole('button', { name: 'Rechercher' }).click();
-      await page.getByRole('button', { name: /DUPONT/ }).click();
-      await page.getByRole('button', { name: 'Suivant' }).click();
-      await expectNoSeriousViolation(page, `the consent step at ${width}px`);
-      await giveConsent(page);
-      await page.getByLabel('Patient accompagné d’un professionnel de santé').check();
-      await page.getByLabel('Rechercher un professionnel').fill('lyon');
-      await page.getByRole('button', { name: 'Rechercher' }).click();
-      await expect(page.getByRole('row', { name: /LAMBERT/ })).toBeVisible();
-      await expectNoSeriousViolation(page, `the accompaniment step at ${width}px`);
-      await page.getByLabel('Patient seul').check();
-      await page.getByRole('button', { name: 'Suivant' }).click();
-      await page.getByLabel('Programmer un rendez-vous').check();
-      await expectNoSeriousViolation(page, `the slot step at ${width}px`);
-      await navigateTo(page, 'Invitation téléphonique');
-      await expect(page.getByRole('heading', { level: 1, name: 'Invitation téléphonique' })).toBeVisible();
-      await expectNoSeriousViolation(page, `the phone invitation page at ${width}px`);
-    });
-  });
-}
