@@ -19,6 +19,8 @@ import { DOCTOR, login } from './helpers.ts';
 const missing = coturnMissing();
 
 test.describe('§8 calls through coturn, relay candidates only', () => {
+  // Skipped only on a machine without Debian's coturn (`turnserver`), such as a developer's laptop:
+  // these tests need a real TURN server and start their own. `.ci/run` installs coturn, so CI runs them.
   test.skip(missing !== null, `no TURN server to test with: ${missing}`);
 
   let turn: Coturn;
