@@ -117,22 +117,23 @@ export function CallRoom(props: CallRoomProps) {
     return props.professional ? [own, ...remotes] : [...remotes, own];
   };
   const isPresent = (id: string | null, all: TileView[]): id is string => id !== null && all.some((tile) => tile.id === id);
-  /** The tile the speaker view enlarges and the photo captures: the chosen one, else the spotlight, else the first other. */
-  const mainId = (): string => {
-    const all = tiles();
+  /** The picture someone chose: this page's tap, else the room's spotlight; null when none. */
+  const pinnedId = (all: TileView[]): string | null => {
     const chosen = selected();
     if (isPresent(chosen, all)) return chosen;
     const spotlight = props.room.room.spotlight();
-    if (isPresent(spotlight, all)) return spotlight;
-    return all.find((tile) => tile.id !== 'self')?.id ?? 'self';
+    return isPresent(spotlight, all) ? spotlight : null;
+  };
+  /** The tile the speaker view enlarges and the photo captures: the chosen one, else the spotlight, else the first other. */
+  const mainId = (): string => {
+    const all = tiles();
+    return pinnedId(all) ?? all.find((tile) => tile.id !== 'self')?.id ?? 'self';
   };
   /** The phone's large picture: the chosen one, else the spotlight, else who speaks, else the doctor (first professional), else the first other. */
   const stageId = (): string => {
     const all = tiles();
-    const chosen = selected();
-    if (isPresent(chosen, all)) return chosen;
-    const spotlight = props.room.room.spotlight();
-    if (isPresent(spotlight, all)) return spotlight;
+    const pinned = pinnedId(all);
+    if (pinned !== null) return pinned;
     const speaking = speaker();
     if (isPresent(speaking, all)) return speaking;
     const others = all.filter((tile) => tile.id !== 'self');
