@@ -48,10 +48,11 @@ type UrlArgs<Id extends RouteId> = Record<string, never> extends ParamsPart<Id> 
 
 /** The URL of a route: for links and downloads (`<a href>`, `<iframe src>`) and uploads. */
 export function apiUrl<Id extends RouteId>(id: Id, ...[input]: UrlArgs<Id>): string {
-  const path = fillPath(API[id].path, (input?.params ?? {}) as Record<string, string>);
+  const path = fillPath(API[id].path, input?.params ?? {});
   const query = new URLSearchParams();
-  for (const [k, val] of Object.entries((input?.query ?? {}) as Record<string, unknown>)) {
-    if (val !== undefined && val !== null && val !== '') query.set(k, String(val));
+  // Query values are texts (flags are '1' and '0': schema/routes.ts).
+  for (const [k, val] of Object.entries<string | undefined>(input?.query ?? {})) {
+    if (val !== undefined && val !== '') query.set(k, val);
   }
   const search = query.toString();
   return search ? `${path}?${search}` : path;

@@ -44,7 +44,7 @@ test('§7.1.2 «Signer» then «Générer le PDF»; an edit shows «modifiée ap
   const downloading = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Générer le PDF' }).click();
   const download = await downloading;
-  const bytes = readFileSync((await download.path())!);
+  const bytes = readFileSync(await download.path());
   expect((await PDFDocument.load(bytes)).getTitle()).toBe('Fiche de téléconsultation');
   const text = (await pdfPageTexts(bytes)).join('\n');
   expect(text).toContain('Diabète de type 2, œdème');
@@ -56,7 +56,7 @@ test('§7.1.2 «Signer» then «Générer le PDF»; an edit shows «modifiée ap
   // «Générer le PDF» now gives a draft, marked as such.
   const draftDownload = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Générer le PDF' }).click();
-  const draft = readFileSync((await (await draftDownload).path())!);
+  const draft = readFileSync(await (await draftDownload).path());
   expect((await PDFDocument.load(draft)).getTitle()).toBe('Fiche de téléconsultation (brouillon)');
 });
 
@@ -137,7 +137,7 @@ test('§7.1.4 «Coffre-fort sécurisé»: send, the patient opens the link, a wr
   await expect(patient.getByText('Identité confirmée. Vous pouvez télécharger le document.')).toBeVisible();
   const downloading = patient.waitForEvent('download');
   await patient.getByRole('link', { name: 'Télécharger le document' }).click();
-  const received = readFileSync((await (await downloading).path())!);
+  const received = readFileSync(await (await downloading).path());
   expect(received.equals(sent)).toBe(true);
   await patientContext.close();
 });
@@ -169,7 +169,7 @@ test('§9 «Coffre-fort sécurisé»: the patient chooses the code by e-mail, se
   await expect(patient.getByText('Identité confirmée. Vous pouvez télécharger le document.')).toBeVisible();
   const downloading = patient.waitForEvent('download');
   await patient.getByRole('link', { name: 'Télécharger le document' }).click();
-  expect(readFileSync((await (await downloading).path())!).equals(sent)).toBe(true);
+  expect(readFileSync(await (await downloading).path()).equals(sent)).toBe(true);
   await patientContext.close();
 });
 
@@ -181,7 +181,7 @@ test('§7.3 «Exporter» downloads the télédossier as a ZIP', async ({ page })
   await page.getByRole('link', { name: 'Exporter' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^teledossier-\d{4}-\d{2}-\d{2}\.zip$/);
-  const bytes = readFileSync((await download.path())!);
+  const bytes = readFileSync(await download.path());
   expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
   expect(bytes.includes(Buffer.from('index.json'))).toBe(true);
   expect(bytes.includes(Buffer.from('fiche-brouillon.pdf'))).toBe(true); // modified after its signature

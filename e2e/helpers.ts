@@ -69,7 +69,7 @@ export async function storedUpdateCount(page: Page, consultationId: string): Pro
     (name) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open(name);
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB'));
         open.onsuccess = () => {
           const db = open.result;
           if (!db.objectStoreNames.contains('updates')) {
@@ -82,7 +82,7 @@ export async function storedUpdateCount(page: Page, consultationId: string): Pro
             db.close();
             resolve(count.result);
           };
-          count.onerror = () => reject(count.error);
+          count.onerror = () => reject(count.error ?? new Error('IndexedDB'));
         };
       }),
     `dossier/${consultationId}`,

@@ -169,12 +169,12 @@ test('#12 «Invitation téléphonique» (no birth date yet): the fiche PDF and �
 
   const pdfDownload = page.waitForEvent('download', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Générer le PDF' }).click();
-  const pdf = readFileSync((await (await pdfDownload).path())!);
+  const pdf = readFileSync(await (await pdfDownload).path());
   const text = (await pdfPageTexts(pdf)).join('\n');
   expect(text).toContain('Date de naissance : non renseignée');
 
   const zipDownload = page.waitForEvent('download', { timeout: 15_000 });
   await page.getByRole('link', { name: 'Exporter' }).click();
-  const zip = readFileSync((await (await zipDownload).path())!);
+  const zip = readFileSync(await (await zipDownload).path());
   expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
 });

@@ -58,7 +58,7 @@ test.describe('§8 calls through coturn, relay candidates only', () => {
       pc.addEventListener('icecandidate', (e) => {
         if (e.candidate?.type) types.push(e.candidate.type);
       });
-      pc.addEventListener('icecandidateerror', (e) => errors.push((e as RTCPeerConnectionIceErrorEvent).errorCode));
+      pc.addEventListener('icecandidateerror', (e) => errors.push(e.errorCode));
       const complete = new Promise<void>((resolve) => {
         pc.addEventListener('icegatheringstatechange', () => {
           if (pc.iceGatheringState === 'complete') resolve();

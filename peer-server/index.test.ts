@@ -33,7 +33,7 @@ function connect(id: string, token: string): Promise<Outcome> {
     const socket = new WebSocket(url);
     const outcome: Outcome = { status: 'refused', messages: [] };
     socket.on('message', (raw) => {
-      const message = JSON.parse(String(raw)) as Outcome['messages'][number];
+      const message = JSON.parse((raw as Buffer).toString()) as Outcome['messages'][number];
       outcome.messages.push(message);
       if (message.type === 'OPEN') resolve({ ...outcome, status: 'open', socket });
     });
@@ -94,7 +94,7 @@ describe('§7.2 the peer server admits only valid tickets', () => {
     ]);
     expect([sa.status, sb.status, sx.status]).toEqual(['open', 'open', 'open']);
     const received: { type: string; src?: string; payload?: unknown }[] = [];
-    sb.socket!.on('message', (raw) => received.push(JSON.parse(String(raw)) as (typeof received)[number]));
+    sb.socket!.on('message', (raw) => received.push(JSON.parse((raw as Buffer).toString()) as (typeof received)[number]));
     sx.socket!.send(JSON.stringify({ type: 'OFFER', dst: b.ticket.peerId, payload: { sdp: 'from-intruder' } }));
     sa.socket!.send(JSON.stringify({ type: 'OFFER', dst: b.ticket.peerId, payload: { sdp: 'from-a' } }));
     await expect.poll(() => received.length).toBeGreaterThan(0);

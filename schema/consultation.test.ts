@@ -57,14 +57,14 @@ describe('§4–§6 creation request', () => {
   });
   it('§4 stops without consent', () => {
     const { consent: _c, ...rest } = body;
-    expect(validateCreateConsultation(rest, now)).toMatchObject({ ok: false, errors: { consent: expect.any(String) } });
+    expect(validateCreateConsultation(rest, now)).toMatchObject({ ok: false, errors: { consent: expect.any(String) as string } });
   });
   it('refuses a past slot, a bad duration and a companion without contact', () => {
     const r = validateCreateConsultation(
       { ...body, slot: { mode: 'later', date: '2025-06-14', time: '10:00', durationMinutes: 2 }, companion: { kind: 'relative', name: 'Paul', relationship: 'fils' } },
       now,
     );
-    expect(r).toMatchObject({ ok: false, errors: { 'slot.date': 'Ce créneau est déjà passé.', 'slot.durationMinutes': expect.any(String), 'companion.contact': expect.any(String) } });
+    expect(r).toMatchObject({ ok: false, errors: { 'slot.date': 'Ce créneau est déjà passé.', 'slot.durationMinutes': expect.any(String) as string, 'companion.contact': expect.any(String) as string } });
   });
 });
 

@@ -48,10 +48,10 @@ async function npmStart(env: Record<string, string>): Promise<{ child: ChildProc
       }),
   );
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', () => output.includes('Ctrl-C') && resolve());
+    child.stdout.on('data', () => output.includes('Ctrl-C') && resolve());
     child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output.slice(-800)}`)));
   });
   return { child, output, http: `http://127.0.0.1:${port}` };

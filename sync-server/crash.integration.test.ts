@@ -14,14 +14,12 @@ let child: ChildProcess | null = null;
 let dataDir = '';
 const clients: YClient[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
   child?.kill('SIGKILL');
   child = null;
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-
 
 describe('§9 crash safety', () => {
   // Three server processes start in this test: on a loaded 2-core machine that alone takes seconds.
@@ -65,7 +63,7 @@ describe('§9 crash safety', () => {
 
     // What the clients hold was stored: another kill and restart, then a newcomer sees it all.
     await new Promise((r) => setTimeout(r, 300));
-    child!.kill('SIGKILL');
+    child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     a.provider.disconnect();
     b.provider.disconnect();

@@ -27,7 +27,7 @@ afterAll(async () => {
 /** The page's fetch: relative URLs on the server's origin, with the session cookie. */
 function asLoggedInPage(token: string): void {
   globalThis.fetch = (input, init) =>
-    browserFetch(new URL(String(input), relais.http), { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: `relais_session=${token}` } });
+    browserFetch(new URL(input instanceof Request ? input.url : input, relais.http), { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: `relais_session=${token}` } });
 }
 
 describe('#12 «Messagerie sécurisée»', () => {

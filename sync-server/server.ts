@@ -319,13 +319,13 @@ export async function startServer(config: Config, store: Store, options: ServerO
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     // Exclusive: uWS otherwise shares a busy port (SO_REUSEPORT), and two servers on one data dir
     // would each fan out only half of a document's edits.
-    const listen = app.listen as unknown as (
+    const listen = app.listen.bind(app) as unknown as (
       host: string,
       port: number,
       options: number,
       cb: (token: uWS.us_listen_socket | false) => void,
     ) => void;
-    listen.call(app, config.host, config.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (token) => {
+    listen(config.host, config.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (token) => {
       if (token) resolve(token);
       else reject(new Error(`Cannot listen on ${config.host}:${config.port}`));
     });

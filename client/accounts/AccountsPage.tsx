@@ -10,6 +10,7 @@ import { t } from '../i18n/index.ts';
 import { formatParisDateTime } from '../format.ts';
 import { user } from '../session.ts';
 import { accountsApi } from './accountsApi.ts';
+import { formText } from '../formText.ts';
 
 const messageOf = (result: { kind: string; message: string | null }): string =>
   result.kind === 'network' ? t('accounts.error.network') : (result.message ?? t('login.error.unknown'));
@@ -45,7 +46,7 @@ export function AccountsPage() {
     if (busy()) return;
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    const field = (name: string): string => String(data.get(name) ?? '').trim();
+    const field = (name: string): string => formText(data, name).trim();
     const body: NewAccountRequest = {
       identifier: field('identifier'),
       displayName: field('displayName'),

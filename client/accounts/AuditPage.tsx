@@ -3,6 +3,7 @@ import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { formatParisDateTime } from '../format.ts';
 import { accountsApi } from './accountsApi.ts';
+import { formText } from '../formText.ts';
 
 export function AuditPage() {
   const [filters, setFilters] = createSignal<Record<string, string>>({});
@@ -17,7 +18,7 @@ export function AuditPage() {
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const next: Record<string, string> = {};
     for (const key of ['person', 'patient', 'from', 'to']) {
-      const value = String(form.get(key) ?? '').trim();
+      const value = formText(form, key).trim();
       if (value) next[key] = value;
     }
     setFilters(next);

@@ -8,6 +8,7 @@ import type { TotpEnrolment } from '../../schema/auth.ts';
 import { t } from '../i18n/index.ts';
 import { sessionExpired } from '../session.ts';
 import { accountsApi } from './accountsApi.ts';
+import { formText } from '../formText.ts';
 
 const messageOf = (result: { kind: string; message: string | null }): string =>
   result.kind === 'network' ? t('accounts.error.network') : (result.message ?? t('login.error.unknown'));
@@ -35,7 +36,7 @@ export function SecurityPage() {
 
   const confirmTotp = async (event: SubmitEvent) => {
     event.preventDefault();
-    const code = String(new FormData(event.currentTarget as HTMLFormElement).get('code') ?? '');
+    const code = formText(new FormData(event.currentTarget as HTMLFormElement), 'code');
     const result = await accountsApi.confirmTotp(code);
     if (!result.ok) return setTotpMessage({ text: messageOf(result), error: true });
     setEnrolment(null);
@@ -53,7 +54,7 @@ export function SecurityPage() {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    const result = await accountsApi.changePassword(String(data.get('current') ?? ''), String(data.get('next') ?? ''));
+    const result = await accountsApi.changePassword(formText(data, 'current'), formText(data, 'next'));
     if (!result.ok) return setPasswordMessage({ text: messageOf(result), error: true });
     form.reset();
     setPasswordMessage({ text: t('accounts.password.done'), error: false });

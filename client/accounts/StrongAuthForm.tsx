@@ -5,6 +5,7 @@ import type { CodeChannel } from '../../schema/auth.ts';
 import { t } from '../i18n/index.ts';
 import { loadSession } from '../session.ts';
 import { accountsApi } from './accountsApi.ts';
+import { formText } from '../formText.ts';
 
 export function StrongAuthForm() {
   const navigate = useNavigate();
@@ -22,9 +23,9 @@ export function StrongAuthForm() {
     setBusy(true);
     setError(null);
     const result = await accountsApi.challenge({
-      identifier: String(data.get('identifier') ?? ''),
-      password: String(data.get('password') ?? ''),
-      channel: String(data.get('channel') ?? 'sms') as CodeChannel,
+      identifier: formText(data, 'identifier'),
+      password: formText(data, 'password'),
+      channel: formText(data, 'channel', 'sms') as CodeChannel,
     });
     setBusy(false);
     if (!result.ok) return fail(result);
@@ -37,7 +38,7 @@ export function StrongAuthForm() {
     const data = new FormData(event.currentTarget as HTMLFormElement);
     setBusy(true);
     setError(null);
-    const result = await accountsApi.code({ challengeId: challenge()!.id, code: String(data.get('code') ?? '') });
+    const result = await accountsApi.code({ challengeId: challenge()!.id, code: formText(data, 'code') });
     setBusy(false);
     if (!result.ok) {
       // An expired or exhausted code cannot be retried: back to the first step for a new one.

@@ -522,7 +522,7 @@ export class Mesh {
 
   /** The RTCPeerConnection with one participant (tests read its senders' parameters). */
   connectionWith(peerId: string): RTCPeerConnection | null {
-    return (this.links.get(peerId)?.call.peerConnection as RTCPeerConnection | undefined) ?? null;
+    return this.links.get(peerId)?.call.peerConnection ?? null;
   }
 
   /* ------------------------------------------------------------------ stats */
@@ -576,9 +576,9 @@ export class Mesh {
       link.lastPacketsLost = lost;
       link.lastPacketsReceived = received;
       samples.push({
-        outgoingBitrate: outgoingBitrate as number | null,
+        outgoingBitrate: outgoingBitrate,
         loss,
-        rttMs: rtt as number | null,
+        rttMs: rtt,
         videoSent: videoBytesSent > link.lastVideoBytesSent,
         bandwidthLimited,
         videoReceived: frames > remote.framesDecoded,

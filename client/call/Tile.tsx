@@ -48,7 +48,7 @@ export function Tile(props: TileProps) {
   });
   createEffect(() => {
     const sink = props.sinkId;
-    const el = video as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | undefined;
+    const el = video;
     if (sink && el?.setSinkId && !props.isSelf) void el.setSinkId(sink).catch(() => undefined);
   });
   const showsPicture = () => props.stream !== null && !props.presence.cameraOff && !props.presence.audioOnly;

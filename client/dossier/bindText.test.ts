@@ -9,7 +9,7 @@ function remoteDelta(text: string, edit: (ytext: Y.Text) => void): DeltaOp[] {
   ytext.insert(0, text);
   let delta: DeltaOp[] = [];
   ytext.observe((event) => {
-    delta = event.delta as DeltaOp[];
+    delta = event.delta;
   });
   edit(ytext);
   return delta;

@@ -189,7 +189,7 @@ function DossierPanel(props: { consultationId: string }) {
         <p class="notice">{t('sync.offlineHint')}</p>
       </Show>
       <div class="dossier-body">
-        <FicheEditor dossier={dossier} peers={presence.peers} onFieldFocus={presence.setField} />
+        <FicheEditor dossier={dossier} peers={presence.peers} onFieldFocus={(field) => presence.setField(field)} />
         <PresenceList peers={presence.peers} />
       </div>
       <DossierDocuments consultationId={props.consultationId} dossier={dossier} />

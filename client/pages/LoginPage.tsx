@@ -8,6 +8,7 @@ import { createSignal, For, Match, onMount, Show, Switch } from 'solid-js';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { login, sessionStatus } from '../session.ts';
 import { StrongAuthForm } from '../accounts/StrongAuthForm.tsx';
+import { formText } from '../formText.ts';
 
 type Method = 'cps' | 'psc' | 'strong' | 'password';
 const METHODS: { id: Method; label: MessageKey }[] = [
@@ -46,8 +47,8 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     const result = await login({
-      identifier: String(data.get('identifier') ?? ''),
-      password: String(data.get('password') ?? ''),
+      identifier: formText(data, 'identifier'),
+      password: formText(data, 'password'),
     });
     setBusy(false);
     if (result.ok) {

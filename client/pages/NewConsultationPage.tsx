@@ -25,10 +25,15 @@ export function NewConsultationPage() {
   const [step, setStep] = createSignal<Step>('identity');
   const [patient, setPatient] = createSignal<PatientIdentity | null>(null);
   const [patientContacts, setPatientContacts] = createSignal({ email: '', mobile: '' });
-  const [consent, setConsent] = createSignal({ given: false, givenBy: 'patient' as 'patient' | 'representative', representativeName: '', method: 'oral' as 'oral' | 'written' });
+  const [consent, setConsent] = createSignal<{ given: boolean; givenBy: 'patient' | 'representative'; representativeName: string; method: 'oral' | 'written' }>({
+    given: false,
+    givenBy: 'patient',
+    representativeName: '',
+    method: 'oral',
+  });
   const [companion, setCompanion] = createSignal<CompanionDraft>(emptyCompanion());
   const now = parisWallClock(Date.now());
-  const [slot, setSlot] = createSignal({ mode: 'now' as 'now' | 'later', date: now.date, time: now.time, duration: '30', custom: '' });
+  const [slot, setSlot] = createSignal<{ mode: 'now' | 'later'; date: string; time: string; duration: string; custom: string }>({ mode: 'now', date: now.date, time: now.time, duration: '30', custom: '' });
   const [reason, setReason] = createSignal('');
   // Colleagues chosen here open the télédossier too (docs/ACCESS.md); those of the patient's establishment only.
   const [colleagues] = createResource(async () => {

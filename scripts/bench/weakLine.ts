@@ -94,7 +94,7 @@ function readRaw(page: Page): Promise<Raw | null> {
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId;
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         raw.videoBytesSent += Number(s.bytesSent ?? 0);
-        raw.limitation = String(s.qualityLimitationReason ?? '');
+        raw.limitation = typeof s.qualityLimitationReason === 'string' ? s.qualityLimitationReason : '';
       }
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         raw.videoBytesReceived += Number(s.bytesReceived ?? 0);

@@ -100,7 +100,7 @@ describe('§1.1.4 identifiant / mot de passe', () => {
 });
 
 describe('§1.1.3 authentification forte', () => {
-  async function codeFromOutbox(dataDir: string): Promise<string> {
+  function codeFromOutbox(dataDir: string): string {
     const files = readdirSync(outboxDir(dataDir)).sort();
     const content = readFileSync(`${outboxDir(dataDir)}/${files[files.length - 1]}`, 'utf8');
     return /\b(\d{6})\b/.exec(content)![1]!;
@@ -145,7 +145,7 @@ describe('§1.1.3 authentification forte', () => {
     running = await startRelais();
     const res = await post(running.http, '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'sms' });
     const { challengeId } = (await res.json()) as { challengeId: string };
-    const code = await codeFromOutbox(running.dataDir);
+    const code = codeFromOutbox(running.dataDir);
     expect((await post(running.http, '/api/session/code', { challengeId, code })).status).toBe(200);
   });
 
@@ -153,7 +153,7 @@ describe('§1.1.3 authentification forte', () => {
     running = await startRelais();
     const res = await post(running.http, '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'email' });
     const { challengeId } = (await res.json()) as { challengeId: string };
-    const code = await codeFromOutbox(running.dataDir);
+    const code = codeFromOutbox(running.dataDir);
     const stored = running.store.loginChallenges.get(challengeId)!;
     expect(stored.expiresAt - Date.now()).toBeLessThanOrEqual(CODE_TTL_MS);
     await running.store.loginChallenges.put(challengeId, { ...stored, expiresAt: Date.now() - 1 });
@@ -166,7 +166,7 @@ describe('§1.1.3 authentification forte', () => {
     running = await startRelais();
     const res = await post(running.http, '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'email' });
     const { challengeId } = (await res.json()) as { challengeId: string };
-    const code = await codeFromOutbox(running.dataDir);
+    const code = codeFromOutbox(running.dataDir);
     const wrong = code === '000000' ? '111111' : '000000';
     const messages: string[] = [];
     for (let i = 0; i < 5; i++) messages.push(((await (await post(running.http, '/api/session/code', { challengeId, code: wrong })).json()) as { message: string }).message);

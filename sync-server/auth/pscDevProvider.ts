@@ -81,10 +81,10 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
     jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' }] },
     ttl: { Interaction: 600, Session: 3600, Grant: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    async findAccount(_ctx, id) {
+    findAccount(_ctx, id) {
       const account = options.accounts().find((a) => a.rpps === id);
-      if (!account) return undefined;
-      return {
+      if (!account) return Promise.resolve(undefined);
+      return Promise.resolve({
         accountId: id,
         claims: () => ({
           sub: id,
@@ -93,7 +93,7 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
           given_name: account.givenName,
           family_name: account.familyName,
         }),
-      };
+      });
     },
     // PSC grants its scope once the professional approves on the e-CPS app: no consent page.
     async loadExistingGrant(ctx) {

@@ -5,7 +5,7 @@
  * their link, delivery status and «Renvoyer l'invitation» work like the others'.
  */
 import { validateContacts, type CreationErrors } from '../../schema/consultation.ts';
-import { newId, patientLabel, publicOrigin, sendInvitation, invitationView, type ConsultationRecord } from '../consultations/createConsultation.ts';
+import { newId, patientLabel, publicOrigin, sendInvitation, invitationView } from '../consultations/createConsultation.ts';
 import type { Invitation } from '../store/invitations.ts';
 import { invitationSends, reserveSends } from '../messaging/caps.ts';
 import { HttpError } from './reply.ts';
@@ -17,7 +17,7 @@ const MAX_NAME = 200;
 export const callInvitationHandlers: Handlers<'invitationCreate'> = {
   async invitationCreate(req, reply, ctx) {
     const user = requireUser(req, ctx);
-    const consultation = ctx.store.consultations.get(req.params.consultationId) as ConsultationRecord | undefined;
+    const consultation = ctx.store.consultations.get(req.params.consultationId);
     if (!consultation || !ctx.access.canInvite(user, consultation)) {
       throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
     }

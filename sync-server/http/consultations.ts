@@ -38,7 +38,7 @@ export function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoo
     reason: c.reason,
     status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom(c)),
     purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
-    ...consentAndCompanion(c as ConsultationRecord),
+    ...consentAndCompanion(c),
   };
 }
 

@@ -11,7 +11,7 @@ import { requireUser, type Context, type Handlers } from './context.ts';
 
 
 function consultationFor(ctx: Context, user: User, id: string): ConsultationRecord {
-  const consultation = ctx.store.consultations.get(id) as ConsultationRecord | undefined;
+  const consultation = ctx.store.consultations.get(id);
   if (!consultation || !ctx.access.canInvite(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }

@@ -40,7 +40,7 @@ function admitted(ticket: Pick<PeerTicketResponse, 'peerId' | 'token'>): Promise
       `ws://127.0.0.1:${peer.port}/peerjs/peerjs?key=peerjs&id=${ticket.peerId}&token=${encodeURIComponent(ticket.token)}`,
     );
     ws.on('message', (raw) => {
-      const open = (JSON.parse(String(raw)) as { type: string }).type === 'OPEN';
+      const open = (JSON.parse((raw as Buffer).toString()) as { type: string }).type === 'OPEN';
       ws.close();
       resolve(open);
     });

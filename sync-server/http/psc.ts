@@ -113,7 +113,7 @@ export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims || claims.acr !== 'eidas1') return fail('acr', `niveau d’authentification ${String(claims?.acr ?? 'absent')}`);
+      if (!claims || claims.acr !== 'eidas1') return fail('acr', `niveau d’authentification ${typeof claims?.acr === 'string' ? claims.acr : 'absent'}`);
       const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
       rpps = rppsFrom(userinfo.SubjectNameID);
     } catch (error) {

@@ -198,7 +198,7 @@ export function openEnvironment(path: string, encryptionKey: string | null): Roo
     permissionsMode: 0o600,
     ...(encryptionKey === null ? {} : { encryptionKey }),
   };
-  const root = open(options) as RootDatabase;
+  const root: RootDatabase = open(options);
   // Files an older Relais created may be 0644.
   for (const file of ['data.mdb', 'lock.mdb']) if (existsSync(join(path, file))) keepPrivate(join(path, file));
   if (encryptionKey !== null) {

@@ -85,7 +85,7 @@ describe('§8 sync room', () => {
     expect(store.docs.load('dossier/r1').tailCount).toBe(1);
   });
 
-  it('answers sync step 1 with what the client misses', async () => {
+  it('answers sync step 1 with what the client misses', () => {
     const { connect } = setup();
     const a = connect();
     a.connection.receive(encodeSyncUpdate(textUpdate('abc')));

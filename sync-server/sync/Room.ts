@@ -306,7 +306,10 @@ export class Room {
   private readonly onTransaction = (transaction: Y.Transaction): void => {
     const incoming = this.incoming;
     if (this.destroyed || !incoming || transaction.origin !== incoming.origin) return;
-    const { beforeState, afterState, deleteSet, origin } = transaction;
+    const { beforeState, afterState } = transaction;
+    const origin: unknown = transaction.origin;
+    // Yjs's typings leave the delete set's type out.
+    const deleteSet = transaction.deleteSet as { clients: Map<number, unknown> };
     const grown: number[] = [];
     afterState.forEach((clock, client) => {
       if ((beforeState.get(client) ?? 0) !== clock) grown.push(client);
@@ -431,7 +434,7 @@ export class Room {
 
   /** The awareness states of the clients on this document now. */
   awarenessStates(): Map<number, Record<string, unknown>> {
-    return this.awareness.getStates() as Map<number, Record<string, unknown>>;
+    return this.awareness.getStates();
   }
 
   private closeSlowConsumers(): void {
