@@ -1,7 +1,7 @@
 /**
  * #14 deployment files, checked without a Docker engine (this machine has only the client):
- * - the image's start command (Dockerfile CMD, with the runtime stage's ENV) run from the sources
- *   the image copies, against a fresh data dir: it starts, /api/health answers, and the image's
+ * - the image's start command (Dockerfile CMD, with the runtime stage's ENV) run in a copy of what
+ *   the runtime stage's COPY instructions put in /app (less .dockerignore), against a fresh data dir: it starts, /api/health answers, and the image's
  *   own HEALTHCHECK command says healthy;
  * - docs/ops/compose.yaml parses and wires what the image exposes;
  * - docs/ops/relais.service passes `systemd-analyze verify` and runs the same command.
@@ -9,8 +9,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { tempDataDir } from '../sync-server/testing/harness.ts';
 import { freePort } from '../sync-server/testing/serverProcess.ts';
@@ -61,10 +61,46 @@ function runtimeStage(): { env: Record<string, string>; cmd: string[]; healthche
   };
 }
 
-function run(command: string[], env: NodeJS.ProcessEnv): ChildProcess {
+/** .dockerignore's patterns as a test on a path relative to the context (the subset of the syntax it uses). */
+function dockerIgnored(): (path: string) => boolean {
+  const patterns = readFileSync(join(root, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/(?<!\.)\*/g, '[^/]*')}(/.*)?$`));
+  return (path) => patterns.some((re) => re.test(path));
+}
+
+/**
+ * /app as the runtime stage builds it: what its COPY instructions take from the context (less what
+ * .dockerignore leaves out), the client built here for the build stage's output, and this
+ * checkout's node_modules for `npm ci --omit=dev`.
+ */
+function assembleApp(): string {
+  const app = tempDataDir();
+  cleanups.push(() => rmSync(app, { recursive: true, force: true }));
+  const ignored = dockerIgnored();
+  for (const { args } of dockerfileStages().at(-1)!.filter((i) => i.name === 'COPY')) {
+    const words = args.split(/\s+/);
+    if (words[0]!.startsWith('--from=')) {
+      mkdirSync(join(app, 'dist'), { recursive: true });
+      if (existsSync(join(root, 'dist', 'client'))) symlinkSync(join(root, 'dist', 'client'), join(app, words.at(-1)!));
+      continue;
+    }
+    const dest = words.at(-1)!;
+    for (const src of words.slice(0, -1)) {
+      const target = dest.endsWith('/') || dest === '.' || dest === './' ? join(app, src) : join(app, dest);
+      cpSync(join(root, src), target, { recursive: true, filter: (from) => from === join(root, src) || !ignored(relative(root, from)) });
+    }
+  }
+  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  return app;
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv, cwd = root): ChildProcess {
   // The image's `node` is this machine's Node.
   const [program, ...args] = command;
-  return spawn(program === 'node' ? process.execPath : program!, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(program === 'node' ? process.execPath : program!, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe('#14 the image', () => {
@@ -82,6 +118,7 @@ describe('#14 the image', () => {
 
   it('its start command, with its environment, starts on a fresh data dir and its HEALTHCHECK finds /api/health OK', async () => {
     const image = runtimeStage();
+    const app = assembleApp();
     const dataDir = tempDataDir();
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const port = await freePort();
@@ -95,12 +132,16 @@ describe('#14 the image', () => {
       PORT: String(port),
       PEER_PORT: String(await freePort()),
       RELAIS_DATA_DIR: dataDir,
-      RELAIS_CLIENT_DIR: join(root, 'dist', 'client'),
+      RELAIS_CLIENT_DIR: join(app, 'dist', 'client'),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
     };
     delete env.RELAIS_MASTER_KEY;
     expect(image.env.RELAIS_SKIP_BUILD).toBe('1');
-    const child = run(image.cmd, env);
+    // Only what the image holds: no test, no bench, no docs.
+    expect(existsSync(join(app, 'scripts', 'start.ts'))).toBe(true);
+    expect(existsSync(join(app, 'sync-server', 'testing'))).toBe(false);
+    expect(existsSync(join(app, 'scripts', 'backup.test.ts'))).toBe(false);
+    const child = run(image.cmd, env, app);
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -120,7 +161,7 @@ describe('#14 the image', () => {
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const check = run(image.healthcheck, env);
+    const check = run(image.healthcheck, env, app);
     expect(await new Promise((resolve) => check.once('exit', resolve))).toBe(0);
     // The volume holds the store and the keys.
     expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['lmdb', 'keys', 'blobs']));
@@ -129,7 +170,7 @@ describe('#14 the image', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     // And the check then says unhealthy.
-    const after = run(image.healthcheck, env);
+    const after = run(image.healthcheck, env, app);
     expect(await new Promise((resolve) => after.once('exit', resolve))).toBe(1);
   }, 60_000);
 });

@@ -20,8 +20,9 @@
  *
  * Restore, Relais stopped: the key given (`--keys <dir>` holding blob.key, or RELAIS_MASTER_KEY) is
  * checked against the backup's key fingerprint before anything is written; the copy is assembled
- * in `<data dir>/.restauration-<pid>/`, opened with the key, counted against the manifest, and only
- * then moved into place. A refusal or a failure leaves the data dir as it was.
+ * in `<data dir>/.restauration-<pid>/` (one left by an interrupted restore is removed), opened
+ * with the key, counted against the manifest, and only then moved into place. A refusal or a
+ * failure leaves the data dir as it was.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,9 +69,11 @@ function parseMasterKey(text: string, where: string): Buffer {
   return key;
 }
 
-/** Empty, or holding only what a freshly made file system puts at a mount point. */
+const STAGING_PREFIX = '.restauration-';
+
+/** Empty, or holding only what a freshly made file system puts at a mount point (or what an interrupted restore left). */
 function isEmptyDir(path: string): boolean {
-  return readdirSync(path).every((name) => name === 'lost+found');
+  return readdirSync(path).every((name) => name === 'lost+found' || name.startsWith(STAGING_PREFIX));
 }
 
 const inside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent + sep);
@@ -357,9 +360,10 @@ export async function restoreDataDir(backup: string, dataDir: string, options: R
   }
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const staging = join(dataDir, `.restauration-${process.pid}`);
+  const staging = join(dataDir, `${STAGING_PREFIX}${process.pid}`);
   try {
-    rmSync(staging, { recursive: true, force: true });
+    // What an interrupted restore left.
+    for (const name of readdirSync(dataDir)) if (name.startsWith(STAGING_PREFIX)) rmSync(join(dataDir, name), { recursive: true, force: true });
     mkdirSync(join(staging, 'lmdb'), { recursive: true, mode: 0o700 });
     for (const file of ['data.mdb', KEY_ID_FILE]) copyFileSync(join(backup, 'lmdb', file), join(staging, 'lmdb', file));
     for (const file of filesUnder(join(backup, 'blobs'))) {
