@@ -17,6 +17,9 @@ import { pdfPageTexts } from '../sync-server/testing/pdfText.ts';
 import { storedDoc } from '../sync-server/testing/storedDoc.ts';
 import { openStore, type Store } from '../sync-server/store/index.ts';
 import { startServer, type RelaisServer } from '../sync-server/server.ts';
+import { backupDataDir, restoreDataDir } from '../sync-server/store/backup.ts';
+import { BlobStore, loadMasterKey } from '../sync-server/documents/blobStore.ts';
+import { BlobRefs } from '../sync-server/documents/blobRefs.ts';
 
 const root = join(import.meta.dirname, '..');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -160,6 +163,36 @@ describe('#14 backup and restore', () => {
     const auditAfter = ((await (await fetch(`${server.http}/api/audit`, { headers: cookie(await login(server.http, 'admin.demo')) })).json()) as { events: { at: string; type: string }[] }).events;
     expect(auditAfter.map((e) => `${e.at} ${e.type}`)).toEqual(expect.arrayContaining(auditBefore.map((e) => `${e.at} ${e.type}`)));
   }, 60_000);
+
+  it('a document the server deletes during the backup is still in it; one lost from the data dir fails the backup, which leaves nothing', async () => {
+    const dataDir = scratch();
+    const store = openStore(dataDir);
+    const masterKey = loadMasterKey(dataDir);
+    const blobs = new BlobStore(dataDir, masterKey);
+    const bytes = await samplePdf(1, 'Compte rendu');
+    const { sha256 } = await blobs.put(bytes);
+    await new BlobRefs(store.dbs.blobRefs).add(sha256, 'dossier:c1');
+    await store.close();
+    const keys = join(scratch(), 'cles');
+    const lines: string[] = [];
+
+    // A retention purge right after the store's copy: the copy still refers to the document.
+    const backup = join(scratch(), 'sauvegarde');
+    await backupDataDir(dataDir, backup, { keysTo: keys, afterStoreCopy: () => blobs.delete(sha256) }, (l) => lines.push(l), {});
+    expect(blobs.has(sha256)).toBe(false);
+    const restored = join(scratch(), 'donnees');
+    await restoreDataDir(backup, restored, { keysDir: keys, force: false }, (l) => lines.push(l), {});
+    expect((await new BlobStore(restored, masterKey).read(sha256)).equals(bytes)).toBe(true);
+
+    // A file gone from the data dir altogether (held copy included): no backup rather than one
+    // that refers to a document it lacks.
+    const again = await blobs.put(bytes);
+    const failed = join(scratch(), 'echec');
+    await expect(
+      backupDataDir(dataDir, failed, { keysTo: null, afterStoreCopy: async (hold) => (await blobs.delete(again.sha256), rmSync(hold, { recursive: true })) }, (l) => lines.push(l), {}),
+    ).rejects.toThrow('Sauvegarde abandonnée : 1 fichier(s) de documents');
+    expect(existsSync(failed)).toBe(false);
+  });
 
   it('the backup is as encrypted as the store; lmdb-js’s own backup() would have written it in clear', async () => {
     const relais = await startRelais();

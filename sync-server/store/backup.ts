@@ -148,6 +148,11 @@ function loudKeysWarning(out: (line: string) => void, dataDir: string, keysTo: s
 export interface BackupOptions {
   /** Where to copy `<dataDir>/keys/` (apart from the backup); null: not copied. */
   keysTo: string | null;
+  /**
+   * Called between the store's copy and the blobs' (for tests: the server deleting or losing a
+   * blob exactly then).
+   */
+  afterStoreCopy?: (hold: string) => Promise<void> | void;
 }
 
 /** A consistent copy of `dataDir` (store + blobs) into `target`, the server running or not. */
@@ -237,6 +242,8 @@ export async function backupDataDir(dataDir: string, target: string, options: Ba
     } finally {
       await Promise.all([source.close(), copy.close()]);
     }
+
+    await options.afterStoreCopy?.(hold);
 
     // 3. The blobs the copy refers to, from the live dir or from the hold.
     const check = openEnvironment(join(target, 'lmdb'), lmdbKey);
