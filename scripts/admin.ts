@@ -13,6 +13,10 @@
  *   user set-role <identifier> admin|professional [--establishment <id> …]
  *   user unlock <identifier>
  *   store encrypt        (Relais stopped) encrypts a store from before encryption at rest (sync-server/store/encryptStore.ts)
+ *   backup <dir> [--keys-to <keys dir>]      a consistent copy of the store and documents, Relais running or not;
+ *                                            the keys only with --keys-to, kept apart (sync-server/store/backup.ts)
+ *   restore <dir> [--keys <keys dir>] [--force]   (Relais stopped) into --data-dir; refuses a non-empty one without --force
+ *   backup/restore exit codes: 0 done, 1 refused or failed (nothing changed, message in French then English), 2 bad usage.
  * Options: --data-dir <dir> (default RELAIS_DATA_DIR or ./data). A password not given is generated
  * (16 characters) and printed once; one given must have 12 characters at least.
  *
@@ -32,6 +36,7 @@ import { readConfig } from '../sync-server/config.ts';
 import { openStore, type Store } from '../sync-server/store/index.ts';
 import { StoreRefusedError } from '../sync-server/store/db.ts';
 import { encryptStore } from '../sync-server/store/encryptStore.ts';
+import { BackupRefusedError, backupDataDir, restoreDataDir } from '../sync-server/store/backup.ts';
 import type { Establishment } from '../sync-server/store/consultations.ts';
 import { MIN_PASSWORD_LENGTH } from '../schema/auth.ts';
 import { newId } from './demo.ts';
@@ -223,7 +228,42 @@ if (isMain && process.argv[2] === 'store') {
   }
 }
 
-if (isMain && process.argv[2] !== 'store') {
+/** `backup` and `restore`: before openStore too, since restore writes a data dir no store has opened. */
+async function runBackupCommand(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, 'keys-to': { type: 'string' }, keys: { type: 'string' }, force: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [command, dir, ...rest] = positionals;
+    if (!dir || rest.length > 0) throw new UsageError(`Usage : npm run admin -- ${command} <dossier> [--data-dir <dossier de données>] ${command === 'backup' ? '[--keys-to <dossier des clés>]' : '[--keys <dossier des clés>] [--force]'}`);
+    const dataDir = values['data-dir'] ? resolve(values['data-dir']) : readConfig().dataDir;
+    const out = (line: string) => console.log(line);
+    if (command === 'backup') {
+      if (values.keys || values.force) throw new UsageError('--keys et --force sont des options de restore. / --keys and --force belong to restore.');
+      await backupDataDir(dataDir, dir, { keysTo: values['keys-to'] ?? null }, out);
+    } else {
+      if (values['keys-to']) throw new UsageError('--keys-to est une option de backup. / --keys-to belongs to backup.');
+      await restoreDataDir(dir, dataDir, { keysDir: values.keys ?? null, force: values.force ?? false }, out);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(error instanceof BackupRefusedError || error instanceof StoreRefusedError ? error.message : error);
+    return 1;
+  }
+}
+
+if (isMain && (process.argv[2] === 'backup' || process.argv[2] === 'restore')) {
+  process.exitCode = await runBackupCommand(process.argv.slice(2));
+}
+
+if (isMain && !['store', 'backup', 'restore'].includes(process.argv[2] ?? '')) {
   const argv = process.argv.slice(2);
   const dirIndex = argv.indexOf('--data-dir');
   const dataDir = dirIndex >= 0 ? resolve(argv[dirIndex + 1] ?? '.') : readConfig().dataDir;

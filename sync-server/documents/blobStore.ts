@@ -43,6 +43,13 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/** Where the blob of `sha256` lives under `<dataDir>/blobs/` (store/backup.ts copies by it). */
+export function blobFilePath(key: Buffer, sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new Error('not a sha-256');
+  const name = createHmac('sha256', key).update(sha256).digest('hex');
+  return join(name.slice(0, 2), name);
+}
+
 export class BlobStore {
   private readonly root: string;
   private readonly tmp: string;
@@ -63,9 +70,7 @@ export class BlobStore {
   }
 
   private pathOf(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new Error('not a sha-256');
-    const name = createHmac('sha256', this.key).update(sha256).digest('hex');
-    return join(this.root, name.slice(0, 2), name);
+    return join(this.root, blobFilePath(this.key, sha256));
   }
 
   begin(): BlobWriter {

@@ -136,11 +136,12 @@ export function lmdbEncryptionKey(dataDir: string, env: NodeJS.ProcessEnv = proc
 // The key is checked twice before anything is written: against `lmdb/key-id`, a fingerprint kept
 // beside the files, before LMDB reads a page (a wrong key makes it read garbage, which may throw
 // anywhere); and against a record in the main database, for a copy of data.mdb made without it.
-const KEY_ID_FILE = 'key-id';
+export const KEY_ID_FILE = 'key-id';
 const KEY_CHECK = 'relais:keyCheck';
 const KEY_CHECK_VALUE = 'relais-lmdb-1';
 
-const keyId = (encryptionKey: string): string => createHmac('sha256', encryptionKey).update('relais lmdb key id').digest('hex').slice(0, 32);
+/** The fingerprint of an LMDB key kept in `lmdb/key-id`: tells a wrong key apart before LMDB reads a page. */
+export const keyId = (encryptionKey: string): string => createHmac('sha256', encryptionKey).update('relais lmdb key id').digest('hex').slice(0, 32);
 
 function wrongKey(path: string): StoreRefusedError {
   return new StoreRefusedError(
