@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { Teledossier, dossierDocName } from '../../schema/dossier.ts';
 import { roomDocName } from '../../schema/room.ts';
@@ -48,6 +49,14 @@ describe('#14 metrics from this machine', () => {
     ]) {
       expect(text, name).toContain(`\n${name}`);
     }
+  });
+
+  it('every metric the Grafana dashboard and docs/ops/METRICS.md name exists', async () => {
+    const text = await scrape();
+    const docs = ['grafana-relais.json', 'METRICS.md'].map((f) => readFileSync(new URL(`../../docs/ops/${f}`, import.meta.url), 'utf8')).join('\n');
+    const named = new Set([...docs.matchAll(/\b((?:relais|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, '')));
+    expect(named.size).toBeGreaterThan(15);
+    for (const name of named) expect(text, name).toContain(`# TYPE ${name} `);
   });
 
   it('opening a dossier socket adds one to the open dossier sockets; closing it takes it away', async () => {
