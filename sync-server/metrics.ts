@@ -1,7 +1,7 @@
 /**
  * The server's Prometheus metrics (served at GET /metrics by http/metrics.ts; docs/ops/METRICS.md
  * lists them). One registry per process, with prom-client's default process metrics (event-loop
- * lag, heap, CPU, file descriptors).
+ * lag, heap, CPU, file descriptors) once a server runs.
  *
  * Labels carry kinds, never names: a document's kind (dossier, room, activity), a route's pattern
  * (`/api/consultations/:consultationId`), a channel (email, sms); no document name, patient, e-mail
@@ -15,7 +15,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { RoomRegistry } from './sync/RoomRegistry.ts';
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
 
 /** Counted on the sync path; each field only ever grows. */
 export const syncCounts = {
@@ -80,8 +79,17 @@ export interface MetricSource {
 
 const sources = new Set<MetricSource>();
 
-/** Registers a running server's state for the gauges; returns the function that removes it. */
+let defaultsCollected = false;
+
+/**
+ * Registers a running server's state for the gauges; returns the function that removes it. The
+ * first call starts prom-client's process metrics (not at import: the admin CLI imports the store).
+ */
 export function watch(source: MetricSource): () => void {
+  if (!defaultsCollected) {
+    defaultsCollected = true;
+    collectDefaultMetrics({ register: registry });
+  }
   sources.add(source);
   return () => void sources.delete(source);
 }
