@@ -30,7 +30,7 @@ import { auditDocuments } from './documents/auditDocuments.ts';
 import { Retention } from './documents/retention.ts';
 import { Readiness } from './readiness.ts';
 import { syncCounts, watch } from './metrics.ts';
-import { METRICS_PATH, countRequest, noteFailure, notePattern, serveMetrics } from './http/metrics.ts';
+import { METRICS_PATH, countRequest, noteFailure, serveMetrics } from './http/metrics.ts';
 
 export interface RelaisServer {
   port: number;
@@ -178,7 +178,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
         throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
       }
-      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) return notePattern(req, METRICS_PATH);
+      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) return;
       if (await routeRequest(req, reply, ctx)) return;
       if (req.path.startsWith('/api/')) throw new HttpError(404, 'not_found', 'Ressource introuvable.');
       if (!files.serve(req, reply)) {

@@ -27,14 +27,20 @@ function bearerMatches(req: Request, token: string | null): boolean {
   return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
 }
 
-/** An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) as its IPv4 form; lower case. */
+/** An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, or uWS's `0000:…:ffff:7f00:0001`) as its IPv4 form; lower case. */
 function plainAddress(address: string): string {
   const lower = address.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice('::ffff:'.length) : lower;
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return lower.slice('::ffff:'.length);
+  const mapped = /^(?:0{1,4}:){5}ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (mapped) {
+    const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  }
+  return lower;
 }
 
 function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(address);
+  return address.startsWith('127.') || address === '::1' || /^(?:0{1,4}:){7}0{0,3}1$/.test(address);
 }
 
 export function metricsAllowed(req: Request, ctx: Pick<Context, 'config'>): boolean {
@@ -48,6 +54,7 @@ export function metricsAllowed(req: Request, ctx: Pick<Context, 'config'>): bool
 /** Answers the scrape; false when the caller may not see it (the request then goes on as for an unknown path). */
 export async function serveMetrics(req: Request, reply: Reply, ctx: Context): Promise<boolean> {
   if (req.method !== 'GET' || !metricsAllowed(req, ctx)) return false;
+  notePattern(req, METRICS_PATH);
   // The readiness gauges (relais_ready) are as fresh as the scrape.
   await ctx.readiness.check();
   const text = await registry.metrics();
