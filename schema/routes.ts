@@ -71,6 +71,16 @@ const Contacts = v.object({ email: optionalText(254), mobile: optionalText(32) }
 
 export const API = {
   health: route({ method: 'GET', path: '/api/health', summary: 'Le serveur répond.', response: v.object({ status: v.literal('ok') }) }),
+  healthReady: route({
+    method: 'GET',
+    path: '/api/health/ready',
+    summary: 'Le serveur peut travailler : stockage inscriptible, clés en place, messagerie, signalisation vidéo. 503 avec les raisons sinon.',
+    response: v.object({
+      status: v.picklist(['ready', 'not_ready']),
+      reasons: v.array(v.string()),
+      checks: v.record(v.string(), v.object({ ok: v.boolean(), reason: v.optional(v.string()) })),
+    }),
+  }),
   openApi: route({ method: 'GET', path: '/api/openapi.json', summary: 'Ce document (OpenAPI 3.1).', response: v.record(v.string(), v.unknown()) }),
 
   /* ---------------------------------------------------------------- session (SPEC §1) */

@@ -45,6 +45,11 @@ export interface Config {
   tlsKey: string | null;
   /** TRUST_PROXY=1: behind a reverse proxy, the caller's address is the last X-Forwarded-For hop (login rate limit, audit). */
   trustProxy: boolean;
+  /**
+   * METRICS_TOKEN: a bearer token that opens GET /metrics to a scraper on another machine (or
+   * behind the reverse proxy); without it only this machine reaches the metrics. 16 characters at least.
+   */
+  metricsToken: string | null;
   /** Caps on costly messages (SMS, e-mail) a request may trigger: messaging/caps.ts. */
   messageCaps: MessageCaps;
 }
@@ -89,12 +94,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert: env.TLS_CERT || null,
     tlsKey: env.TLS_KEY || null,
     trustProxy: env.TRUST_PROXY === '1',
+    metricsToken: metricsTokenFrom(env.METRICS_TOKEN),
     messageCaps: {
       recipient: capFrom(env.RELAIS_SENDS_PER_RECIPIENT, '10/24h'),
       account: capFrom(env.RELAIS_SENDS_PER_ACCOUNT, '60/1h'),
       establishment: capFrom(env.RELAIS_SENDS_PER_ESTABLISHMENT, '500/24h'),
     },
   };
+}
+
+function metricsTokenFrom(value: string | undefined): string | null {
+  if (!value) return null;
+  if (value.length < 16 || /\s/.test(value)) {
+    throw new ConfigError('METRICS_TOKEN invalide : 16 caractères au moins, sans espace (openssl rand -hex 32). / METRICS_TOKEN must be at least 16 characters, no spaces.');
+  }
+  return value;
 }
 
 /** «<count>/<window>», the window in minutes or hours: `10/24h`, `5/15m`. */

@@ -28,6 +28,9 @@ import { SocketOwners } from './sync/SocketOwners.ts';
 import { createDocumentServices, type DocumentServices } from './documents/index.ts';
 import { auditDocuments } from './documents/auditDocuments.ts';
 import { Retention } from './documents/retention.ts';
+import { Readiness } from './readiness.ts';
+import { syncCounts, watch } from './metrics.ts';
+import { METRICS_PATH, countRequest, noteFailure, serveMetrics } from './http/metrics.ts';
 
 export interface RelaisServer {
   port: number;
@@ -107,6 +110,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     documents: null as unknown as DocumentServices,
     // Set just below, once the room registry exists.
     accessChanged: null as unknown as Context['accessChanged'],
+    // Set just below, once the key files the document services load exist.
+    readiness: null as unknown as Readiness,
     callParticipants: () => new Set<string>(),
   };
   const files = new StaticFiles(config.clientDir);
@@ -123,6 +128,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
+  ctx.readiness = new Readiness(config, store, messaging.messenger);
+  const unwatch = watch({ rooms: registry, outboxBacklog: () => messaging.messenger.backlog });
   const retention = new Retention(store, registry, ctx.documents, log);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
@@ -166,16 +173,19 @@ export async function startServer(config: Config, store: Store, options: ServerO
   };
 
   const dispatch = async (req: Request, reply: Reply): Promise<void> => {
+    const started = performance.now();
     try {
       if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
         throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
       }
+      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) return;
       if (await routeRequest(req, reply, ctx)) return;
       if (req.path.startsWith('/api/')) throw new HttpError(404, 'not_found', 'Ressource introuvable.');
       if (!files.serve(req, reply)) {
         reply.send(404, 'Page introuvable.', [['Content-Type', 'text/plain; charset=utf-8']]);
       }
     } catch (error) {
+      noteFailure(req, error);
       if (error instanceof InvalidRequest) {
         reply.sendJson(400, { error: error.code, message: error.message, field: error.field });
       } else if (error instanceof HttpError) {
@@ -184,6 +194,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
         log(`http: ${req.method} ${req.path.split('/').slice(0, 3).join('/')}: ${error instanceof Error ? error.message : 'error'}`);
         reply.error(500, 'internal', 'Erreur interne du serveur. Réessayez dans un instant.');
       }
+    } finally {
+      countRequest(req, reply, started);
     }
   };
 
@@ -266,6 +278,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     },
     message(ws, message) {
       const data = ws.getUserData();
+      syncCounts.messagesReceived++;
       try {
         if (data.sessionKey) {
           // Working in a document is using the session: its idle time restarts (a write a minute at most).
@@ -342,6 +355,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     retention,
     async close() {
       retention.stop();
+      unwatch();
       clearInterval(sessionSweep);
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();

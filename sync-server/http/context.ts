@@ -8,6 +8,7 @@ import type { Messaging } from '../messaging/types.ts';
 import type { DocumentServices } from '../documents/index.ts';
 import type { ActivityFeed } from '../consultations/ActivityFeed.ts';
 import type { InvitationTokens } from '../auth/invitationTokens.ts';
+import type { Readiness } from '../readiness.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 import type { Api, Binary, BodyOf, ParamsOf, QueryOf, RouteId } from '../../schema/routes.ts';
@@ -25,6 +26,8 @@ export interface Context {
   invitationTokens: InvitationTokens;
   /** Blobs, dossier edits, signature images, vault links (documents/). */
   documents: DocumentServices;
+  /** GET /api/health/ready's checks (readiness.ts). */
+  readiness: Readiness;
   /**
    * Call after a change of rights, so that sockets already open follow it (SPEC §9): closes the
    * sockets of a consultation's documents whose holder lost access, every socket of a user, or

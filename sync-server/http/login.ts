@@ -10,6 +10,7 @@ import { audit } from '../audit/audit.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
 import { sessionToken, type Context } from './context.ts';
 import { callerAddress } from './remoteAddress.ts';
+import { loginLockouts, loginMethod, loginRefusals, logins } from '../metrics.ts';
 
 const minutes = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60));
 
@@ -17,6 +18,7 @@ const minutes = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60)
 export function checkGuard(req: Request, ctx: Context, user: User | undefined): void {
   const verdict = authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
   if (verdict.ok) return;
+  loginRefusals.inc({ reason: verdict.reason });
   if (verdict.reason === 'account_locked') {
     throw new HttpError(
       429,
@@ -31,6 +33,8 @@ export function checkGuard(req: Request, ctx: Context, user: User | undefined): 
 export async function loginFailed(req: Request, ctx: Context, user: User | undefined, identifier: string, method: string, detail: string): Promise<never> {
   const address = callerAddress(req, ctx);
   const locked = await authServices(ctx.store).guard.fail(address, user?.id ?? null);
+  logins.inc({ method: loginMethod(method), outcome: 'failure' });
+  if (locked) loginLockouts.inc();
   await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, identifier, method, address, detail });
   if (locked) {
     await audit(ctx, { type: 'login.locked', actorId: user!.id, identifier, method, address });
@@ -58,6 +62,7 @@ export async function completeLogin(req: Request, reply: Reply, ctx: Context, us
   const previous = sessionToken(req);
   if (previous) await ctx.sessions.destroy(previous);
   await authServices(ctx.store).guard.succeed(user.id);
+  logins.inc({ method: loginMethod(method), outcome: 'success' });
   const token = await ctx.sessions.create(user.id);
   reply.header('Set-Cookie', sessionCookie(token, ctx.config.secureCookies));
   await audit(ctx, { type: 'login.success', actorId: user.id, method, address: callerAddress(req, ctx) });

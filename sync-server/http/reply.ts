@@ -87,6 +87,8 @@ export class HttpError extends Error {
 export class Reply {
   aborted = false;
   done = false;
+  /** The status answered (0 until then): counted by route in http/metrics.ts. */
+  status = 0;
   private readonly extraHeaders: [string, string][] = [];
 
   constructor(
@@ -199,6 +201,7 @@ export class Reply {
   async sendStream(status: number, headers: [string, string][], source: AsyncIterable<Buffer>, size: number): Promise<void> {
     if (this.aborted || this.done) return;
     this.done = true;
+    this.status = status;
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
       for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
@@ -247,6 +250,7 @@ export class Reply {
   send(status: number, body: string | Uint8Array | null, headers: [string, string][] = []): void {
     if (this.aborted || this.done) return;
     this.done = true;
+    this.status = status;
     this.res.cork(() => {
       if (this.bodyPaused) {
         this.bodyPaused = false;

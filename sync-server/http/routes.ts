@@ -30,6 +30,7 @@ import { joinHandlers } from './join.ts';
 import { roomDocumentHandlers } from './roomDocuments.ts';
 import { callInvitationHandlers } from './callInvitations.ts';
 import { openApiHandlers } from './openApi.ts';
+import { notePattern } from './metrics.ts';
 
 const handlers: Handlers<RouteId> = {
   ...healthHandlers,
@@ -147,6 +148,7 @@ export async function routeRequest(req: Request, reply: Reply, ctx: Context): Pr
     pathMatched = true;
     if (route.spec.method !== req.method) continue;
     const handler = handlers[route.id] as ApiHandler<RouteId>;
+    notePattern(req, route.spec.path);
     await handler(apiRequest(route, params.output, req, reply), reply, ctx);
     return true;
   }
@@ -155,6 +157,7 @@ export async function routeRequest(req: Request, reply: Reply, ctx: Context): Pr
     if (!match) continue;
     pathMatched = true;
     if (page.method !== req.method) continue;
+    notePattern(req, 'dev');
     await page.handler(req, match.slice(1), reply, ctx);
     return true;
   }

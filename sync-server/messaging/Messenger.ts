@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { MessagePayload, MessageStore, StoredMessage } from '../store/messages.ts';
 import type { EmailTransport, SmsTransport } from './transports.ts';
 import type { MessageRecord, Messaging, OutgoingEmail, OutgoingSms } from './types.ts';
+import { messagingFailures, messagingSent } from '../metrics.ts';
 
 /** Waits between tries: 30 s, 2 min, 10 min, 30 min, 2 h; a message is given up after 6 tries. */
 export const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 7_200_000];
@@ -19,8 +20,18 @@ export interface MessengerOptions {
   log?: (message: string) => void;
 }
 
+/** How a channel's deliveries went lately (readiness, http/health.ts). Epoch ms; 0: never. */
+export interface DeliveryState {
+  transport: string;
+  lastSuccessAt: number;
+  lastFailureAt: number;
+}
+
 export class Messenger implements Messaging {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Messages recorded and not yet sent, with a try to come: the outbox backlog, by channel. */
+  private readonly undelivered = { email: new Set<string>(), sms: new Set<string>() };
+  readonly delivery: Record<'email' | 'sms', DeliveryState>;
   private readonly retryDelaysMs: number[];
   private readonly log: (message: string) => void;
   private closed = false;
@@ -31,11 +42,22 @@ export class Messenger implements Messaging {
   ) {
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.log = options.log ?? (() => undefined);
+    this.delivery = {
+      email: { transport: options.email.name, lastSuccessAt: 0, lastFailureAt: 0 },
+      sms: { transport: options.sms.name, lastSuccessAt: 0, lastFailureAt: 0 },
+    };
+  }
+
+  get backlog(): { email: number; sms: number } {
+    return { email: this.undelivered.email.size, sms: this.undelivered.sms.size };
   }
 
   /** Plans the tries that a previous run left pending. */
   resume(now = Date.now()): void {
-    for (const message of this.store.pending()) this.schedule(message.record.id, Math.max(0, (message.nextAttemptAt ?? now) - now));
+    for (const message of this.store.pending()) {
+      this.undelivered[message.record.channel].add(message.record.id);
+      this.schedule(message.record.id, Math.max(0, (message.nextAttemptAt ?? now) - now));
+    }
   }
 
   sendEmail(email: OutgoingEmail): Promise<MessageRecord> {
@@ -70,12 +92,15 @@ export class Messenger implements Messaging {
       sentAt: null,
     };
     await this.store.put({ record, payload, nextAttemptAt: Date.now() });
+    this.undelivered[record.channel].add(record.id);
     return this.attempt(record.id);
   }
 
   private async attempt(id: string): Promise<MessageRecord> {
     const stored = this.store.get(id);
     if (!stored || !stored.payload || stored.record.status !== 'pending') {
+      this.undelivered.email.delete(id);
+      this.undelivered.sms.delete(id);
       if (!stored) throw new Error(`message ${id} vanished`);
       return stored.record;
     }
@@ -90,6 +115,9 @@ export class Messenger implements Messaging {
         payload: null,
         nextAttemptAt: null,
       };
+      this.delivery[payload.channel].lastSuccessAt = Date.now();
+      this.undelivered[payload.channel].delete(id);
+      messagingSent.inc({ channel: payload.channel });
     } catch (error) {
       const attempts = stored.record.attempts + 1;
       const delay = this.retryDelaysMs[attempts - 1];
@@ -102,6 +130,9 @@ export class Messenger implements Messaging {
         nextAttemptAt: delay === undefined ? null : Date.now() + delay,
       };
       if (delay !== undefined) this.schedule(id, delay);
+      else this.undelivered[payload.channel].delete(id);
+      this.delivery[payload.channel].lastFailureAt = Date.now();
+      messagingFailures.inc({ channel: payload.channel, final: String(delay === undefined) });
     }
     await this.store.put(next);
     return next.record;

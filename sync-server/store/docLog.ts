@@ -6,6 +6,7 @@
  * can replace LMDB without touching the rooms.
  */
 import type { Databases } from './db.ts';
+import { lmdbCommitSeconds, syncCounts } from '../metrics.ts';
 
 export interface LoadedLog {
   /** Snapshot first, then the tail, in order. */
@@ -40,6 +41,8 @@ export interface DocStore {
 const END = Number.MAX_SAFE_INTEGER;
 
 interface QueuedWrite {
+  /** A compaction (counted apart from the appends). */
+  compaction: boolean;
   run(): void;
   resolve(): void;
   reject(error: unknown): void;
@@ -53,12 +56,15 @@ export class LmdbDocStore implements DocStore {
    */
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
+  /** Epoch ms of the last commit of the log that succeeded, and of the last that failed (0: none). */
+  lastCommitAt = 0;
+  lastCommitFailureAt = 0;
 
   constructor(private readonly db: Pick<Databases, 'root' | 'updates' | 'snapshots'>) {}
 
-  private enqueue(run: () => void): Promise<void> {
+  private enqueue(compaction: boolean, run: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ run, resolve, reject });
+      this.queue.push({ compaction, run, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
@@ -70,16 +76,25 @@ export class LmdbDocStore implements DocStore {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
+    const started = performance.now();
     try {
       this.db.root.transactionSync(() => {
         for (const write of batch) write.run();
       });
     } catch (error) {
       // The transaction aborted as a whole: nothing of this batch is stored.
+      syncCounts.commitFailures++;
+      this.lastCommitFailureAt = Date.now();
       for (const write of batch) write.reject(error);
       return;
     }
-    for (const write of batch) write.resolve();
+    lmdbCommitSeconds.observe((performance.now() - started) / 1000);
+    this.lastCommitAt = Date.now();
+    for (const write of batch) {
+      if (write.compaction) syncCounts.compactions++;
+      else syncCounts.updatesStored++;
+      write.resolve();
+    }
   };
 
   load(docName: string): LoadedLog {
@@ -102,12 +117,12 @@ export class LmdbDocStore implements DocStore {
   }
 
   append(docName: string, seq: number, update: Uint8Array): Promise<void> {
-    return this.enqueue(() => this.db.updates.putSync([docName, seq], update));
+    return this.enqueue(false, () => this.db.updates.putSync([docName, seq], update));
   }
 
   /** Queued behind the appends it folds, so it never runs ahead of them. */
   compact(docName: string, upTo: number, state: Uint8Array): Promise<void> {
-    return this.enqueue(() => {
+    return this.enqueue(true, () => {
       const previous = this.db.snapshots.get(docName);
       if (previous && previous.upTo >= upTo) return;
       this.db.snapshots.putSync(docName, { upTo, update: state });

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { FanOut, SyncSocket } from './socket.ts';
+import { MessageType } from './protocol.ts';
+import { syncCounts } from '../metrics.ts';
 
 export class UwsSyncSocket<T> implements SyncSocket {
   isOpen = true;
@@ -28,7 +30,9 @@ export class UwsSyncSocket<T> implements SyncSocket {
   }
 
   publish(topic: string, data: Uint8Array): void {
-    if (this.isOpen) this.ws.publish(topic, data, true);
+    if (!this.isOpen) return;
+    if (data[0] === MessageType.Sync) syncCounts.updatesFannedOut++;
+    this.ws.publish(topic, data, true);
   }
 
   close(code: number, reason: string): void {
@@ -44,7 +48,13 @@ export class UwsSyncSocket<T> implements SyncSocket {
 }
 
 export function uwsFanOut(app: TemplatedApp): FanOut {
-  return { publish: (topic, data) => void app.publish(topic, data, true) };
+  return {
+    publish: (topic, data) => {
+      // Awareness goes through here too; only document updates are counted.
+      if (data[0] === MessageType.Sync) syncCounts.updatesFannedOut++;
+      app.publish(topic, data, true);
+    },
+  };
 }
 
 /** True when uWS loaded its native binary for this Node (on another ABI it falls back silently). */

@@ -24,13 +24,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts the server on `port` over `dataDir` and resolves once it listens. */
-export function startServerProcess(port: number, dataDir: string): Promise<ChildProcess> {
+/** Starts the server on `port` over `dataDir` (with `env` added to its environment) and resolves once it listens. */
+export function startServerProcess(port: number, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'sync-server/main.ts'], {
     cwd: root,
     // No built client: these runs measure the sync server, and a `vite build` running meanwhile
     // must not make a start fail on a half-written dist/.
-    env: { ...process.env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1', RELAIS_CLIENT_DIR: join(dataDir, 'no-client') },
+    env: { ...process.env, ...env, PORT: String(port), RELAIS_DATA_DIR: dataDir, HOST: '127.0.0.1', RELAIS_CLIENT_DIR: join(dataDir, 'no-client') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -53,13 +53,13 @@ export interface SeededServerProcess {
 }
 
 /** Demo data in a fresh data dir, then the server in its own process over it. */
-export async function startSeededServerProcess(): Promise<SeededServerProcess> {
+export async function startSeededServerProcess(env: NodeJS.ProcessEnv = {}): Promise<SeededServerProcess> {
   const dataDir = tempDataDir();
   const seedStore = openStore(dataDir);
   const demo = await seedDemo(seedStore);
   await seedStore.close();
   const port = await freePort();
-  const child = await startServerProcess(port, dataDir);
+  const child = await startServerProcess(port, dataDir, env);
   return { dataDir, demo, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}`, child };
 }
 
