@@ -50,6 +50,10 @@ export class PdfPool {
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       // Jobs are whole PDFs: one at a time per thread.
       concurrentTasksPerWorker: 1,
+      // Below the main thread's priority (Linux, via @napi-rs/nice): on a busy 2-core machine a
+      // worker starting up or saving a big PDF otherwise takes CPU time from the loop that serves
+      // the sockets (stalls of 100–180 ms measured while a worker started, under load).
+      niceIncrement: 10,
     });
   }
 

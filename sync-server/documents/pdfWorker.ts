@@ -13,8 +13,8 @@ export type PdfJob =
   | { kind: 'stamp'; input: StampInput }
   | { kind: 'imageToPdf'; image: SignatureImage; title: string }
   | { kind: 'exportIndex'; input: ExportIndexInput }
-  /** For the tests: a job that fails, or holds its thread busy for `ms`. */
-  | { kind: 'probe'; ms: number; fail?: boolean };
+  /** For the tests: a job that holds its thread busy for `ms`, then fails if asked, or eats memory until its cap. */
+  | { kind: 'probe'; ms: number; fail?: boolean; hog?: boolean };
 
 async function render(job: PdfJob): Promise<Uint8Array> {
   switch (job.kind) {
@@ -30,6 +30,8 @@ async function render(job: PdfJob): Promise<Uint8Array> {
       const until = Date.now() + job.ms;
       while (Date.now() < until); // busy on purpose: a stand-in for pdf-lib's synchronous work
       if (job.fail) throw new Error('probe failed');
+      const held: number[][] = [];
+      while (job.hog) held.push(new Array<number>(1_000_000).fill(held.length));
       return new Uint8Array([1]);
     }
   }

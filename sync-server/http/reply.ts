@@ -74,6 +74,8 @@ function decodePath(raw: string): string {
   }
 }
 
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -274,6 +276,8 @@ export class Reply {
         this.res.cork(() => {
           ok = this.res.write(next.value);
         });
+        // One chunk per turn of the loop: the sockets of everyone else are served between two.
+        await yieldToLoop();
         if (ok) continue;
         await new Promise<void>((resolve) => {
           this.abortListeners.push(resolve);
