@@ -7,7 +7,8 @@
  *   dossierEdits.ts    server edits of the dossier Y.Doc        blobRefs.ts   who holds a blob
  *   documentRecords.ts the server's record of each document (what the edge trusts)
  *   signatureImages.ts each user's signature image             vaultLinks.ts «Coffre-fort sécurisé» links
- *   zip.ts             «Exporter»                               retention.ts  the daily purge
+ *   zip.ts             «Exporter», streamed (yazl)              retention.ts  the daily purge
+ *   pdfPool.ts         PDF jobs in worker threads (pdfWorker.ts runs them)
  */
 import { PdfPool } from './pdfPool.ts';
 import type { Database } from 'lmdb';
