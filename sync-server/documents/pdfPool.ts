@@ -73,11 +73,6 @@ export class PdfPool {
     return this.run({ kind: 'exportIndex', input });
   }
 
-  /** Jobs running or waiting. */
-  get pending(): number {
-    return this.pool.queueSize + this.pool.threads.length - this.pool.idleThreads;
-  }
-
   /**
    * A refused job (queue full) or a worker killed by its memory cap is an HttpError with a French
    * message; what the job itself threw (a PDF pdf-lib cannot read) is rethrown as is, for the
