@@ -8,10 +8,10 @@
  * wait. Past that a job is refused at once with a French 503 rather than piling up in memory.
  * A worker that runs out of memory dies alone (the server stays up) and its job gets a 422.
  *
- * Workers are started when first needed and stop after five idle minutes (the first PDF after that waits about a second for one to start). They load TypeScript the
- * way the server does: `--import tsx` given explicitly to each worker, whether this process was
- * started with it (`npm start`), by the tsx CLI, or by vitest (which transforms TS itself and
- * gives threads nothing).
+ * Workers start with the server and stay. They load TypeScript the way the server does:
+ * `--import tsx` given explicitly to each worker, whether this process was started with it
+ * (`npm start`), by the tsx CLI, or by vitest (which transforms TS itself and gives threads
+ * nothing).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -42,10 +42,11 @@ export class PdfPool {
   constructor(options: PdfPoolOptions) {
     this.pool = new Piscina({
       filename: new URL('./pdfWorker.ts', import.meta.url).href,
-      minThreads: 0,
+      // Started with the server and kept: a worker's start (tsx, pdf-lib) takes 1–10 s on a busy
+      // 2-core machine, too long for the first «Signer» after an idle spell to wait for it.
+      minThreads: options.workers,
       maxThreads: options.workers,
       maxQueue: options.queue,
-      idleTimeout: 5 * 60_000,
       execArgv: ['--import', tsxLoader],
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       // Jobs are whole PDFs: one at a time per thread.
