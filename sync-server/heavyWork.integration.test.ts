@@ -91,7 +91,7 @@ describe('issue 13 heavy work', () => {
    * 10 ms). Before the fix the server deflated each 6 MB file in one synchronous call and sent one
    * 24 MB Buffer: the longest gap between two arrivals was 450–535 ms on a quiet 2-core machine and
    * 1,450 ms on a loaded one (load average 13). After, the loop handles one 64 KiB chunk per turn
-   * and the PDF worker runs below its priority: 100–150 ms on that loaded machine, where gaps of
+   * and the PDF worker runs below its priority: 68–210 ms on that loaded machine, where gaps of
    * 30–150 ms happen with no export at all. 250 ms fails the old code on any machine and leaves
    * the new one room on a loaded CI runner.
    */
