@@ -52,6 +52,17 @@ export interface Config {
   metricsToken: string | null;
   /** Caps on costly messages (SMS, e-mail) a request may trigger: messaging/caps.ts. */
   messageCaps: MessageCaps;
+  /** PDF rendering and stamping off the main thread (documents/pdfPool.ts). */
+  pdf: PdfSettings;
+}
+
+export interface PdfSettings {
+  /** RELAIS_PDF_WORKERS: worker threads. Default 1: on a 2-core server the other core serves the sockets. */
+  workers: number;
+  /** RELAIS_PDF_QUEUE: PDF jobs that may wait for a worker; past that a request is refused with 503. Default 8. */
+  queue: number;
+  /** RELAIS_PDF_WORKER_MB: each worker's heap cap in MiB. Default 512 (a 25 MB PDF takes ~150–250 MiB in pdf-lib). */
+  workerMemoryMb: number;
 }
 
 /** At most `max` messages in any `windowMs` (a sliding window). */
@@ -99,6 +110,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recipient: capFrom(env.RELAIS_SENDS_PER_RECIPIENT, '10/24h'),
       account: capFrom(env.RELAIS_SENDS_PER_ACCOUNT, '60/1h'),
       establishment: capFrom(env.RELAIS_SENDS_PER_ESTABLISHMENT, '500/24h'),
+    },
+    pdf: {
+      workers: Math.max(1, intFrom(env.RELAIS_PDF_WORKERS, 1)),
+      queue: intFrom(env.RELAIS_PDF_QUEUE, 8),
+      workerMemoryMb: Math.max(64, intFrom(env.RELAIS_PDF_WORKER_MB, 512)),
     },
   };
 }

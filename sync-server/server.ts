@@ -362,6 +362,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       await registry.shutdown();
       // Presence writes gathered while the rooms closed would land in a closed registry.
       presence?.stop();
+      await ctx.documents.pdf.close();
     },
   };
 }

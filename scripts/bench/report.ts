@@ -1,5 +1,5 @@
 /** The bench's outputs: terminal table, bench/results.json, docs/BENCHMARKS.md with an SVG chart. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './loadgen.ts';
 import type { ServerKind } from './protocol.ts';
@@ -215,6 +215,8 @@ function stepsTable(results: BenchResults): string {
   return lines.join('\n');
 }
 
+export const KEPT_BELOW = '<!-- Below: sections kept when npm run bench rewrites this page. -->';
+
 export function writeReport(root: string, results: BenchResults): void {
   const table = rows(results);
   console.log(`\n${terminalTable(table)}\n`);
@@ -285,6 +287,9 @@ as well as the server's own pauses (garbage collection, storage). Raw figures: \
   event-loop turn); the commit survives a crash of the process, and lmdb-js's overlapping sync
   flushes it to disk right after, off the writer lock, without risking the file on a power cut.
 `;
-  writeFileSync(docPath, md);
+  // Sections measured by their own scripts ((g), heavyWork.ts) sit below this line and are kept.
+  const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const kept = previous.includes(KEPT_BELOW) ? previous.slice(previous.indexOf(KEPT_BELOW)) : '';
+  writeFileSync(docPath, kept ? `${md}\n${kept}` : md);
   console.log(`Wrote ${join(dir, 'results.json')} and ${docPath}`);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --report bench/results.json]`: starts each server in its own process,
+ * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --report bench/results.json] [-- --only g [--rate 1000]]`: starts each server in its own process,
  * drives it from the load-generator process with scenarios (a)–(e) of issue 7, and writes the
  * terminal table, bench/results.json and docs/BENCHMARKS.md (table + SVG chart).
  */
@@ -15,10 +15,13 @@ import type { ServerKind, Target } from './protocol.ts';
 import type { ServerStats } from './servers/ipc.ts';
 import { writeReport, type BenchResults, type IdleResult, type ServerResult } from './report.ts';
 import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
+import { benchHeavyWork } from './heavyWork.ts';
 
 const here = import.meta.dirname;
 const root = resolve(here, '../..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' }, only: { type: 'string' }, rate: { type: 'string' } },
+});
 const quick = values.quick;
 /**
  * Relais runs with the Node flags `npm start` gives it (sync-server/nodeFlags.ts).
@@ -230,6 +233,10 @@ async function main(): Promise<void> {
 if (values.report) {
   // Rewrites the table and the chart from a results file, without running anything.
   writeReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
+} else if (values.only === 'g') {
+  await benchHeavyWork({ quick, rate: values.rate ? Number(values.rate) : undefined });
 } else {
   await main();
+  // (g) scenario (a) beside exports and PDFs (heavyWork.ts): printed, see docs/BENCHMARKS.md.
+  await benchHeavyWork({ quick });
 }

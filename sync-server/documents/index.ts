@@ -7,8 +7,10 @@
  *   dossierEdits.ts    server edits of the dossier Y.Doc        blobRefs.ts   who holds a blob
  *   documentRecords.ts the server's record of each document (what the edge trusts)
  *   signatureImages.ts each user's signature image             vaultLinks.ts «Coffre-fort sécurisé» links
- *   zip.ts             «Exporter»                               retention.ts  the daily purge
+ *   zip.ts             «Exporter», streamed (yazl)              retention.ts  the daily purge
+ *   pdfPool.ts         PDF jobs in worker threads (pdfWorker.ts runs them)
  */
+import { PdfPool } from './pdfPool.ts';
 import type { Database } from 'lmdb';
 import type { Config } from '../config.ts';
 import type { Key } from '../store/db.ts';
@@ -68,6 +70,8 @@ export interface DocumentServices {
   /** Days a vault link stays valid (RELAIS_VAULT_DAYS, default 7). */
   vaultDays: number;
   audit: DocumentAudit;
+  /** PDF rendering and stamping, in worker threads. Closed with the server. */
+  pdf: PdfPool;
 }
 
 export function createDocumentServices(
@@ -88,6 +92,7 @@ export function createDocumentServices(
     maxUploadBytes: Math.round(positive(env.RELAIS_MAX_UPLOAD_MB, 25) * 1024 * 1024),
     vaultDays: positive(env.RELAIS_VAULT_DAYS, 7),
     audit,
+    pdf: new PdfPool({ workers: config.pdf.workers, queue: config.pdf.queue, memoryMb: config.pdf.workerMemoryMb }),
   };
 }
 

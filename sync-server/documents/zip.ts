@@ -1,23 +1,31 @@
 /**
- * A minimal ZIP writer for «Exporter» (SPEC §7.3): no zip package is a dependency, and the format
- * needed here is small. Entries are deflated (node:zlib) unless that does not make them smaller
- * (PDFs and JPEGs are already compressed), names are UTF-8 (flag bit 11), no ZIP64: an export
- * stays far below 4 GB (documents are capped at 25 MB each).
+ * «Exporter» (SPEC §7.3) as a ZIP written while it is sent (yazl): entries are read one after
+ * the other, as streams, so the archive is never held whole in memory and the main thread only
+ * ever handles one chunk (64 KiB) at a time. Deflating runs in zlib's streams, on libuv's thread
+ * pool, not on the loop.
+ *
+ * Entries already compressed by their type (PDF, JPEG, PNG, ZIP: `worthDeflating`) are stored:
+ * deflating them costs time and saves nothing. Names are UTF-8. ZIP64 records are written when an
+ * entry or the archive passes 4 GiB (or always, with `forceZip64`). Times are written twice: the
+ * DOS field (local time of the server, what old readers show) and the Info-ZIP «UT» extra field,
+ * the UTC Unix time that unzip, 7-Zip and macOS use.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import yazl from 'yazl';
 import { safeFileName } from '../../schema/fileName.ts';
 
-export interface ZipEntry {
+export type ZipEntry = {
   name: string;
-  data: Uint8Array;
   modified?: Date;
-}
+  /** Deflate this entry (see worthDeflating). */
+  compress: boolean;
+} & ({ data: Uint8Array } | { size: number; open: () => Promise<Readable> });
 
-function dosDateTime(d: Date): { time: number; date: number } {
-  return {
-    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
-    date: ((d.getFullYear() - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
-  };
+/** Types that are compressed already: stored as they are. */
+const COMPRESSED_TYPES = new Set(['application/pdf', 'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'application/zip', 'video/mp4']);
+
+export function worthDeflating(mimeType: string): boolean {
+  return !COMPRESSED_TYPES.has(mimeType);
 }
 
 /**
@@ -31,58 +39,59 @@ export function entryName(name: string): string {
   return `${safeFileName(name.slice(0, slash))}/${safeFileName(name.slice(slash + 1))}`;
 }
 
-export function zip(entries: ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entryName(entry.name), 'utf8');
-    const raw = Buffer.from(entry.data);
-    const deflated = deflateRawSync(raw);
-    const stored = deflated.byteLength >= raw.byteLength;
-    const body = stored ? raw : deflated;
-    const crc = crc32(raw) >>> 0;
-    const { time, date } = dosDateTime(entry.modified ?? new Date());
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(stored ? 0 : 8, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.byteLength, 18);
-    local.writeUInt32LE(raw.byteLength, 22);
-    local.writeUInt16LE(name.byteLength, 26);
-    local.writeUInt16LE(0, 28);
-    locals.push(local, name, body);
+export interface ZipStream {
+  /** The archive's bytes. Fails (and ends) when an entry's source fails, e.g. a blob whose GCM tag does not verify. */
+  output: Readable;
+  /** Stops everything: the entry being read is closed and no other is opened. */
+  abort(): void;
+}
 
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    // Made by Unix (3): unzip then reads names by the UTF-8 flag, not as DOS code page 437.
-    central.writeUInt16LE((3 << 8) | 20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(stored ? 0 : 8, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.byteLength, 20);
-    central.writeUInt32LE(raw.byteLength, 24);
-    central.writeUInt16LE(name.byteLength, 28);
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // a regular file, rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += local.byteLength + name.byteLength + body.byteLength;
+export function zipStream(entries: ZipEntry[], options: { forceZip64?: boolean } = {}): ZipStream {
+  const zip = new yazl.ZipFile();
+  const output = zip.outputStream as unknown as Readable;
+  const open = new Set<Readable>();
+  let stopped = false;
+  const fail = (error: Error): void => {
+    if (stopped) return;
+    stopped = true;
+    for (const source of open) source.destroy();
+    output.destroy(error);
+  };
+  zip.on('error', fail);
+  const now = new Date();
+  for (const entry of entries) {
+    const common = { mtime: entry.modified ?? now, mode: 0o100644, compress: entry.compress, forceZip64Format: options.forceZip64 ?? false };
+    const name = entryName(entry.name);
+    if ('data' in entry) {
+      zip.addBuffer(Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength), name, common);
+      continue;
+    }
+    zip.addReadStreamLazy(name, { ...common, size: entry.size }, (done) => {
+      if (stopped) return;
+      entry.open().then(
+        (source) => {
+          if (stopped) {
+            source.destroy();
+            return;
+          }
+          open.add(source);
+          source.once('close', () => open.delete(source));
+          source.once('error', fail);
+          done(null, source);
+        },
+        (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
   }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.byteLength, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  zip.end({ forceZip64Format: options.forceZip64 ?? false, comment: '' });
+  return { output, abort: () => fail(new Error('export aborted')) };
+}
+
+/** The whole archive in memory: for tests and small archives only. */
+export async function zipToBuffer(entries: ZipEntry[], options: { forceZip64?: boolean } = {}): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of zipStream(entries, options).output) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Unique names inside one archive: «a.pdf», «a (2).pdf», ... */

@@ -9,7 +9,6 @@ import { safeFileName } from '../../schema/fileName.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
 import { EXTENSIONS, type AcceptedType } from '../documents/fileType.ts';
-import { imageToPdf, stampSignature } from '../documents/stamp.ts';
 import { HttpError, type Request } from './reply.ts';
 import { requireUser, type Context, type Handlers } from './context.ts';
 import { checkDeclaredLength, receiveUpload } from './upload.ts';
@@ -189,13 +188,14 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     const [pdf, image] = await Promise.all([ctx.documents.blobs.read(entry.sha256), ctx.documents.blobs.read(signature.sha256)]);
     let stamped: Uint8Array;
     try {
-      stamped = await stampSignature({
+      stamped = await ctx.documents.pdf.stamp({
         pdf,
         image: { bytes: image, mimeType: signature.mimeType },
         signerName: user.displayName,
         signedAt: new Date().toISOString(),
       });
-    } catch {
+    } catch (error) {
+      if (error instanceof HttpError) throw error; // the pool is full, or the PDF too heavy for a worker
       throw new HttpError(422, 'pdf_unreadable', 'Ce PDF ne peut pas être signé (protégé ou endommagé).');
     }
     const document = await addGeneratedDocument(ctx, consultation.id, user, stamped, {
@@ -216,8 +216,9 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     const bytes = await ctx.documents.blobs.read(entry.sha256);
     let pdf: Uint8Array;
     try {
-      pdf = await imageToPdf({ bytes, mimeType: entry.mimeType }, withoutExtension(entry.name));
-    } catch {
+      pdf = await ctx.documents.pdf.imageToPdf({ bytes, mimeType: entry.mimeType }, withoutExtension(entry.name));
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
       throw new HttpError(422, 'image_unreadable', 'Cette image est endommagée et ne peut pas être convertie.');
     }
     const document = await addGeneratedDocument(ctx, consultation.id, user, pdf, {

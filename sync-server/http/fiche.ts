@@ -5,7 +5,7 @@
  * when the fiche was modified after it.
  */
 import { FICHE_FIELDS, ficheVersionHash, type FicheField, type FicheSignature } from '../../schema/dossier.ts';
-import { renderFichePdf, type FichePdfInput, type SignatureImage } from '../documents/fichePdf.ts';
+import { type FichePdfInput, type SignatureImage } from '../documents/fichePdf.ts';
 import type { Consultation } from '../store/consultations.ts';
 import type { User } from '../store/users.ts';
 import type { Context, Handlers } from './context.ts';
@@ -73,7 +73,7 @@ export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
     const fiche = readFiche(ctx, consultation.id);
     const versionHash = ficheVersionHash(fiche);
     const signedAt = new Date().toISOString();
-    const pdf = await renderFichePdf({
+    const pdf = await ctx.documents.pdf.fiche({
       ...fichePdfInput(ctx, consultation, fiche),
       generatedAt: signedAt,
       signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
@@ -97,7 +97,7 @@ export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
   },
   async fichePdf(req, reply, ctx) {
     const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const pdf = await renderFichePdf({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
+    const pdf = await ctx.documents.pdf.fiche({ ...fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id)), signature: null });
     await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
     reply.send(200, pdf, [
       ['Content-Type', 'application/pdf'],

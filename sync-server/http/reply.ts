@@ -74,6 +74,8 @@ function decodePath(raw: string): string {
   }
 }
 
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -105,6 +107,12 @@ export class Reply {
   private readonly abortListeners: (() => void)[] = [];
   /** A streamed body paused for backpressure: resumed before answering, so the rest drains. */
   private bodyPaused = false;
+
+  /** Called once if the client goes away before the response is complete. */
+  onAbort(listener: () => void): void {
+    if (this.aborted) listener();
+    else this.abortListeners.push(listener);
+  }
 
   header(name: string, value: string): this {
     this.extraHeaders.push([name, value]);
@@ -235,6 +243,57 @@ export class Reply {
       }
     } catch {
       if (!this.aborted) this.res.close();
+    }
+  }
+
+  /**
+   * Streams a body of unknown length (chunked), honouring backpressure: a chunk uWS could not send
+   * at once is buffered by uWS, and the next one waits for `onWritable`. Returns 'aborted' when the
+   * client went away (the source is then closed, so its work stops). A source that fails mid-way
+   * closes the connection, so the client sees a broken download, never a short one that looks
+   * whole; the error is rethrown.
+   */
+  async sendChunked(status: number, headers: [string, string][], source: AsyncIterable<Uint8Array>): Promise<'sent' | 'aborted'> {
+    if (this.aborted || this.done) return 'aborted';
+    this.done = true;
+    this.res.cork(() => {
+      this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
+      for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
+      if (this.hsts) this.res.writeHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+      for (const [k, v] of this.extraHeaders) this.res.writeHeader(k, v);
+      for (const [k, v] of headers) this.res.writeHeader(k, v);
+    });
+    const chunks = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = this.aborted ? null : await chunks.next();
+        if (next === null || this.aborted) {
+          await chunks.return?.();
+          return 'aborted';
+        }
+        if (next.done) {
+          this.res.cork(() => this.res.end());
+          return 'sent';
+        }
+        let ok = true;
+        this.res.cork(() => {
+          ok = this.res.write(next.value);
+        });
+        // One chunk per turn of the loop: the sockets of everyone else are served between two.
+        await yieldToLoop();
+        if (ok) continue;
+        await new Promise<void>((resolve) => {
+          this.abortListeners.push(resolve);
+          this.res.onWritable(() => {
+            resolve();
+            return true;
+          });
+        });
+      }
+    } catch (error) {
+      if (this.aborted) return 'aborted';
+      this.res.close();
+      throw error;
     }
   }
 
