@@ -96,11 +96,24 @@ export class Reply {
   ) {
     res.onAborted(() => {
       this.aborted = true;
+      this.finished('aborted');
       for (const listener of this.abortListeners.splice(0)) listener();
     });
   }
 
   private readonly abortListeners: (() => void)[] = [];
+  private finishedListener: ((status: number | 'aborted') => void) | null = null;
+
+  /** Called once: with the status sent, or 'aborted' when the client left before the answer. */
+  onFinished(listener: (status: number | 'aborted') => void): void {
+    this.finishedListener = listener;
+  }
+
+  private finished(status: number | 'aborted'): void {
+    const listener = this.finishedListener;
+    this.finishedListener = null;
+    listener?.(status);
+  }
   /** A streamed body paused for backpressure: resumed before answering, so the rest drains. */
   private bodyPaused = false;
 
@@ -199,6 +212,7 @@ export class Reply {
   async sendStream(status: number, headers: [string, string][], source: AsyncIterable<Buffer>, size: number): Promise<void> {
     if (this.aborted || this.done) return;
     this.done = true;
+    this.finished(status);
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
       for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
@@ -247,6 +261,7 @@ export class Reply {
   send(status: number, body: string | Uint8Array | null, headers: [string, string][] = []): void {
     if (this.aborted || this.done) return;
     this.done = true;
+    this.finished(status);
     this.res.cork(() => {
       if (this.bodyPaused) {
         this.bodyPaused = false;
