@@ -26,9 +26,12 @@ export default defineConfig({
     rolldownOptions: {
       // tldraw's dependencies (Radix, tiptap…) start with "use client", a React Server Components
       // marker that means nothing in a browser bundle: dozens of warnings a newcomer reads as
-      // errors on the first `npm start`. Only those are dropped; every other warning shows.
+      // errors on the first `npm start`. Those are dropped, and rolldown's note that plugins took
+      // most of the build's time (PLUGIN_TIMINGS: the Solid transform, longer on a busy machine);
+      // every other warning shows.
       onLog(level, log, handler) {
         if (level === 'warn' && log.code === 'MODULE_LEVEL_DIRECTIVE' && log.message.includes('"use client"') && log.message.includes('node_modules/')) return;
+        if (level === 'warn' && log.code === 'PLUGIN_TIMINGS') return;
         handler(level, log);
       },
     },

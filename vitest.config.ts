@@ -1,4 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every server of the run logs here, and the global teardown reads it for health data
+// (sync-server/testing/vitestLogCheck.ts). Set before the workers start: they inherit it.
+process.env.LOG_FILE ??= join(tmpdir(), `relais-vitest-${process.pid}.log`);
 
 export default defineConfig({
   test: {
@@ -6,5 +12,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['sync-server/testing/vitestLogCheck.ts'],
+    env: { LOG_FILE: process.env.LOG_FILE },
   },
 });

@@ -4,6 +4,7 @@
  * Ctrl-C stops everything.
  */
 import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readConfig, requirePublicUrl, type Config } from '../sync-server/config.ts';
@@ -63,7 +64,8 @@ async function buildClientIfStale(clientDir: string, logger: Logger): Promise<vo
   const code = await new Promise<number | null>((resolve) => vite.once('close', resolve));
   clearInterval(ticker);
   if (terminal) process.stdout.write('\r\x1b[2K');
-  output = output.trim();
+  // Colours are for a terminal; these lines go to the log.
+  output = stripVTControlCharacters(output).trim();
   if (code !== 0) {
     logger.fatal({ code }, `La construction de l’interface a échoué (vite build) :\n${output}`);
     process.exit(1);
