@@ -102,11 +102,10 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: streams.length === 0 ? 'silent' : options.level,
       base: { pid: process.pid },
-      formatters: { log: (object) => redact(object) as Record<string, unknown> },
       hooks: {
+        // Every argument of every log call, objects and strings, before pino reads them (an
+        // error's message would otherwise become the line's message unscrubbed).
         logMethod(args, method) {
-          // Messages and format arguments: objects went through formatters.log already.
-          // Objects too, before pino reads them: an error's message would become the line's message unscrubbed.
           const [first, ...rest] = args as unknown[];
           const head = first instanceof Error ? { err: redact(first) } : redact(first);
           method.apply(this, [head, ...rest.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg))] as Parameters<typeof method>);
