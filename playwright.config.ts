@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { e2eDataDir } from './e2e/paths.ts';
+import { e2eDataDir, e2eLogFile } from './e2e/paths.ts';
 import { SERVER_NODE_FLAGS } from './sync-server/nodeFlags.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 8181);
@@ -62,6 +62,8 @@ export default defineConfig({
       PEER_PORT: String(PORT + i + 1000),
       RELAIS_DATA_DIR: e2eDataDir(i),
       HOST: '127.0.0.1',
+      // Read for health data by the global teardown (sync-server/testing/logCheck.ts).
+      LOG_FILE: e2eLogFile(i),
     },
   })),
 });

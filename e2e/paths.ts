@@ -6,3 +6,6 @@ export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? join(tmpdir(), `relais-e
 
 /** The data dir of test server `index` (one per group of specs), seeded fresh by that server. */
 export const e2eDataDir = (index: number): string => join(E2E_DATA_DIR, `server-${index}`);
+
+/** Where test server `index` writes its log lines (LOG_FILE), beside its data dir. */
+export const e2eLogFile = (index: number): string => join(E2E_DATA_DIR, `server-${index}.log`);

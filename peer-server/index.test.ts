@@ -7,13 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { issuePeerTicket } from '../sync-server/auth/peerTicket.ts';
 import { startPeerServer, type PeerServerHandle } from './index.ts';
+import { createLogger } from '../sync-server/log.ts';
 
 const secret = randomBytes(32);
 let server: PeerServerHandle;
 const refusals: string[] = [];
 
 beforeAll(async () => {
-  server = await startPeerServer('127.0.0.1', 0, { ticketSecret: secret, log: (m) => refusals.push(m) });
+  // The log lines as written (JSON), refusals and sockets alike.
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void refusals.push(line) } });
+  server = await startPeerServer('127.0.0.1', 0, { ticketSecret: secret, logger });
 });
 afterAll(async () => {
   await server.close();

@@ -13,6 +13,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { PeerServer } from 'peer';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { verifyPeerTicket, type TicketRefusal } from '../sync-server/auth/peerTicket.ts';
+import { createLogger, nextId, type Logger } from '../sync-server/log.ts';
 
 export interface PeerServerHandle {
   port: number;
@@ -22,8 +23,8 @@ export interface PeerServerHandle {
 export interface PeerServerOptions {
   /** The HMAC key the sync server signs tickets with (loadOrCreateSecret(dataDir, 'peer-ticket')). */
   ticketSecret: Buffer;
-  /** Refusals, without ids or tokens. */
-  log?: (message: string) => void;
+  /** Refusals and sockets, without peer ids, consultation ids or tokens; default: stdout at info. */
+  logger?: Logger;
 }
 
 export const PEER_PATH = '/peerjs';
@@ -38,7 +39,7 @@ interface Admitted {
 }
 
 export function startPeerServer(host: string, port: number, options: PeerServerOptions): Promise<PeerServerHandle> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const logger = options.logger ?? createLogger({ level: 'info' });
   // Every peer id admitted and still within its ticket: where its messages may go.
   const admitted = new Map<string, Admitted>();
   let wss: WebSocketServer | null = null;
@@ -85,7 +86,7 @@ export function startPeerServer(host: string, port: number, options: PeerServerO
           done(true);
           return;
         }
-        log(`peer: ticket refused (${verdict.reason})`);
+        logger.info({ reason: verdict.reason }, 'peer: ticket refused');
         done(false, 401, `Ticket refused: ${verdict.reason}`);
       },
     });
@@ -99,6 +100,10 @@ export function startPeerServer(host: string, port: number, options: PeerServerO
       }
       const from: Admitted = { consultationId: verdict.consultationId, expiresAt: verdict.expiresAt };
       admitted.set(verdict.peerId, from);
+      const sock = nextId();
+      const openedAt = Date.now();
+      logger.info({ sock }, 'peer socket open');
+      socket.once('close', (code: number) => logger.info({ sock, code, ms: Date.now() - openedAt }, 'peer socket closed'));
       const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
       socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
         if (event === 'message' && !relayAllowed(from, args[0])) return false;

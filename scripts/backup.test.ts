@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Teledossier, dossierDocName, type DocumentEntry } from '../schema/dossier.ts';
-import { login, startRelais, synced, tempDataDir, testConfig, waitFor, yClient, type Running, type YClient } from '../sync-server/testing/harness.ts';
+import { login, startRelais, synced, tempDataDir, testConfig, testLogger, waitFor, yClient, type Running, type YClient } from '../sync-server/testing/harness.ts';
 import { samplePdf, signaturePng } from '../sync-server/testing/images.ts';
 import { pdfPageTexts } from '../sync-server/testing/pdfText.ts';
 import { storedDoc } from '../sync-server/testing/storedDoc.ts';
@@ -48,7 +48,7 @@ const cookie = (token: string) => ({ cookie: `relais_session=${token}` });
 
 async function startOn(dataDir: string): Promise<{ store: Store; server: RelaisServer; http: string; ws: string }> {
   const store = openStore(dataDir);
-  const server = await startServer(testConfig(dataDir), store, { log: () => undefined });
+  const server = await startServer(testConfig(dataDir), store, { logger: testLogger });
   cleanups.push(async () => {
     await server.close();
     await store.close();

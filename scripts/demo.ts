@@ -20,6 +20,20 @@ export const DEMO_ESTABLISHMENT_NAME = 'EHPAD Les Tilleuls (démo)';
 
 export const newId = (): string => randomBytes(12).toString('base64url');
 
+/** The demo patients (ids and establishment added when seeded). The log check looks for them: they must never reach a log. */
+export const DEMO_PATIENTS = [
+  { birthName: 'DUPONT', firstNames: 'JEANNE MARIE', usedName: null, birthDate: '1938-04-12', sex: 'F' as const, email: 'famille.dupont@example.org', mobile: '+33612345678' },
+  { birthName: 'LEROY', firstNames: 'ANDRE', usedName: null, birthDate: '1941-11-02', sex: 'M' as const, email: null, mobile: '+33698765432' },
+  { birthName: 'MOREAU', firstNames: 'SIMONE', usedName: 'PETIT', birthDate: '1935-07-23', sex: 'F' as const, email: 'simone.petit@example.org', mobile: null },
+] satisfies Omit<PatientWrite, 'id' | 'establishmentId'>[];
+
+/** The demo professionals' names and contacts, as seeded below: no more welcome in a log than a patient's. */
+export const DEMO_PROFESSIONALS = {
+  doctor: { displayName: 'Dr Claire Martin', email: 'claire.martin@example.org', mobile: '+33611223344' },
+  nurse: { displayName: 'Sophie Bernard (IDE)', email: 'sophie.bernard@example.org', mobile: '+33655667788' },
+  admin: { displayName: 'Marc Lefèvre (administrateur)', email: 'marc.lefevre@example.org', mobile: null },
+};
+
 export interface DemoData {
   establishmentId: string;
   doctor: User;
@@ -65,25 +79,21 @@ export async function seedDemo(store: Store, now = Date.now()): Promise<DemoData
   const [doctor, nurse] = await Promise.all([
     createUser(
       store,
-      { identifier: 'dr.demo', displayName: 'Dr Claire Martin', profession: 'Médecin', rpps: '10003456789', color: '#1d4ed8', establishmentIds: [establishmentId], email: 'claire.martin@example.org', mobile: '+33611223344', specialty: 'Médecine générale' },
+      { identifier: 'dr.demo', ...DEMO_PROFESSIONALS.doctor, profession: 'Médecin', rpps: '10003456789', color: '#1d4ed8', establishmentIds: [establishmentId], specialty: 'Médecine générale' },
       DEMO_PASSWORD,
     ),
     createUser(
       store,
-      { identifier: 'ide.demo', displayName: 'Sophie Bernard (IDE)', profession: 'Infirmière', color: '#b45309', establishmentIds: [establishmentId], email: 'sophie.bernard@example.org', mobile: '+33655667788' },
+      { identifier: 'ide.demo', ...DEMO_PROFESSIONALS.nurse, profession: 'Infirmière', color: '#b45309', establishmentIds: [establishmentId] },
       DEMO_PASSWORD,
     ),
   ]);
   const admin = await createUser(
     store,
-    { identifier: 'admin.demo', displayName: 'Marc Lefèvre (administrateur)', profession: 'Cadre de santé', color: '#047857', establishmentIds: [establishmentId], role: 'admin', email: 'marc.lefevre@example.org' },
+    { identifier: 'admin.demo', displayName: DEMO_PROFESSIONALS.admin.displayName, email: DEMO_PROFESSIONALS.admin.email, profession: 'Cadre de santé', color: '#047857', establishmentIds: [establishmentId], role: 'admin' },
     DEMO_PASSWORD,
   );
-  const patients: PatientWrite[] = [
-    { birthName: 'DUPONT', firstNames: 'JEANNE MARIE', usedName: null, birthDate: '1938-04-12', sex: 'F' as const, email: 'famille.dupont@example.org', mobile: '+33612345678' },
-    { birthName: 'LEROY', firstNames: 'ANDRE', usedName: null, birthDate: '1941-11-02', sex: 'M' as const, email: null, mobile: '+33698765432' },
-    { birthName: 'MOREAU', firstNames: 'SIMONE', usedName: 'PETIT', birthDate: '1935-07-23', sex: 'F' as const, email: 'simone.petit@example.org', mobile: null },
-  ].map((p) => ({ id: newId(), establishmentId, ...p }));
+  const patients: PatientWrite[] = DEMO_PATIENTS.map((p) => ({ id: newId(), establishmentId, ...p }));
   for (const p of patients) await store.patients.put(p);
 
   const quarter = 15 * 60_000;

@@ -3,15 +3,16 @@
  * (outside production only), starts the sync server and the peer server, prints where to go.
  * Ctrl-C stops everything.
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readConfig, requirePublicUrl } from '../sync-server/config.ts';
+import { readConfig, requirePublicUrl, type Config } from '../sync-server/config.ts';
 import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
-import { readIceConfig } from '../sync-server/auth/turnCredentials.ts';
+import { createLogger, setSharedLogger, type Logger } from '../sync-server/log.ts';
 import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
 import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
@@ -26,7 +27,12 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-function buildClientIfStale(clientDir: string): void {
+/**
+ * Builds the client into `clientDir` when its sources are newer. Vite's own output is kept for the
+ * end: what it still prints (a real warning, an error) is logged then; meanwhile a terminal sees one
+ * line counting the seconds.
+ */
+async function buildClientIfStale(clientDir: string, logger: Logger): Promise<void> {
   const built = join(clientDir, 'index.html');
   const sources = Math.max(
     newestMtime(join(root, 'client')),
@@ -35,20 +41,52 @@ function buildClientIfStale(clientDir: string): void {
     statSync(join(root, 'package-lock.json')).mtimeMs,
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  console.log('Construction de l’interface (vite build)…');
-  execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const startedAt = Date.now();
+  const seconds = (): number => Math.round((Date.now() - startedAt) / 1000);
+  const terminal = process.stdout.isTTY === true;
+  const progress = (): boolean => process.stdout.write(`\rConstruction de l’interface (vite build)… ${seconds()} s `);
+  let ticker: NodeJS.Timeout | undefined;
+  if (terminal) {
+    progress();
+    ticker = setInterval(progress, 1000);
+  } else {
+    logger.info('Construction de l’interface (vite build)…');
+  }
+  const vite = spawn(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn', '--outDir', clientDir, '--emptyOutDir'], {
+    cwd: root,
+    // The client is always built for production, whatever NODE_ENV the server runs with (vitest sets «test»).
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  vite.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  vite.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => vite.once('close', resolve));
+  clearInterval(ticker);
+  if (terminal) process.stdout.write('\r\x1b[2K');
+  // Colours are for a terminal; these lines go to the log.
+  output = stripVTControlCharacters(output).trim();
+  if (code !== 0) {
+    logger.fatal({ code }, `La construction de l’interface a échoué (vite build) :\n${output}`);
+    process.exit(1);
+  }
+  if (output) logger.warn(`vite build :\n${output}`);
+  logger.info({ ms: Date.now() - startedAt }, `Interface construite en ${seconds()} s`);
 }
 
-const config = readConfig();
+let config: Config;
 try {
+  // Every setting checked now (ICE_SERVERS and TURN_* included) rather than at the first call.
+  config = readConfig();
   requirePublicUrl(config);
-  // ICE_SERVERS, TURN_* and ICE_TRANSPORT_POLICY: refused now rather than at the first call.
-  readIceConfig();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  // No LOG_LEVEL to trust yet: the default logger says what is wrong.
+  createLogger({ level: 'info' }).fatal(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }
-if (process.env.RELAIS_SKIP_BUILD !== '1') buildClientIfStale(config.clientDir);
+const logger = createLogger({ level: config.logLevel, file: config.logFile });
+setSharedLogger(logger);
+if (!config.skipClientBuild) await buildClientIfStale(config.clientDir, logger);
 const store = openStore(config.dataDir);
 const dataState = await seedDemoIfEmpty(store, config.production);
 // Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development
@@ -56,14 +94,14 @@ const dataState = await seedDemoIfEmpty(store, config.production);
 const pscDev =
   !config.pscIssuer && !config.production
     ? await startPscDevProvider({
-        port: Number(process.env.PSC_DEV_PORT ?? config.port + 2000),
+        port: config.pscDevPort ?? config.port + 2000,
         redirectUris: [`http://127.0.0.1:${config.port}/api/auth/psc/callback`, `http://localhost:${config.port}/api/auth/psc/callback`],
         accounts: () => pscDevAccounts(store),
       })
     : null;
 if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDev.clientId, pscClientSecret: pscDev.clientSecret });
-const server = await startServer(config, store);
-const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket') });
+const server = await startServer(config, store, { logger });
+const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket'), logger });
 
 const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
 // A production store starts empty: the operator creates the first establishment and its
@@ -79,8 +117,8 @@ const demoAccounts = config.production
   version antérieure : changez leur mot de passe (npm run admin -- user set-password dr.demo) ou ne les utilisez pas.`
   : `
   Comptes de démonstration : dr.demo / ${DEMO_PASSWORD}   ide.demo / ${DEMO_PASSWORD}   admin.demo / ${DEMO_PASSWORD}`;
-console.log(`
-Relais est prêt : ${url}
+// One line for the log, the rest for the person at the terminal (JSON keeps it in `msg`).
+logger.info({ url, peerPort: peer.port, dataDir: config.dataDir, seeded: dataState === 'seeded' }, `Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
   Données : ${config.dataDir}${dataState === 'seeded' ? ' (données de démonstration créées)' : ''}${
   store.users.count() === 0 ? firstAdministrator : store.users.byIdentifier('dr.demo') ? demoAccounts : ''
@@ -91,7 +129,7 @@ let stopping = false;
 const stop = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
-  console.log('Arrêt de Relais…');
+  logger.info('Arrêt de Relais…');
   await Promise.all([server.close(), peer.close(), pscDev?.close()]);
   await store.close();
   process.exit(0);

@@ -3,20 +3,24 @@
  * `npm start` (scripts/start.ts) runs this together with the peer server, the client build and
  * the demo data.
  */
-import { readConfig, requirePublicUrl } from './config.ts';
+import { readConfig, requirePublicUrl, type Config } from './config.ts';
+import { createLogger, setSharedLogger } from './log.ts';
 import { openStore } from './store/index.ts';
 import { startServer } from './server.ts';
 
-const config = readConfig();
+let config: Config;
 try {
+  config = readConfig();
   requirePublicUrl(config);
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  createLogger({ level: 'info' }).fatal(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }
+const logger = createLogger({ level: config.logLevel, file: config.logFile });
+setSharedLogger(logger);
 const store = openStore(config.dataDir);
-const server = await startServer(config, store);
-console.log(`Relais sync server on http://${config.host}:${server.port}`);
+const server = await startServer(config, store, { logger });
+logger.info({ port: server.port }, `Relais sync server on http://${config.host}:${server.port}`);
 
 const stop = async (): Promise<void> => {
   await server.close();

@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { dossierDocName } from '../schema/dossier.ts';
 import { startPeerServer, type PeerServerHandle } from '../peer-server/index.ts';
 import { freePort, startSeededServerProcess } from './testing/serverProcess.ts';
-import { login, sessionHeaders, startRelais, synced, waitFor, yClient, type Running } from './testing/harness.ts';
+import { login, sessionHeaders, startRelais, synced, testLogger, waitFor, yClient, type Running } from './testing/harness.ts';
 import { ficheField } from './testing/ficheField.ts';
 import { CloseCode } from './sync/closeCodes.ts';
 import { encodeSyncUpdate } from './sync/protocol.ts';
@@ -63,7 +63,7 @@ async function liveness(http: string): Promise<unknown> {
 }
 
 async function startWithPeer(config: Parameters<typeof startRelais>[0] = {}): Promise<Running> {
-  peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: randomBytes(32), log: () => undefined });
+  peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: randomBytes(32), logger: testLogger });
   relais = await startRelais({ ...config, config: { peerPort: peer.port, ...config.config } });
   return relais;
 }
@@ -119,7 +119,7 @@ describe('#14 readiness', () => {
   });
 
   it('the disk refusing writes (file-size limit, as full): 503 saying storage fails', { timeout: 60_000 }, async () => {
-    peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: randomBytes(32), log: () => undefined });
+    peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: randomBytes(32), logger: testLogger });
     const started = await startSeededServerProcess({ PEER_PORT: String(peer.port) });
     ({ dataDir, child } = started);
     const { demo, http, ws } = started;

@@ -31,6 +31,7 @@ import { Retention } from './documents/retention.ts';
 import { Readiness } from './readiness.ts';
 import { syncCounts, watch } from './metrics.ts';
 import { METRICS_PATH, countRequest, noteFailure, serveMetrics } from './http/metrics.ts';
+import { createLogger, nextId, type Logger } from './log.ts';
 
 export interface RelaisServer {
   port: number;
@@ -45,6 +46,10 @@ export interface RelaisServer {
 
 interface SocketData {
   docName: string;
+  /** Logged for the socket: its id, and its document's kind («dossier», «room»…), never the consultation id. */
+  sock: string;
+  kind: string;
+  openedAt: number;
   access: Access;
   userId: string;
   /** The login session's key (SessionManager.keyOf), null for a guest. */
@@ -73,21 +78,23 @@ function guard(action: () => void): void {
 
 export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
-  /** Errors without health data: where, and the error's message. */
-  log?: (message: string) => void;
+  /** Where log lines go; default: stdout and LOG_FILE at LOG_LEVEL (log.ts). */
+  logger?: Logger;
   /** Waits between delivery tries of a message; tests shorten them. */
   messagingRetryDelaysMs?: number[];
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const logger = options.logger ?? createLogger({ level: config.logLevel, file: config.logFile });
+  // Errors without health data: where, and the error's message (scrubbed again by the logger).
+  const log = (message: string): void => logger.error(message);
   // Every uWS handler is guarded: a throw past one ends the process, and with it REST, sync and
   // calls for everyone. An HttpError is a refusal foreseen (a malformed path), not worth a line;
   // of anything else only the kind is logged, as its message may quote what the request carried.
   const logRefusal = (where: string, error: unknown): void => {
     if (!(error instanceof HttpError)) log(`${where}: failed on a request (${error instanceof Error ? error.name : typeof error})`);
   };
-  if (!uwsNativeLoaded() && process.env.RELAIS_ALLOW_UWS_FALLBACK !== '1') {
+  if (!uwsNativeLoaded() && !config.allowUwsFallback) {
     throw new Error(
       `uWebSockets.js has no native binary for Node ${process.versions.node} (ABI ${process.versions.modules}); use Node 20.`,
     );
@@ -99,6 +106,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
   const ctx: Context = {
     config,
+    logger,
     store,
     sessions: new SessionManager(store.sessions),
     access: new AccessPolicy(store, invitationVerifier(store, invitationTokens)),
@@ -123,7 +131,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     compactAfter: config.compactAfter,
     clientWritesOf,
     slowConsumerBytes: limits.maxBackpressureBytes / 2,
-    onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
+    onError: (docName, error) => logger.error({ kind: parseDocName(docName)?.kind ?? 'unknown', err: error }, 'sync: room failed'),
     onAwareness: (room) => presence?.changed(room),
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
@@ -172,14 +180,19 @@ export async function startServer(config: Config, store: Store, options: ServerO
     }
   };
 
-  const dispatch = async (req: Request, reply: Reply): Promise<void> => {
+  const dispatch = async (req: Request, reply: Reply, matched: (pattern: string) => void): Promise<void> => {
     const started = performance.now();
     try {
       if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
         throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
       }
-      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) return;
-      if (await routeRequest(req, reply, ctx)) return;
+      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) {
+        matched(METRICS_PATH);
+        return;
+      }
+      if (await routeRequest(req, reply, ctx, matched)) return;
+      // Pages of the client (/consultations/<id>…) are served as files: their path is not logged.
+      matched(req.path.startsWith('/api/') ? '(unknown api)' : '(client)');
       if (req.path.startsWith('/api/')) throw new HttpError(404, 'not_found', 'Ressource introuvable.');
       if (!files.serve(req, reply)) {
         reply.send(404, 'Page introuvable.', [['Content-Type', 'text/plain; charset=utf-8']]);
@@ -191,7 +204,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       } else if (error instanceof HttpError) {
         reply.error(error.status, error.code, error.message);
       } else {
-        log(`http: ${req.method} ${req.path.split('/').slice(0, 3).join('/')}: ${error instanceof Error ? error.message : 'error'}`);
+        logger.error({ err: error }, 'http: request failed');
         reply.error(500, 'internal', 'Erreur interne du serveur. Réessayez dans un instant.');
       }
     } finally {
@@ -209,7 +222,10 @@ export async function startServer(config: Config, store: Store, options: ServerO
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade(res, uReq, context) {
+      const sock = nextId();
+      let kind = 'unknown';
       const refuse = (status: string, message: string): void => {
+        logger.info({ sock, kind, status: Number.parseInt(status, 10) }, 'sync socket refused');
         res.cork(() => {
           res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8');
           res.end(JSON.stringify({ error: status, message }));
@@ -220,6 +236,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const docName = req.path.slice('/sync/'.length);
         const ref = parseDocName(docName);
         if (!ref) return refuse('404 Not Found', 'Document inconnu.');
+        kind = ref.kind;
         if (!originAllowed(req)) return refuse('403 Forbidden', 'Origine non autorisée.');
         // A guest comes with the invitation token of their join link: the call room only. The link
         // wins over a session in the same browser, as for the peer ticket: a colleague invited to
@@ -243,7 +260,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
           return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
         }
         res.upgrade<SocketData>(
-          { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
+          { docName, sock, kind, openedAt: Date.now(), access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
           req.headers.get('sec-websocket-key') ?? '',
           req.headers.get('sec-websocket-protocol') ?? '',
           req.headers.get('sec-websocket-extensions') ?? '',
@@ -266,13 +283,14 @@ export async function startServer(config: Config, store: Store, options: ServerO
           room = registry.join(data.docName, socket, data.access, data.userId);
           socketOwners.track(socket, data.userId, data.access, data.sessionKey);
         } catch (error) {
-          log(`sync: ${data.docName}: load failed: ${error instanceof Error ? error.message : 'error'}`);
+          logger.error({ sock: data.sock, kind: data.kind, err: error }, 'sync: document load failed');
           socket.close(4503, 'load failed');
           return;
         }
         data.connection = new Connection(socket, room, limits);
+        logger.info({ sock: data.sock, kind: data.kind, guest: data.userId.startsWith('guest:') }, 'sync socket open');
       } catch (error) {
-        logRefusal(`sync: ${data.docName}: open`, error);
+        logRefusal(`sync: ${data.kind}: open`, error);
         guard(() => ws.end(CLOSE_INTERNAL_ERROR, 'internal error'));
       }
     },
@@ -292,12 +310,13 @@ export async function startServer(config: Config, store: Store, options: ServerO
         data.connection?.receive(new Uint8Array(message.slice(0)));
       } catch (error) {
         // The room refuses what it cannot read with its own close code; this is for what it did not foresee.
-        logRefusal(`sync: ${data.docName}: message`, error);
+        logRefusal(`sync: ${data.kind}: message`, error);
         guard(() => ws.end(CLOSE_INTERNAL_ERROR, 'internal error'));
       }
     },
-    close(ws) {
+    close(ws, code) {
       const data = ws.getUserData();
+      logger.info({ sock: data.sock, kind: data.kind, code, ms: Date.now() - data.openedAt }, 'sync socket closed');
       try {
         data.socket?.markClosed();
         const count = (socketsPerUser.get(data.userId) ?? 1) - 1;
@@ -305,16 +324,26 @@ export async function startServer(config: Config, store: Store, options: ServerO
         else socketsPerUser.set(data.userId, count);
         if (data.connection && data.socket) registry.leave(data.connection.room, data.socket);
       } catch (error) {
-        logRefusal(`sync: ${data.docName}: close`, error);
+        logRefusal(`sync: ${data.kind}: close`, error);
       }
     },
   });
 
   app.any('/*', (res, uReq) => {
     const reply = new Reply(res, hsts, headers);
+    // The access line: the route's pattern (ids stay out), never the path or the query.
+    const id = nextId();
+    const startedAt = performance.now();
+    let method = 'UNKNOWN';
+    let route = '(unread)';
+    reply.header('X-Request-Id', id);
+    reply.onFinished((status) => {
+      logger.info({ req: id, method, route, status, ms: Math.round((performance.now() - startedAt) * 10) / 10 }, 'http');
+    });
     let req: Request;
     try {
       req = readRequest(uReq);
+      method = req.method;
       rememberAddress(req, res.getRemoteAddressAsText());
       if (req.method !== 'GET' && req.method !== 'HEAD') reply.readBodyEagerly(1024 * 1024);
     } catch (error) {
@@ -323,7 +352,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       return;
     }
     // dispatch answers every error itself; this catches a throw while answering one.
-    dispatch(req, reply).catch((error: unknown) => {
+    dispatch(req, reply, (pattern) => (route = pattern)).catch((error: unknown) => {
       logRefusal('http', error);
       guard(() => reply.error(500, 'internal', 'Erreur interne du serveur. Réessayez dans un instant.'));
     });

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentEntry } from '../schema/dossier.ts';
 import { login, startRelais, type Running } from './testing/harness.ts';
+import type { Config } from './config.ts';
 import { startSmsSink, startSmtpSink, type SmsSink, type SmtpSink } from './testing/messageSinks.ts';
 import { png, samplePdf } from './testing/images.ts';
 
@@ -28,14 +29,8 @@ afterEach(async () => {
 
 const cookie = (token: string) => ({ cookie: `relais_session=${token}` });
 
-async function setUp(env: Record<string, string> = {}) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    relais = await startRelais({ config: { smtpUrl: smtp.url, smsGatewayUrl: sms.url }, messagingRetryDelaysMs: [50] });
-  } finally {
-    process.env = saved;
-  }
+async function setUp(config: Partial<Config> = {}) {
+  relais = await startRelais({ config: { smtpUrl: smtp.url, smsGatewayUrl: sms.url, ...config }, messagingRetryDelaysMs: [50] });
   const token = await login(relais.http, 'dr.demo');
   return { token, consultation: relais.demo.consultations[0]!.id };
 }
@@ -166,7 +161,7 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
   });
 
   it('an expired link no longer opens (RELAIS_VAULT_DAYS)', async () => {
-    const { token, consultation } = await setUp({ RELAIS_VAULT_DAYS: '0.00001' });
+    const { token, consultation } = await setUp({ vaultDays: 0.00001 });
     const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
     await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
     const mail = await waitFor(() => smtp.mails[0], 'email');

@@ -5,15 +5,16 @@
  */
 import type { AuditEvent } from '../store/audit.ts';
 import type { Store } from '../store/index.ts';
+import { sharedLogger, type Logger } from '../log.ts';
 
 export type { AuditEvent, AuditEventType } from '../store/audit.ts';
 
-export function audit(ctx: { store: Pick<Store, 'audit' | 'consultations'> }, event: Omit<AuditEvent, 'at'>): Promise<void> {
+export function audit(ctx: { store: Pick<Store, 'audit' | 'consultations'>; logger?: Logger }, event: Omit<AuditEvent, 'at'>): Promise<void> {
   // The patient is named on every event about their consultation, so that filtering by patient
   // finds sends and downloads too.
   const patientId = event.patientId ?? (event.consultationId ? ctx.store.consultations.get(event.consultationId)?.patientId : undefined);
   return ctx.store.audit.append(patientId ? { ...event, patientId } : event).then(
     () => undefined,
-    (error: unknown) => console.error(`audit: ${event.type}: ${error instanceof Error ? error.message : 'error'}`),
+    (error: unknown) => (ctx.logger ?? sharedLogger()).error({ event: event.type, err: error }, 'audit: write failed'),
   );
 }

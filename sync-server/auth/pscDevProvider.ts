@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import Provider, { type Configuration } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
+import { sharedLogger } from '../log.ts';
 
 export interface PscDevAccount {
   rpps: string;
@@ -105,7 +106,7 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
       return grant;
     },
   };
-  const provider = new Provider(issuer, configuration);
+  const provider = await quietly(async () => new (await import('oidc-provider')).default(issuer, configuration));
   const callback = provider.callback();
 
   server.on('request', (req, res) => {
@@ -157,4 +158,23 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Runs `create` with oidc-provider's start-up warnings (Node 20 «unsupported runtime», the in-memory
+ * adapter and keys of a quick start) sent to the debug log: they describe exactly this stand-in,
+ * local and for development, and a newcomer's first start read them as errors. Anything else
+ * printed meanwhile goes through.
+ */
+async function quietly<T>(create: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING')) sharedLogger().debug(args[0]);
+    else warn(...args);
+  };
+  try {
+    return await create();
+  } finally {
+    console.warn = warn;
+  }
 }

@@ -29,7 +29,7 @@ export interface IceConfig {
   transportPolicy: IceTransportPolicy;
 }
 
-export function readIceConfig(env: NodeJS.ProcessEnv = process.env): IceConfig {
+export function readIceConfig(env: NodeJS.ProcessEnv): IceConfig {
   let staticServers: IceServer[] = [];
   if (env.ICE_SERVERS) {
     const parsed = JSON.parse(env.ICE_SERVERS) as unknown;

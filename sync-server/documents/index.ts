@@ -79,9 +79,8 @@ export function createDocumentServices(
   dbs: DocumentDatabases,
   registry: RoomRegistry,
   audit: DocumentAudit,
-  env: NodeJS.ProcessEnv = process.env,
 ): DocumentServices {
-  const blobs = new BlobStore(config.dataDir, loadMasterKey(config.dataDir, env));
+  const blobs = new BlobStore(config.dataDir, loadMasterKey(config.dataDir));
   return {
     blobs,
     refs: new BlobRefs(dbs.blobRefs),
@@ -89,16 +88,9 @@ export function createDocumentServices(
     dossiers: new DossierEdits(registry),
     signatures: new SignatureImageStore(dbs.signatureImages),
     vault: new VaultLinkStore(dbs.vaultLinks),
-    maxUploadBytes: Math.round(positive(env.RELAIS_MAX_UPLOAD_MB, 25) * 1024 * 1024),
-    vaultDays: positive(env.RELAIS_VAULT_DAYS, 7),
+    maxUploadBytes: Math.round(config.maxUploadMb * 1024 * 1024),
+    vaultDays: config.vaultDays,
     audit,
     pdf: new PdfPool({ workers: config.pdf.workers, queue: config.pdf.queue, memoryMb: config.pdf.workerMemoryMb }),
   };
-}
-
-function positive(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`Invalid positive setting: ${value}`);
-  return n;
 }

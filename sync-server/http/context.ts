@@ -1,4 +1,5 @@
 /** What every route handler gets: the store, the session manager, the access policy, config. */
+import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import type { SessionManager } from '../auth/sessions.ts';
@@ -15,6 +16,8 @@ import type { Api, Binary, BodyOf, ParamsOf, QueryOf, RouteId } from '../../sche
 
 export interface Context {
   config: Config;
+  /** This server's log (log.ts): no health data, route patterns and kinds rather than ids. */
+  logger: Logger;
   store: Store;
   sessions: SessionManager;
   access: AccessPolicy;
@@ -68,6 +71,8 @@ export type Handlers<Id extends RouteId> = { [K in Id]: ApiHandler<K> };
 export interface PageRoute {
   method: string;
   pattern: RegExp;
+  /** What the access log says for it, ids left out: `/dev/outbox/:id`. */
+  label: string;
   handler: (req: Request, match: string[], reply: Reply, ctx: Context) => Promise<void> | void;
 }
 

@@ -22,6 +22,7 @@ export const devOutboxRoutes: PageRoute[] = [
   {
     method: 'GET',
     pattern: /^\/dev\/outbox\/?$/,
+    label: '/dev/outbox',
     async handler(_req, _match, reply, ctx) {
       const outbox = outboxOf(ctx);
       const files = await outbox.list();
@@ -54,6 +55,7 @@ export const devOutboxRoutes: PageRoute[] = [
   {
     method: 'GET',
     pattern: /^\/dev\/outbox\/([^/]+)$/,
+    label: '/dev/outbox/:id',
     async handler(_req, match, reply, ctx) {
       const content = await outboxOf(ctx).read(match[0] ?? '');
       if (!content) throw new HttpError(404, 'not_found', 'Message introuvable.');

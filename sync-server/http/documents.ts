@@ -130,7 +130,7 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
   annotateLicence(req, reply, ctx) {
     requireUser(req, ctx);
     // The tldraw licence key is meant for the browser (it is in every page that mounts tldraw).
-    reply.sendJson(200, { licenseKey: process.env.TLDRAW_LICENSE_KEY || null });
+    reply.sendJson(200, { licenseKey: ctx.config.tldrawLicenseKey });
   },
   async documentUpload(req, reply, ctx) {
     // Before any await: uWS hands the body only to a reader attached now.

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { PeerTicketResponse } from '../../schema/room.ts';
 import { startPeerServer, type PeerServerHandle } from '../../peer-server/index.ts';
 import { createUser } from '../../scripts/demo.ts';
-import { login, startRelais, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
+import { login, startRelais, testLogger, waitFor, yClient, type Running, type YClient } from '../testing/harness.ts';
 import { roomDocName } from '../../schema/room.ts';
 import { peerTicketSecret } from './peerTickets.ts';
 
@@ -17,7 +17,7 @@ let stranger: string;
 
 beforeAll(async () => {
   relais = await startRelais();
-  peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: peerTicketSecret(relais.dataDir), log: () => undefined });
+  peer = await startPeerServer('127.0.0.1', 0, { ticketSecret: peerTicketSecret(relais.dataDir), logger: testLogger });
   await createUser(
     relais.store,
     { identifier: 'autre.demo', displayName: 'Dr Autre', profession: 'Médecin', color: '#000000', establishmentIds: [] },

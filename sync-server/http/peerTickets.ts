@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { issuePeerTicket } from '../auth/peerTicket.ts';
 import { issuedTickets } from '../auth/issuedTickets.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
-import { iceServersFor, readIceConfig, type IceConfig } from '../auth/turnCredentials.ts';
+import { iceServersFor } from '../auth/turnCredentials.ts';
 import { HttpError, type Request } from './reply.ts';
 import { requireUser, type Context, type Handlers } from './context.ts';
 
@@ -26,16 +26,13 @@ export function peerTicketSecret(dataDir: string): Buffer {
   return secret;
 }
 
-let iceConfig: IceConfig | null = null;
-const ice = (): IceConfig => (iceConfig ??= readIceConfig());
-
 /**
  * Where browsers reach the peer server. `PEER_PUBLIC_URL` (e.g. https://relais.example.fr/peerjs,
  * a reverse proxy to the peer server) wins; otherwise the page's own host name on `PEER_PORT`.
  */
-export function peerServerLocation(config: Config, env: NodeJS.ProcessEnv = process.env): PeerTicketResponse['peerServer'] {
-  if (env.PEER_PUBLIC_URL) {
-    const url = new URL(env.PEER_PUBLIC_URL);
+export function peerServerLocation(config: Pick<Config, 'peerPublicUrl' | 'peerPort' | 'secureCookies'>): PeerTicketResponse['peerServer'] {
+  if (config.peerPublicUrl) {
+    const url = new URL(config.peerPublicUrl);
     const secure = url.protocol === 'https:';
     return { host: url.hostname, port: Number(url.port || (secure ? 443 : 80)), path: url.pathname.replace(/\/$/, '') || '/', secure };
   }
@@ -43,8 +40,8 @@ export function peerServerLocation(config: Config, env: NodeJS.ProcessEnv = proc
 }
 
 /** CSP connect-src entries for the peer server, when it is not the page's own origin. */
-export function peerConnectSources(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
-  const location = peerServerLocation(config, env);
+export function peerConnectSources(config: Config): string[] {
+  const location = peerServerLocation(config);
   const scheme = location.secure ? 'wss' : 'ws';
   if (location.host !== null) return [`${scheme}://${location.host}:${location.port}`];
   if (config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1') {
@@ -138,8 +135,8 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
       peerId: ticket.peerId,
       token,
       expiresAt: ticket.expiresAt,
-      iceServers: iceServersFor(ice(), ticket.peerId),
-      iceTransportPolicy: ice().transportPolicy,
+      iceServers: iceServersFor(ctx.config.ice, ticket.peerId),
+      iceTransportPolicy: ctx.config.ice.transportPolicy,
       peerServer: peerServerLocation(ctx.config),
       participant: { name: participant.name, kind: participant.kind },
     };

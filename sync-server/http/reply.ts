@@ -100,11 +100,24 @@ export class Reply {
   ) {
     res.onAborted(() => {
       this.aborted = true;
+      this.finished('aborted');
       for (const listener of this.abortListeners.splice(0)) listener();
     });
   }
 
   private readonly abortListeners: (() => void)[] = [];
+  private finishedListener: ((status: number | 'aborted') => void) | null = null;
+
+  /** Called once: with the status sent, or 'aborted' when the client left before the answer. */
+  onFinished(listener: (status: number | 'aborted') => void): void {
+    this.finishedListener = listener;
+  }
+
+  private finished(status: number | 'aborted'): void {
+    const listener = this.finishedListener;
+    this.finishedListener = null;
+    listener?.(status);
+  }
   /** A streamed body paused for backpressure: resumed before answering, so the rest drains. */
   private bodyPaused = false;
 
@@ -210,6 +223,7 @@ export class Reply {
     if (this.aborted || this.done) return;
     this.done = true;
     this.status = status;
+    this.finished(status);
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
       for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
@@ -256,6 +270,8 @@ export class Reply {
   async sendChunked(status: number, headers: [string, string][], source: AsyncIterable<Uint8Array>): Promise<'sent' | 'aborted'> {
     if (this.aborted || this.done) return 'aborted';
     this.done = true;
+    this.status = status;
+    this.finished(status);
     this.res.cork(() => {
       this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
       for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
@@ -310,6 +326,7 @@ export class Reply {
     if (this.aborted || this.done) return;
     this.done = true;
     this.status = status;
+    this.finished(status);
     this.res.cork(() => {
       if (this.bodyPaused) {
         this.bodyPaused = false;

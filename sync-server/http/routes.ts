@@ -136,7 +136,7 @@ function apiRequest(route: CompiledRoute, params: Record<string, unknown>, req: 
  * another method answers 405. A parameter the table refuses is a path no route has (404), as the
  * per-route patterns answered before.
  */
-export async function routeRequest(req: Request, reply: Reply, ctx: Context): Promise<boolean> {
+export async function routeRequest(req: Request, reply: Reply, ctx: Context, matched: (pattern: string) => void = () => undefined): Promise<boolean> {
   let pathMatched = false;
   for (const route of compiled) {
     const match = route.pattern.exec(req.path);
@@ -146,6 +146,7 @@ export async function routeRequest(req: Request, reply: Reply, ctx: Context): Pr
     const params = route.spec.params ? v.safeParse(route.spec.params, raw) : { success: true as const, output: raw };
     if (!params.success) continue;
     pathMatched = true;
+    matched(route.spec.path);
     if (route.spec.method !== req.method) continue;
     const handler = handlers[route.id] as ApiHandler<RouteId>;
     notePattern(req, route.spec.path);
@@ -156,6 +157,7 @@ export async function routeRequest(req: Request, reply: Reply, ctx: Context): Pr
     const match = page.pattern.exec(req.path);
     if (!match) continue;
     pathMatched = true;
+    matched(page.label);
     if (page.method !== req.method) continue;
     notePattern(req, 'dev');
     await page.handler(req, match.slice(1), reply, ctx);

@@ -7,6 +7,7 @@
  * dir and `lmdb/` are 0700, the files 0600. A store from before that is refused, not opened:
  * `npm run admin -- store encrypt` (store/encryptStore.ts) migrates it.
  */
+import { sharedLogger } from '../log.ts';
 import { createHmac } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -172,7 +173,7 @@ function privateDir(path: string): void {
   } catch (error) {
     // Not ours to change (a volume mounted by another account): the files in it stay 0600.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    console.warn(`Relais ne peut pas restreindre les droits de ${path} (chmod 700) : d’autres comptes de la machine peuvent en lister le contenu.`);
+    sharedLogger().warn({ path }, `Relais ne peut pas restreindre les droits de ${path} (chmod 700) : d’autres comptes de la machine peuvent en lister le contenu.`);
   }
 }
 

@@ -13,6 +13,14 @@ import { openStore, type Store } from '../store/index.ts';
 import { startServer, type RelaisServer, type ServerOptions } from '../server.ts';
 import { seedDemo, type DemoData } from '../../scripts/demo.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
+import { createLogger, setSharedLogger, type Logger } from '../log.ts';
+
+/**
+ * Test servers in this process log to LOG_FILE only, never to the test output: vitest.config.ts sets
+ * it for the run, and its global teardown (sync-server/testing/logCheck.ts) reads it for health data.
+ */
+export const testLogger: Logger = createLogger({ level: 'info', file: process.env.LOG_FILE ?? null, stdout: false });
+setSharedLogger(testLogger);
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'relais-test-'));
@@ -39,7 +47,7 @@ export async function startRelais(options: ServerOptions & { config?: Partial<Co
   const dataDir = tempDataDir();
   const store = openStore(dataDir);
   const demo = await seedDemo(store);
-  const start = (s: Store) => startServer(testConfig(dataDir, options.config), s, { log: () => undefined, ...options });
+  const start = (s: Store) => startServer(testConfig(dataDir, options.config), s, { logger: testLogger, ...options });
   const server = await start(store);
   const running: Running = {
     dataDir,

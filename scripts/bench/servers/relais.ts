@@ -8,11 +8,13 @@ import { readConfig } from '../../../sync-server/config.ts';
 import { openStore } from '../../../sync-server/store/index.ts';
 import { startServer } from '../../../sync-server/server.ts';
 import { answerOrchestrator } from './ipc.ts';
+import { createLogger } from '../../../sync-server/log.ts';
 
 // No built client: the bench measures sync, and compressing the client at start-up only delays it.
 const config = { ...readConfig(), port: 0, host: '127.0.0.1', clientDir: join(tmpdir(), 'relais-bench-no-client') };
 const store = openStore(config.dataDir);
-const server = await startServer(config, store, { log: (m) => console.error(m) });
+// Warnings and errors only: a line per socket would weigh on what the bench measures.
+const server = await startServer(config, store, { logger: createLogger({ level: 'warn' }) });
 answerOrchestrator(
   server.port,
   ({ docName }) => {
