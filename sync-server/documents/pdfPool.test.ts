@@ -51,10 +51,12 @@ describe('issue 13 PDF worker pool', () => {
     const pooled = await longestStall(() => p.stamp(input));
     console.log(`stamp of ${input.pdf.byteLength} B: inline ${Math.round(inline.took)} ms, loop stalled ${Math.round(inline.stall)} ms; pooled ${Math.round(pooled.took)} ms, loop stalled ${Math.round(pooled.stall)} ms`);
     expect((await PDFDocument.load(pooled.result)).getPageCount()).toBe(1500);
-    // Inline, pdf-lib's parse and save hold the loop for most of the stamp: the comparison can fail.
-    expect(inline.stall).toBeGreaterThan(150);
-    // Pooled: handing 1 MB over and back is all the loop does. A loaded machine adds its own stalls.
-    expect(pooled.stall).toBeLessThan(Math.min(100, inline.stall / 2));
+    // Pooled: handing the PDF over and back is all the loop does, so it keeps turning for the whole
+    // stamp (measured: longest stall 3 % of the stamp's time). Inline, pdf-lib holds the loop in
+    // pieces of 100–150 ms (18 % of it): this bound, relative to the stamp's own duration so that a
+    // slow machine does not decide, fails when the stamp runs on the loop. Bench (g) measures the
+    // stalls under load (docs/BENCHMARKS.md).
+    expect(pooled.stall).toBeLessThan(pooled.took / 8);
   });
 
   it('a damaged PDF fails with the job’s own error, for the route to word (« Ce PDF ne peut pas être signé »)', async () => {
