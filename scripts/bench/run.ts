@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     if ((kind === 'relais' || kind === 'ywebsocket') && runs('d')) {
       const stock = spawn('stockClient.ts', {});
       await stock.ready;
-      result.dStock = await stockJoin(stock, target, docDStock, Number(process.env.BENCH_STOCK_JOINS) || (quick ? 10 : plan.dJoins));
+      result.dStock = await stockJoin(stock, target, docDStock, Number(process.env.BENCH_STOCK_JOINS) || (quick ? 10 : plan.dJoins), async () => (await stats()).cpuMs);
       stock.child.kill();
     }
     if (kind === 'relais') result.diskBytes = statSync(join(dataDir, 'lmdb', 'data.mdb')).blocks * 512;

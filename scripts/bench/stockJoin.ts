@@ -17,6 +17,8 @@ export interface StockJoinResult {
   stateBytes: number;
   textLength: number;
   inserts: number;
+  /** The server's CPU time (user + system) over the timed joins, per join. */
+  serverCpuMsPerJoin: number;
   /** The timed joins' span on the monotonic clock (µs): `profileTop.ts --window`. */
   window: [number, number];
 }
@@ -29,18 +31,21 @@ export const STOCK_JOIN = { writers: 20, inserts: 10_000, rate: 2_000 } as const
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function stockJoin(client: StockClient, target: Target, docName: string, joins: number): Promise<StockJoinResult> {
+export async function stockJoin(client: StockClient, target: Target, docName: string, joins: number, serverCpuMs: () => Promise<number>): Promise<StockJoinResult> {
   await client.ask({ type: 'fill', target, docName, ...STOCK_JOIN });
   await new Promise((r) => setTimeout(r, 500));
   // One join first, untimed, so that every server is measured warm (its code paths compiled).
   await client.ask({ type: 'join', target, docName, times: 1 });
+  const cpuBefore = await serverCpuMs();
   const r = await client.ask<StockJoinTimes>({ type: 'join', target, docName, times: joins });
+  const serverCpuMsPerJoin = ((await serverCpuMs()) - cpuBefore) / joins;
   await client.ask({ type: 'close' });
-  const result: StockJoinResult = { median: median(r.times), times: r.times, arrivalMedian: median(r.arrivals), arrivals: r.arrivals, stateBytes: r.stateBytes, textLength: r.textLength, inserts: STOCK_JOIN.inserts, window: r.window };
-  console.log(`(d') stock provider: median ${result.median.toFixed(1)} ms (step 2 arrived at ${result.arrivalMedian.toFixed(1)} ms; state ${result.stateBytes} B, text ${result.textLength} chars; joins between ${r.window.join(',')} µs)`);
+  const result: StockJoinResult = { median: median(r.times), times: r.times, arrivalMedian: median(r.arrivals), arrivals: r.arrivals, stateBytes: r.stateBytes, textLength: r.textLength, inserts: STOCK_JOIN.inserts, serverCpuMsPerJoin, window: r.window };
+  console.log(`(d') stock provider: median ${result.median.toFixed(1)} ms (step 2 arrived at ${result.arrivalMedian.toFixed(1)} ms; server CPU ${serverCpuMsPerJoin.toFixed(1)} ms per join; state ${result.stateBytes} B, text ${result.textLength} chars; joins between ${r.window.join(',')} µs)`);
   return result;
 }
 
 export function stockJoinRow(r: { dStock?: StockJoinResult }): string {
-  return r.dStock ? `${r.dStock.median.toFixed(1)} ms (step 2 in at ${r.dStock.arrivalMedian.toFixed(1)})` : '—';
+  const d = r.dStock;
+  return d ? `${d.median.toFixed(1)} ms (step 2 in at ${d.arrivalMedian.toFixed(1)}; server CPU ${d.serverCpuMsPerJoin?.toFixed(1) ?? '?'} ms/join)` : '—';
 }
