@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './loadgen.ts';
 import type { ServerKind } from './protocol.ts';
-import { stockJoinRow, type StockJoinResult } from './stockJoin.ts';
+import { stockJoinNotes, stockJoinRow, type StockJoinResult } from './stockJoin.ts';
 
 export type Step = LoadResult & { serverCpu: number; serverLoopDelayMax?: number; attempts?: number };
 
@@ -265,6 +265,7 @@ nears a full core the generator, not the server, is the limit, and the step is m
 step: it includes the time the process waited for a core, so on a busy machine it shows contention
 as well as the server's own pauses (garbage collection, storage). Raw figures: \`bench/results.json\`.
 
+${stockJoinNotes()}
 ## How it is measured
 
 - \`npm run bench\` (about 5–10 minutes), \`npm run bench -- --quick\` (a smoke run, written to

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --report bench/results.json]`: starts each server in its own process,
- * drives it from the load-generator process with scenarios (a)–(e) of issue 7, and writes the
+ * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --only d] [-- --report bench/results.json]`: starts each server in its own process,
+ * drives it from the load-generator process with scenarios (a)–(e) of issue 7 ((d') of issue 13 in stockJoin.ts), and writes the
  * terminal table, bench/results.json and docs/BENCHMARKS.md (table + SVG chart).
  */
 import { fork, type ChildProcess } from 'node:child_process';

@@ -33,7 +33,7 @@ function socketClass(target: Target, clientIndex: number, onMessage?: () => void
   const headers = socketHeaders(target, clientIndex);
   return class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { headers, perMessageDeflate: false });
+      super(url, protocols, { headers });
       // Registered before the provider's onmessage, so it runs first: the arrival time.
       if (onMessage) this.addEventListener('message', onMessage);
     }
@@ -99,9 +99,12 @@ async function join(cmd: Extract<StockCommand, { type: 'join' }>): Promise<Stock
     const doc = new Y.Doc();
     let lastArrival = 0;
     const start = performance.now();
+    let syncedAt = 0;
     const p = provider(cmd.target, cmd.docName, doc, writers.length + i, () => (lastArrival = performance.now()));
+    // Read in the event itself: the provider fires it right after applying sync step 2.
+    p.once('sync', () => (syncedAt = performance.now()));
     await synced(p);
-    out.times.push(performance.now() - start);
+    out.times.push(syncedAt - start);
     out.arrivals.push(lastArrival - start);
     out.stateBytes = Y.encodeStateAsUpdate(doc).byteLength;
     out.textLength = textOf(cmd.target, doc).length;
