@@ -231,8 +231,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
           return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
         }
         res.upgrade<SocketData>(
-          // resolve() just counted this upgrade as use of the session: the socket's first message need not again.
-          { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: Date.now() },
+          { docName, access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
           req.headers.get('sec-websocket-key') ?? '',
           req.headers.get('sec-websocket-protocol') ?? '',
           req.headers.get('sec-websocket-extensions') ?? '',

@@ -92,9 +92,10 @@ What each change bought:
   dossier exists read the snapshot, and in the encrypted environment the first read after any write
   decrypts the whole value: 1.5–2 ms for a 155 kB snapshot (a key-only cursor costs the same: the
   page is decrypted either way).
-- **The upgrade counts as the session's use**: the socket's first message no longer reads the
-  session again (0.25 ms).
-- Evaluated, not kept: sending step 2 with step 1 unasked (\`@y/websocket-server\` 0.1.1 does not
+- Evaluated, not kept: letting the upgrade count as the session's use, so that the socket's first
+  message does not read the session again (0.25 ms, in the "after" profile and runs above and
+  below): a test simulates 12 idle hours by rewriting the session's last use, which only the first
+  message's touch then sees; sending step 2 with step 1 unasked (\`@y/websocket-server\` 0.1.1 does not
   either; the server does not know what a reconnecting client holds, and step 2 now leaves about
   3 ms after the provider is constructed); corking (uWS already corks sends made inside its
   handlers); \`encodeWithoutPending\`'s own cost (none: all of it is Yjs's encoding); compression
