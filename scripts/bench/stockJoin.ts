@@ -111,6 +111,7 @@ Before/after, the same bench alternating the two versions of the server files, \
 | before 2 | 44.5 ms · 17.0 ms · 11.8 ms | 43.0 ms · 16.2 ms · 16.0 ms |
 | after 1 | 23.5 ms · 3.4 ms · 3.3 ms | 50.9 ms · 10.2 ms · 10.1 ms |
 | after 2 | 20.9 ms · 3.1 ms · 2.9 ms | 86.0 ms · 21.7 ms · 12.2 ms |
+| as committed (session touch back), load 4 | 19.3 ms · 3.8 ms · 3.0 ms | 40.7 ms · 15.2 ms · 9.9 ms |
 
 The rest of a join is the client applying 150 kB of state (about 20 ms on this machine, more when
 it is loaded), the same work whichever server sent it.
