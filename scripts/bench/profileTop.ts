@@ -2,7 +2,9 @@
  * `npx tsx scripts/bench/profileTop.ts <file.cpuprofile> [--top 25]`: the functions with the most
  * self time in a V8 CPU profile (as written by `BENCH_CPU_PROF=<dir> npm run bench`), grouped by
  * function and file, with their share of the busy (non-idle) time. For the closing notes' "top
- * costs before and after".
+ * costs before and after". `--window <from>,<to>` keeps the samples between two monotonic clock
+ * readings in µs (`process.hrtime.bigint() / 1000n` in any process of the machine: V8 stamps its
+ * samples with the same clock), as (d') prints for its timed joins.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,9 +17,10 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  startTime: number;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, window: { type: 'string' } } });
 const file = positionals[0];
 if (!file) {
   console.error('usage: profileTop.ts <file.cpuprofile> [--top N]');
@@ -28,9 +31,13 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfUs = new Map<string, number>();
 let busyUs = 0;
 let idleUs = 0;
+const [fromUs, toUs] = values.window ? values.window.split(',').map(Number) : [-Infinity, Infinity];
+let at = profile.startTime;
 profile.samples.forEach((id, i) => {
   const node = byId.get(id)!;
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (at < fromUs! || at > toUs!) return;
   const { functionName, url, lineNumber } = node.callFrame;
   if (functionName === '(idle)' || functionName === '(program)') {
     idleUs += functionName === '(idle)' ? dt : 0;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadResult } from './loadgen.ts';
 import type { ServerKind } from './protocol.ts';
+import { stockJoinNotes, stockJoinRow, type StockJoinResult } from './stockJoin.ts';
 
 export type Step = LoadResult & { serverCpu: number; serverLoopDelayMax?: number; attempts?: number };
 
@@ -12,6 +13,8 @@ export interface ServerResult {
   b: Step;
   steps: Step[];
   d?: { median: number; times: number[]; stateBytes: number; storedBytes?: number; serverStateBytes?: number };
+  /** (d') y-websocket's stock provider on 10,000 random single-character inserts (stockJoin.ts). */
+  dStock?: StockJoinResult;
   e: IdleResult;
   /** Relais only: the Node flags it ran with (sync-server/nodeFlags.ts), and (e) again without them. */
   nodeFlags?: string[];
@@ -83,6 +86,7 @@ function rows(results: BenchResults): string[][] {
       return `${int(c.editsPerSec)}${c.generatorBound || !c.lastStepFailed ? ' (generator-bound)' : ''}`;
     }),
     row('(d) new client on a doc of 10,000 updates, median', (r) => (r.d ? `${ms(r.d.median)} ms` : '—')),
+    row("(d') stock y-websocket provider on 10,000 random 1-char inserts, median", stockJoinRow),
     row('(e) RSS per idle socket (2,000 sockets, 200 docs)', (r) => `${(r.e.rssPerSocket / 1024).toFixed(1)} kB`),
     row('bytes on disk (LMDB file) · doc (d) stored / state', (r) =>
       r.diskBytes !== undefined && r.d ? `${int(r.diskBytes)} · ${int(r.d.storedBytes ?? 0)} / ${int(r.d.serverStateBytes ?? r.d.stateBytes)}` : 'in memory only'),
@@ -263,6 +267,7 @@ nears a full core the generator, not the server, is the limit, and the step is m
 step: it includes the time the process waited for a core, so on a busy machine it shows contention
 as well as the server's own pauses (garbage collection, storage). Raw figures: \`bench/results.json\`.
 
+${stockJoinNotes()}
 ## How it is measured
 
 - \`npm run bench\` (about 5–10 minutes), \`npm run bench -- --quick\` (a smoke run, written to

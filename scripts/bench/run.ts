@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --report bench/results.json] [-- --only g [--rate 1000]]`: starts each server in its own process,
- * drives it from the load-generator process with scenarios (a)–(e) of issue 7, and writes the
+ * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --only d,g [--rate 1000]] [-- --report bench/results.json]`: starts each server in its own process,
+ * drives it from the load-generator process with scenarios (a)–(e) of issue 7 ((d') of issue 13 in stockJoin.ts, (g) in heavyWork.ts), and writes the
  * terminal table, bench/results.json and docs/BENCHMARKS.md (table + SVG chart).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ import type { ServerStats } from './servers/ipc.ts';
 import { writeReport, type BenchResults, type IdleResult, type ServerResult } from './report.ts';
 import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
 import { benchHeavyWork } from './heavyWork.ts';
+import { stockJoin } from './stockJoin.ts';
 
 const here = import.meta.dirname;
 const root = resolve(here, '../..');
@@ -23,6 +24,9 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' }, only: { type: 'string' }, rate: { type: 'string' } },
 });
 const quick = values.quick;
+/** `--only d,e`: those scenarios alone ((a) and (c) go together); figures printed and kept in bench/only/, no report. */
+const only = values.only ? new Set(values.only.split(',')) : null;
+const runs = (scenario: string): boolean => !only || only.has(scenario) || (scenario === 'a' && only.has('c'));
 /**
  * Relais runs with the Node flags `npm start` gives it (sync-server/nodeFlags.ts).
  * BENCH_RELAIS_NODE_FLAGS (space-separated, may be empty) replaces them, to measure a flag before
@@ -96,13 +100,14 @@ async function main(): Promise<void> {
   if (loadBefore > cpus().length * 0.5) console.warn(`Warning: the machine is busy (load average ${loadBefore.toFixed(1)} on ${cpus().length} cores): figures will be worse than on an idle machine.`);
   const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
   const store = openStore(dataDir);
-  const docCount = 100 + 1 + 1 + plan.eDocs;
+  const docCount = 100 + 1 + 1 + plan.eDocs + 1;
   const seeded = await seedBench(store, 50, docCount);
   await store.close();
   const docsA = seeded.docNames.slice(0, 100);
   const docB = seeded.docNames[100]!;
   const docD = seeded.docNames[101]!;
-  const docsE = seeded.docNames.slice(102);
+  const docsE = seeded.docNames.slice(102, 102 + plan.eDocs);
+  const docDStock = seeded.docNames[102 + plan.eDocs]!;
 
   const gen = spawn('loadgen.ts', {});
   await gen.ready;
@@ -139,6 +144,7 @@ async function main(): Promise<void> {
     const result: ServerResult = { kind, steps: [] } as unknown as ServerResult;
 
     // (a) and (c): 100 documents × 10 sockets.
+    if (runs('a')) {
     await load({ type: 'connect', target, docs: docsA, perDoc: 10 });
     result.a = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }));
     console.log(`(a) p50 ${result.a.p50.toFixed(1)} p99 ${result.a.p99.toFixed(1)} ms, lost ${result.a.lost}, echoes ${result.a.echoes}, gen CPU ${(result.a.generatorCpu * 100).toFixed(0)}%`);
@@ -155,16 +161,19 @@ async function main(): Promise<void> {
     }
     await load({ type: 'disconnect' });
     await sleep(500);
+    }
 
     // (b) 100 editors on one document.
+    if (runs('b')) {
     await load({ type: 'connect', target, docs: [docB], perDoc: 100 });
     result.b = await bestOf(() => load({ type: 'load', rate: 100, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), 8);
     console.log(`(b) p50 ${result.b.p50.toFixed(1)} p99 ${result.b.p99.toFixed(1)} ms, lost ${result.b.lost}`);
     await load({ type: 'disconnect' });
+    }
 
     // (d) a new client on a document of 10,000 updates (20 writers stay connected). Not for the
     // relay: it holds no document to send.
-    if (kind !== 'relay') {
+    if (kind !== 'relay' && runs('d')) {
       await load({ type: 'connect', target, docs: [docD], perDoc: 20 });
       await load({ type: 'send', count: plan.dUpdates, rate: 2000 });
       await sleep(500);
@@ -179,10 +188,21 @@ async function main(): Promise<void> {
     console.log(`(d) median ${result.d.median.toFixed(1)} ms (state ${joined.stateBytes} B${result.d.storedBytes ? `, stored ${result.d.storedBytes} B` : ''})`);
     await load({ type: 'disconnect' });
     }
+    // (d') the same with y-websocket's stock provider, on 10,000 random single-character inserts.
+    if ((kind === 'relais' || kind === 'ywebsocket') && runs('d')) {
+      const stock = spawn('stockClient.ts', {});
+      await stock.ready;
+      result.dStock = await stockJoin(stock, target, docDStock, Number(process.env.BENCH_STOCK_JOINS) || (quick ? 10 : plan.dJoins), async () => (await stats()).cpuMs);
+      stock.child.kill();
+    }
     if (kind === 'relais') result.diskBytes = statSync(join(dataDir, 'lmdb', 'data.mdb')).blocks * 512;
 
     // (e) idle sockets, on a fresh process so earlier load does not count.
     await stopServer(server);
+    if (!runs('e')) {
+      results.push(result);
+      continue;
+    }
     const idle = async (flags: string[]): Promise<IdleResult> => {
       const fresh = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, flags);
       const freshTarget: Target = { kind, port: (await fresh.ready).port!, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
@@ -227,16 +247,17 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     servers: results,
   };
-  writeReport(root, out);
+  if (only) {
+    mkdirSync(join(root, 'bench', 'only'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'only', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+  } else writeReport(root, out);
 }
 
 if (values.report) {
   // Rewrites the table and the chart from a results file, without running anything.
   writeReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
-} else if (values.only === 'g') {
-  await benchHeavyWork({ quick, rate: values.rate ? Number(values.rate) : undefined });
 } else {
-  await main();
+  if (!only || ['a', 'b', 'c', 'd', 'e'].some((scenario) => only.has(scenario))) await main();
   // (g) scenario (a) beside exports and PDFs (heavyWork.ts): printed, see docs/BENCHMARKS.md.
-  await benchHeavyWork({ quick });
+  if (runs('g')) await benchHeavyWork({ quick, rate: values.rate ? Number(values.rate) : undefined });
 }

@@ -98,4 +98,29 @@ describe('§8 LMDB document log', () => {
     expect(s.docs.exists('dossier/a')).toBe(true);
     await expect(s.docs.create('dossier/a', updates[0]!)).rejects.toThrow(/already exists/);
   });
+
+  it('a document exists by its own snapshot or updates, not by a neighbour’s', async () => {
+    const s = open();
+    const { updates } = edits(2);
+    await s.docs.create('dossier/ab', updates[0]!);
+    await s.docs.append('dossier/c', 1, updates[1]!);
+    expect(s.docs.exists('dossier/ab')).toBe(true);
+    expect(s.docs.exists('dossier/c')).toBe(true);
+    // Names just before, a prefix of, or just after a stored one.
+    expect(s.docs.exists('dossier/a')).toBe(false);
+    expect(s.docs.exists('dossier/abc')).toBe(false);
+    expect(s.docs.exists('dossier/b')).toBe(false);
+    expect(s.docs.exists('dossier/d')).toBe(false);
+  });
+
+  it('a removed document no longer exists, though it was found before', async () => {
+    const s = open();
+    const { updates } = edits(2);
+    await s.docs.create('dossier/a', updates[0]!);
+    await s.docs.append('dossier/a', 1, updates[1]!);
+    expect(s.docs.exists('dossier/a')).toBe(true);
+    await s.docs.remove('dossier/a');
+    expect(s.docs.exists('dossier/a')).toBe(false);
+    expect(s.docs.load('dossier/a').updates).toHaveLength(0);
+  });
 });

@@ -304,3 +304,55 @@ describe('§8 an edit that arrives before what it builds on', () => {
     expect(storedText()).toBe('Chute la nuit');
   });
 });
+
+describe('§8 newcomers on a large document (issue 13: its sync step 2 is kept between edits)', () => {
+  /** A newcomer's view: it holds nothing, sends sync step 1, and reads the document from step 2. */
+  function newcomer(connect: ReturnType<typeof setup>['connect']): string {
+    const { socket, connection } = connect();
+    connection.receive(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+    const d = decoding.createDecoder(socket.received.at(-1)!);
+    expect([decoding.readVarUint(d), decoding.readVarUint(d)]).toEqual([MessageType.Sync, SyncStep.Step2]);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, decoding.readVarUint8Array(d));
+    // It answers the server's step 1 with its (empty) state, as the stock provider does.
+    connection.receive(encodeSyncUpdate(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Y.Doc()))));
+    return doc.getText('t').toString();
+  }
+
+  it('each newcomer gets every edit, deletion and late base made before it came', async () => {
+    const { connect } = setup();
+    const writer = connect();
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    const send = (): void => {
+      for (const u of updates.splice(0)) writer.connection.receive(encodeSyncUpdate(u));
+    };
+    // Well above the size from which the message is kept (32 kB).
+    text.insert(0, 'Transmissions de nuit. '.repeat(3000));
+    send();
+    expect(newcomer(connect)).toBe(text.toString());
+    expect(newcomer(connect)).toBe(text.toString());
+
+    text.insert(5, 'X');
+    send();
+    expect(newcomer(connect)).toBe(text.toString());
+
+    text.delete(0, 3);
+    send();
+    expect(newcomer(connect)).toBe(text.toString());
+
+    // An edit built on one the server has not seen yet stays out of what newcomers get until its
+    // base arrives, then is in it.
+    const before = text.toString();
+    text.insert(0, 'base ');
+    const base = updates.splice(0);
+    text.insert(0, 'typed ');
+    send();
+    expect(newcomer(connect)).toBe(before);
+    for (const u of base) writer.connection.receive(encodeSyncUpdate(u));
+    expect(newcomer(connect)).toBe(text.toString());
+    await writer.room.whenWritten();
+  });
+});
