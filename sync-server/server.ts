@@ -19,7 +19,7 @@ import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts'
 import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
 import { loadOrCreateSecret } from './auth/secrets.ts';
-import { ActivityFeed } from './consultations/ActivityFeed.ts';
+import { ActivityFeed, freshActivity } from './consultations/ActivityFeed.ts';
 import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
 import { rememberAddress } from './http/remoteAddress.ts';
@@ -120,13 +120,15 @@ export async function startServer(config: Config, store: Store, options: ServerO
     slowConsumerBytes: limits.maxBackpressureBytes / 2,
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
     onAwareness: (room) => presence?.changed(room),
+    // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
+    freshCopyOf: (docName) => (parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
   const retention = new Retention(store, registry, ctx.documents, log);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
-  presence = new RoomPresence(store, registry, ctx.activity, log);
+  presence = new RoomPresence(store, ctx.activity, log);
   const socketOwners = new SocketOwners(registry, (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;
