@@ -74,6 +74,8 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** Waits between delivery tries of a message; tests shorten them. */
   messagingRetryDelaysMs?: number[];
+  /** False only for the bench's «before» figure (scripts/bench/activity.ts): the activity feed is never replaced. */
+  activityGenerations?: boolean;
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
@@ -121,7 +123,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     onError: (docName, error) => log(`sync: ${docName}: ${error instanceof Error ? error.message : 'error'}`),
     onAwareness: (room) => presence?.changed(room),
     // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
-    freshCopyOf: (docName) => (parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
+    freshCopyOf: (docName) => (options.activityGenerations !== false && parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();

@@ -15,10 +15,21 @@ import type { ServerKind, Target } from './protocol.ts';
 import type { ServerStats } from './servers/ipc.ts';
 import { writeReport, type BenchResults, type IdleResult, type ServerResult } from './report.ts';
 import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
+import { benchActivity, printActivity, writeActivityReport } from './activity.ts';
 
 const here = import.meta.dirname;
 const root = resolve(here, '../..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    servers: { type: 'string' },
+    report: { type: 'string' },
+    // Scenario (f) alone (scripts/bench/activity.ts): --only f [--edits N] [--before].
+    only: { type: 'string' },
+    edits: { type: 'string' },
+    before: { type: 'boolean', default: false },
+  },
+});
 const quick = values.quick;
 /**
  * Relais runs with the Node flags `npm start` gives it (sync-server/nodeFlags.ts).
@@ -227,9 +238,23 @@ async function main(): Promise<void> {
   writeReport(root, out);
 }
 
-if (values.report) {
+/** Scenario (f), issue 13: scripts/bench/activity.ts. */
+async function scenarioF(): Promise<void> {
+  const edits = values.edits ? Number(values.edits) : quick ? 10_000 : 100_000;
+  if (!Number.isInteger(edits) || edits < 2) throw new Error('--edits: a whole number of at least 2');
+  const result = await benchActivity({ edits, before: values.before });
+  printActivity(result);
+  writeActivityReport(root, result);
+}
+
+if (values.only === 'f') {
+  await scenarioF();
+} else if (values.only) {
+  throw new Error(`--only: unknown scenario ${values.only} (only f runs alone)`);
+} else if (values.report) {
   // Rewrites the table and the chart from a results file, without running anything.
   writeReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
 } else {
   await main();
+  await scenarioF();
 }
