@@ -5,23 +5,19 @@
  * stored in order with clients' edits and reach every open socket, whether or not the document
  * was loaded.
  */
-import * as Y from 'yjs';
 import { Teledossier, dossierDocName } from '../../schema/dossier.ts';
 import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 
 export class DossierEdits {
-  constructor(private readonly registry: Pick<RoomRegistry, 'transact' | 'read'>) {}
+  constructor(private readonly registry: Pick<RoomRegistry, 'transact' | 'read' | 'copy'>) {}
 
   /**
    * A private copy of the dossier as it is now, for callers that keep it across awaits (a PDF, an
    * export). Destroy it after use.
    */
   read(consultationId: string): Teledossier {
-    const doc = new Y.Doc();
-    const state = this.registry.read(dossierDocName(consultationId), (live) => Y.encodeStateAsUpdate(live));
-    Y.applyUpdate(doc, state);
-    return new Teledossier(doc);
+    return new Teledossier(this.registry.copy(dossierDocName(consultationId)));
   }
 
   /** What was sent to the patient in the call room, as it is now (read on the live room when loaded). */

@@ -37,10 +37,10 @@ const SERVER_ORIGIN = Symbol('server');
 export const SERVER_EDIT_LINGER_MS = 30_000;
 
 /**
- * The Yjs client id this process writes its own edits with, in every document (see
- * `Room.transact`): one per process start, drawn at random like any Yjs client id, so that a
- * restarted process never writes over clocks an earlier one used, and a document's state vector
- * gains one entry per server start rather than one per server edit.
+ * The Yjs client id a room writes the server's edits with unless its registry gives another (see
+ * `Room.transact`, RoomRegistry.serverClientId: one per server start): drawn at random like any
+ * Yjs client id, so that a document's state vector gains one entry per server start rather than
+ * one per server edit.
  */
 export const PROCESS_CLIENT_ID = new Y.Doc().clientID;
 

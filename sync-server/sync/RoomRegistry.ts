@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import type { DocStore } from '../store/docLog.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
-import { PROCESS_CLIENT_ID, Room, type Access, type RoomOptions } from './Room.ts';
+import { Room, type Access, type RoomOptions } from './Room.ts';
 import { CloseCode } from './closeCodes.ts';
 
 export class RoomRegistry {
@@ -16,6 +16,11 @@ export class RoomRegistry {
    * on with: the process's own id may sit in the generation replaced (see Room.replace).
    */
   private readonly generationIds = new Map<string, number>();
+  /**
+   * The client id this server writes its edits with (Room.transact): drawn at each start like any
+   * Yjs client id, so that a restarted server never writes over clocks an earlier start used.
+   */
+  readonly serverClientId = new Y.Doc().clientID;
   private stopping = false;
 
   constructor(
@@ -42,7 +47,7 @@ export class RoomRegistry {
     let room = this.rooms.get(docName);
     if (!room) {
       room = new Room(docName, this.store.load(docName), this.store, this.fanOut, this.options);
-      room.serverClientId = this.generationIds.get(docName) ?? PROCESS_CLIENT_ID;
+      room.serverClientId = this.generationIds.get(docName) ?? this.serverClientId;
       if (this.stopping) room.lingerMs = 0;
       const created = room;
       room.onIdle = () => this.drop(created);
@@ -105,6 +110,15 @@ export class RoomRegistry {
     } finally {
       doc.destroy();
     }
+  }
+
+  /** A private copy of the document as it is now (destroy it after use): one encoding of the live room's, or one decoding of the store's. */
+  copy(docName: string): Y.Doc {
+    const doc = new Y.Doc();
+    doc.transact(() => {
+      for (const update of this.readState(docName)) Y.applyUpdate(doc, update);
+    });
+    return doc;
   }
 
   /** The current state of a document, from its live room or else from the store. */
