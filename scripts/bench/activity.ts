@@ -199,8 +199,9 @@ const MARK_START = '<!-- bench-f -->';
 const MARK_END = '<!-- /bench-f -->';
 
 /** Writes bench/activity(-before).json and the (f) section of docs/BENCHMARKS.md from both files. */
-export function writeActivityReport(root: string, result: ActivityBenchResult): void {
-  const dir = join(root, 'bench');
+export function writeActivityReport(root: string, result: ActivityBenchResult, quick = false): void {
+  // A quick run is a smoke test: its figures go beside the quick report, not into docs/.
+  const dir = quick ? join(root, 'bench', 'quick') : join(root, 'bench');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, result.mode === 'before' ? 'activity-before.json' : 'activity.json'), `${JSON.stringify(result, null, 2)}\n`);
   const read = (file: string): ActivityBenchResult | null =>
@@ -240,8 +241,8 @@ edit, which dominates on this machine's disk.
 |---|---|---|---|
 ${noRoom}
 ${MARK_END}`;
-  const docPath = join(root, 'docs', 'BENCHMARKS.md');
-  const doc = readFileSync(docPath, 'utf8');
+  const docPath = quick ? join(dir, 'BENCHMARKS.md') : join(root, 'docs', 'BENCHMARKS.md');
+  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
   const at = doc.indexOf(MARK_START);
   const end = doc.indexOf(MARK_END);
   const next = at >= 0 && end > at ? doc.slice(0, at) + section + doc.slice(end + MARK_END.length) : `${doc.trimEnd()}\n\n${section}\n`;

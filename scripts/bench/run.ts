@@ -244,7 +244,7 @@ async function scenarioF(): Promise<void> {
   if (!Number.isInteger(edits) || edits < 2) throw new Error('--edits: a whole number of at least 2');
   const result = await benchActivity({ edits, before: values.before });
   printActivity(result);
-  writeActivityReport(root, result);
+  writeActivityReport(root, result, quick);
 }
 
 if (values.only === 'f') {
