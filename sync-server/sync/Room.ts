@@ -417,10 +417,13 @@ export class Room {
     this.tailCount++;
     this.tailBytes += update.byteLength;
     this.pendingWrites++;
+    const generation = this.doc;
     this.lastWrite = this.store.append(this.name, seq, update).then(
       () => {
         this.pendingWrites--;
-        if (!this.destroyed) {
+        // Replaced since (Room.replace): the sockets now on the topic hold the new generation,
+        // which this update of the old one must not reach.
+        if (!this.destroyed && generation === this.doc) {
           // The author already has its edit: publish through its socket, which skips it.
           if (sender?.isOpen) sender.publish(this.topic, message);
           else this.fanOut.publish(this.topic, message);
