@@ -67,7 +67,7 @@ export interface RoomOptions {
   /**
    * For a document only the server writes whose history is worth nothing (the activity feed): how
    * to copy what it holds now into a fresh Y.Doc. Once its folded state passes `replaceAboveBytes`
-   * (and twice what the last fresh copy weighed), the room replaces it with such a copy, a new
+   * (and the last fresh copy by REPLACE_MARGIN_BYTES), the room replaces it with such a copy, a new
    * generation (see `replace`). Null: never replaced.
    */
   freshCopyOf?: (docName: string) => ((current: Y.Doc, fresh: Y.Doc) => void) | null;
@@ -75,8 +75,13 @@ export interface RoomOptions {
   replaceAboveBytes?: number;
 }
 
-/** A server-only document whose folded state passes this is replaced by a fresh generation. */
+/**
+ * A server-only document whose folded state passes this, and the last fresh copy by
+ * REPLACE_MARGIN_BYTES, is replaced by a fresh generation. With the log folded once its tail
+ * reaches the snapshot's size, what is stored stays under about twice the larger of the two.
+ */
 export const REPLACE_ABOVE_BYTES = 24 * 1024;
+export const REPLACE_MARGIN_BYTES = 8 * 1024;
 
 /** A client's update while Yjs applies it, so that the transaction handler can pass its bytes on. */
 interface Incoming {
@@ -621,7 +626,9 @@ export class Room {
 
   private get dueForReplacement(): boolean {
     if (!this.freshCopy || this.replacing || this.compacting || this.failed || this.destroyed) return false;
-    return this.snapshotBytes > Math.max(this.options.replaceAboveBytes ?? REPLACE_ABOVE_BYTES, 2 * this.freshBytes);
+    // Past the floor, and past the last fresh copy by a margin: a document whose current content is
+    // itself large is not replaced at every fold, and the traces of past edits stay small.
+    return this.snapshotBytes > Math.max(this.options.replaceAboveBytes ?? REPLACE_ABOVE_BYTES, this.freshBytes + REPLACE_MARGIN_BYTES);
   }
 
   /**
