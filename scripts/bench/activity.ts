@@ -236,7 +236,7 @@ ${row('before', before)}
 A server edit on a document no socket has open (median of 200, per edit): the room kept loaded
 after the first edit, as the server does (it stays ${'30 s'} after a server edit), against the
 document loaded from LMDB and decoded whole for every edit. Both include the LMDB commit of the
-edit, which dominates on this machine's disk. The server keeps the room loaded: the decoding is
+edit. The server keeps the room loaded: the decoding is
 paid once per run of edits, and the cost of the other way grows with the document. Applying an
 edit to the stored state without decoding it was not built: a Yjs map entry or list insert names
 the item it follows, so at least that part of the document must be decoded, and the room already
