@@ -19,7 +19,7 @@ import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts'
 import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
 import { loadOrCreateSecret } from './auth/secrets.ts';
-import { ActivityFeed } from './consultations/ActivityFeed.ts';
+import { ActivityFeed, freshActivity } from './consultations/ActivityFeed.ts';
 import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
 import { rememberAddress } from './http/remoteAddress.ts';
@@ -82,6 +82,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Waits between delivery tries of a message; tests shorten them. */
   messagingRetryDelaysMs?: number[];
+  /** False only for the bench's «before» figure (scripts/bench/activity.ts): the activity feed is never replaced. */
+  activityGenerations?: boolean;
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
@@ -133,6 +135,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     slowConsumerBytes: limits.maxBackpressureBytes / 2,
     onError: (docName, error) => logger.error({ kind: parseDocName(docName)?.kind ?? 'unknown', err: error }, 'sync: room failed'),
     onAwareness: (room) => presence?.changed(room),
+    // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
+    freshCopyOf: (docName) => (options.activityGenerations !== false && parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
   });
   ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
@@ -141,7 +145,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   const retention = new Retention(store, registry, ctx.documents, log);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
-  presence = new RoomPresence(store, registry, ctx.activity, log);
+  presence = new RoomPresence(store, ctx.activity, log);
   const socketOwners = new SocketOwners(registry, (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;

@@ -17,11 +17,21 @@ import { writeReport, type BenchResults, type IdleResult, type ServerResult } fr
 import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
 import { benchHeavyWork } from './heavyWork.ts';
 import { stockJoin } from './stockJoin.ts';
+import { benchActivity, printActivity, writeActivityReport } from './activity.ts';
 
 const here = import.meta.dirname;
 const root = resolve(here, '../..');
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, servers: { type: 'string' }, report: { type: 'string' }, only: { type: 'string' }, rate: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    servers: { type: 'string' },
+    report: { type: 'string' },
+    // Some scenarios alone: --only d,f,g. (f): [--edits N] [--before]; (g): [--rate N].
+    only: { type: 'string' },
+    rate: { type: 'string' },
+    edits: { type: 'string' },
+    before: { type: 'boolean', default: false },
+  },
 });
 const quick = values.quick;
 /** `--only d,e`: those scenarios alone ((a) and (c) go together); figures printed and kept in bench/only/, no report. */
@@ -253,11 +263,23 @@ async function main(): Promise<void> {
   } else writeReport(root, out);
 }
 
-if (values.report) {
+/** Scenario (f), issue 13: scripts/bench/activity.ts. */
+async function scenarioF(): Promise<void> {
+  const edits = values.edits ? Number(values.edits) : quick ? 10_000 : 100_000;
+  if (!Number.isInteger(edits) || edits < 2) throw new Error('--edits: a whole number of at least 2');
+  const result = await benchActivity({ edits, before: values.before });
+  printActivity(result);
+  writeActivityReport(root, result, quick);
+}
+
+if (only && [...only].some((scenario) => !'abcdefg'.includes(scenario) || scenario.length !== 1)) {
+  throw new Error(`--only: scenarios are letters from a to g, e.g. --only d,f (got ${values.only})`);
+} else if (values.report) {
   // Rewrites the table and the chart from a results file, without running anything.
   writeReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
 } else {
   if (!only || ['a', 'b', 'c', 'd', 'e'].some((scenario) => only.has(scenario))) await main();
+  if (runs('f')) await scenarioF();
   // (g) scenario (a) beside exports and PDFs (heavyWork.ts): printed, see docs/BENCHMARKS.md.
   if (runs('g')) await benchHeavyWork({ quick, rate: values.rate ? Number(values.rate) : undefined });
 }

@@ -5,13 +5,16 @@
  * to the appointment's `inRoom` in the establishment's activity document, so a colleague sees a
  * patient join without reloading. A page that closes or loses the network drops out with its
  * awareness (at once on close, after the awareness timeout otherwise).
+ *
+ * The activity document holds who is in the room now, never who came and went: each join and
+ * leave of the call is an audit event (`call.join`, `call.leave`: the participant's account or
+ * invitation id, the consultation; no name).
  */
-import * as Y from 'yjs';
-import { activityDocName, appointmentsOf } from '../../schema/activity.ts';
 import { isCallPresence } from '../../schema/room.ts';
 import type { Store } from '../store/index.ts';
+import { audit } from '../audit/audit.ts';
 import { issuedTickets, type IssuedTicket, type IssuedTickets } from '../auth/issuedTickets.ts';
-import type { ActivityFeed, ServerDocWriter } from './ActivityFeed.ts';
+import type { ActivityFeed } from './ActivityFeed.ts';
 
 /** Awareness renews every 15 s per client: changes are gathered this long before one write. */
 const SETTLE_MS = 300;
@@ -40,10 +43,11 @@ export function callersOf(
 export class RoomPresence {
   private readonly last = new Map<string, string>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per consultation, who was in the call at the last write (ticket participant id → kind). */
+  private readonly audited = new Map<string, Map<string, IssuedTicket['kind']>>();
 
   constructor(
     private readonly store: Store,
-    private readonly docs: ServerDocWriter,
     private readonly feed: ActivityFeed,
     private readonly log: (message: string) => void,
     private readonly tickets: Pick<IssuedTickets, 'lookup'> = issuedTickets,
@@ -53,9 +57,8 @@ export class RoomPresence {
     if (!room.name.startsWith('room/')) return;
     const consultationId = room.name.slice('room/'.length);
     // Names from the tickets: a page could publish any name in its awareness.
-    const names = callersOf(room.awarenessStates(), consultationId, this.tickets)
-      .map((caller) => caller.name)
-      .sort((a, b) => a.localeCompare(b, 'fr'));
+    const callers = callersOf(room.awarenessStates(), consultationId, this.tickets);
+    const names = callers.map((caller) => caller.name).sort((a, b) => a.localeCompare(b, 'fr'));
     const key = JSON.stringify(names);
     if (this.last.get(consultationId) === key) return;
     this.last.set(consultationId, key);
@@ -65,6 +68,7 @@ export class RoomPresence {
       consultationId,
       setTimeout(() => {
         this.pending.delete(consultationId);
+        this.auditMoves(consultationId, callers);
         this.write(consultationId, names).catch((error: unknown) =>
           this.log(`presence: ${error instanceof Error ? error.message : 'error'}`),
         );
@@ -75,23 +79,36 @@ export class RoomPresence {
   private async write(consultationId: string, inRoom: string[]): Promise<void> {
     const consultation = this.store.consultations.get(consultationId);
     if (!consultation) return;
-    const doc = new Y.Doc();
-    try {
-      for (const update of this.docs.readState(activityDocName(consultation.establishmentId))) Y.applyUpdate(doc, update);
-      const current = appointmentsOf(doc).get(consultationId);
-      if (!current || JSON.stringify(current.inRoom) === JSON.stringify(inRoom)) return;
+    await this.feed.update(consultation.establishmentId, consultationId, (current) => {
+      if (JSON.stringify(current.inRoom) === JSON.stringify(inRoom)) return null;
       const now = new Date().toISOString();
       const joined = current.inRoom.length === 0 && inRoom.length > 0;
       const emptied = current.inRoom.length > 0 && inRoom.length === 0;
-      await this.feed.upsert(consultation.establishmentId, {
+      return {
         ...current,
         inRoom,
         startedAt: joined ? (current.startedAt ?? now) : (current.startedAt ?? null),
         endedAt: emptied ? now : joined ? null : (current.endedAt ?? null),
-      });
-    } finally {
-      doc.destroy();
-    }
+      };
+    });
+  }
+
+  /** One audit event per participant who joined or left the call since the last write. */
+  private auditMoves(consultationId: string, callers: IssuedTicket[]): void {
+    const before = this.audited.get(consultationId) ?? new Map<string, IssuedTicket['kind']>();
+    const now = new Map(callers.map((caller) => [caller.participantId, caller.kind] as const));
+    if (now.size === 0) this.audited.delete(consultationId);
+    else this.audited.set(consultationId, now);
+    const event = (type: 'call.join' | 'call.leave', participantId: string, kind: IssuedTicket['kind']) =>
+      // A professional acts under her account; a guest is named by her invitation's id only.
+      void audit(
+        { store: this.store },
+        kind === 'guest'
+          ? { type, actorId: null, consultationId, detail: `invitation ${participantId}` }
+          : { type, actorId: participantId, consultationId },
+      );
+    for (const [id, kind] of now) if (!before.has(id)) event('call.join', id, kind);
+    for (const [id, kind] of before) if (!now.has(id)) event('call.leave', id, kind);
   }
 
   stop(): void {

@@ -1,64 +1,37 @@
 /**
  * The server's reads and edits of a télédossier Y.Doc (documents list, signatures) and of the call
- * room's `sent` list: the parts only the server writes (schema/clientWrites.ts). Edits are
- * computed on a private copy and handed to the room registry as one update, so that they are
- * stored in order with clients' edits and reach every open socket, whether or not the document is
- * loaded.
+ * room's `sent` list: the parts only the server writes (schema/clientWrites.ts). Edits run on the
+ * live room (RoomRegistry.transact: one server client id, no reload per edit), so that they are
+ * stored in order with clients' edits and reach every open socket, whether or not the document
+ * was loaded.
  */
-import * as Y from 'yjs';
 import { Teledossier, dossierDocName } from '../../schema/dossier.ts';
 import { RoomDoc, roomDocName, type SentDocument } from '../../schema/room.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 
 export class DossierEdits {
-  constructor(private readonly registry: RoomRegistry) {}
+  constructor(private readonly registry: Pick<RoomRegistry, 'transact' | 'read' | 'copy'>) {}
 
-  /** A private copy of the dossier as it is now. Destroy it after use. */
+  /**
+   * A private copy of the dossier as it is now, for callers that keep it across awaits (a PDF, an
+   * export). Destroy it after use.
+   */
   read(consultationId: string): Teledossier {
-    return new Teledossier(this.copyOf(dossierDocName(consultationId)));
+    return new Teledossier(this.registry.copy(dossierDocName(consultationId)));
   }
 
-  /** What was sent to the patient in the call room, as it is now. */
+  /** What was sent to the patient in the call room, as it is now (read on the live room when loaded). */
   sentInRoom(consultationId: string): SentDocument[] {
-    const doc = this.copyOf(roomDocName(consultationId));
-    try {
-      return new RoomDoc(doc).sentDocuments();
-    } finally {
-      doc.destroy();
-    }
-  }
-
-  private copyOf(docName: string): Y.Doc {
-    const doc = new Y.Doc();
-    doc.transact(() => {
-      for (const update of this.registry.readState(docName)) Y.applyUpdate(doc, update);
-    });
-    return doc;
+    return this.registry.read(roomDocName(consultationId), (doc) => new RoomDoc(doc).sentDocuments());
   }
 
   /** Applies `edit` to the live dossier; resolves once it is stored. Returns what `edit` returns. */
   edit<T>(consultationId: string, edit: (dossier: Teledossier) => T): Promise<T> {
-    return this.editDoc(dossierDocName(consultationId), (doc) => edit(new Teledossier(doc)));
+    return this.registry.transact(dossierDocName(consultationId), (doc) => edit(new Teledossier(doc)));
   }
 
   /** Applies `edit` to the consultation's call room document; resolves once it is stored. */
   editRoom<T>(consultationId: string, edit: (room: RoomDoc) => T): Promise<T> {
-    return this.editDoc(roomDocName(consultationId), (doc) => edit(new RoomDoc(doc)));
-  }
-
-  private async editDoc<T>(docName: string, edit: (doc: Y.Doc) => T): Promise<T> {
-    const doc = this.copyOf(docName);
-    try {
-      const before = Y.encodeStateVector(doc);
-      let result!: T;
-      doc.transact(() => {
-        result = edit(doc);
-      }, 'server');
-      const update = Y.encodeStateAsUpdate(doc, before);
-      await this.registry.applyServerUpdate(docName, update);
-      return result;
-    } finally {
-      doc.destroy();
-    }
+    return this.registry.transact(roomDocName(consultationId), (doc) => edit(new RoomDoc(doc)));
   }
 }

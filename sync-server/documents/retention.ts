@@ -70,6 +70,8 @@ export class Retention {
     const room = this.registry.get(docName);
     if (room) {
       room.closeAll(CloseCode.Forbidden, 'dossier purged');
+      // Loaded for a recent server edit, it would otherwise stay a while (Room.transact).
+      room.endLinger();
       // Writes still pending must land before the log is deleted, or they would bring it back.
       for (let i = 0; i < 250 && this.registry.get(docName); i++) await new Promise((r) => setTimeout(r, 20));
     }

@@ -19,7 +19,10 @@ export type AuditEventType =
   | 'document.sign'
   | 'vault.open'
   | 'dossier.purge'
-  | 'account.change';
+  | 'account.change'
+  /** Someone entered or left a consultation's call (consultations/RoomPresence.ts). */
+  | 'call.join'
+  | 'call.leave';
 
 export interface AuditEvent {
   /** ISO time, set when appended. */

@@ -29,6 +29,12 @@ export interface DocStore {
   append(docName: string, seq: number, update: Uint8Array): Promise<void>;
   /** Replaces every update with seq ≤ upTo by `state` (which must contain them all). */
   compact(docName: string, upTo: number, state: Uint8Array): Promise<void>;
+  /**
+   * Replaces the whole log (snapshot and every update with seq ≤ upTo) by `state`, which need not
+   * contain them: a new generation of a document only the server writes (sync/Room.ts `replace`).
+   * Atomic, and queued behind the appends it replaces.
+   */
+  replace(docName: string, upTo: number, state: Uint8Array): Promise<void>;
   /** Stores the first state of a new document. Refuses a document that already exists. */
   create(docName: string, initial: Uint8Array): Promise<void>;
   /** Bytes stored for one document (snapshot + tail). */
@@ -133,6 +139,15 @@ export class LmdbDocStore implements DocStore {
     return this.enqueue(true, () => {
       const previous = this.db.snapshots.get(docName);
       if (previous && previous.upTo >= upTo) return;
+      this.db.snapshots.putSync(docName, { upTo, update: state });
+      for (const key of this.db.updates.getKeys({ start: [docName, 0], end: [docName, upTo + 1] })) {
+        this.db.updates.removeSync(key);
+      }
+    });
+  }
+
+  replace(docName: string, upTo: number, state: Uint8Array): Promise<void> {
+    return this.enqueue(false, () => {
       this.db.snapshots.putSync(docName, { upTo, update: state });
       for (const key of this.db.updates.getKeys({ start: [docName, 0], end: [docName, upTo + 1] })) {
         this.db.updates.removeSync(key);

@@ -37,6 +37,20 @@ const KEEP_FULL_STEP2_BYTES = 32 * 1024;
 /** Origin of updates the server makes itself. */
 const SERVER_ORIGIN = Symbol('server');
 
+/**
+ * After a server edit, a room nobody has open stays loaded this long, so that the next edit (the
+ * activity feed's, a run of presence changes, a batch of documents) finds the document decoded.
+ */
+export const SERVER_EDIT_LINGER_MS = 30_000;
+
+/**
+ * The Yjs client id a room writes the server's edits with unless its registry gives another (see
+ * `Room.transact`, RoomRegistry.serverClientId: one per server start): drawn at random like any
+ * Yjs client id, so that a document's state vector gains one entry per server start rather than
+ * one per server edit.
+ */
+export const PROCESS_CLIENT_ID = new Y.Doc().clientID;
+
 export interface RoomOptions {
   /** Fold the tail of the log into a snapshot once it holds this many updates. Default 500. */
   compactAfter: number;
@@ -55,7 +69,26 @@ export interface RoomOptions {
   clientWritesOf: (docName: string) => ClientWrites | null;
   /** Called after the room's awareness changed (who is in a call room: consultations/RoomPresence.ts). */
   onAwareness?: (room: Room) => void;
+  /** How long a room stays loaded after a server edit once nobody has it open. Default SERVER_EDIT_LINGER_MS. */
+  serverEditLingerMs?: number;
+  /**
+   * For a document only the server writes whose history is worth nothing (the activity feed): how
+   * to copy what it holds now into a fresh Y.Doc. Once its folded state passes `replaceAboveBytes`
+   * (and the last fresh copy by REPLACE_MARGIN_BYTES), the room replaces it with such a copy, a new
+   * generation (see `replace`). Null: never replaced.
+   */
+  freshCopyOf?: (docName: string) => ((current: Y.Doc, fresh: Y.Doc) => void) | null;
+  /** Default REPLACE_ABOVE_BYTES. */
+  replaceAboveBytes?: number;
 }
+
+/**
+ * A server-only document whose folded state passes this, and the last fresh copy by
+ * REPLACE_MARGIN_BYTES, is replaced by a fresh generation. With the log folded once its tail
+ * reaches the snapshot's size, what is stored stays under about twice the larger of the two.
+ */
+export const REPLACE_ABOVE_BYTES = 24 * 1024;
+export const REPLACE_MARGIN_BYTES = 8 * 1024;
 
 /** A client's update while Yjs applies it, so that the transaction handler can pass its bytes on. */
 interface Incoming {
@@ -77,8 +110,15 @@ interface Peer {
 
 export class Room {
   readonly topic: string;
-  private readonly doc = new Y.Doc();
-  private readonly awareness: awarenessProtocol.Awareness;
+  private doc = new Y.Doc();
+  private awareness: awarenessProtocol.Awareness;
+  /** The client id the server's own edits of this document are written with (see `transact`). */
+  serverClientId = PROCESS_CLIENT_ID;
+  /** How long the room stays loaded after a server edit once nobody has it open (0 while the server stops). */
+  lingerMs: number;
+  /** Until when the room stays loaded without sockets (a server edit just ran). */
+  private lingerUntil = 0;
+  private lingerTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly peers = new Map<SyncSocket, Peer>();
   private lastSeq: number;
   private tailCount: number;
@@ -99,6 +139,12 @@ export class Room {
   private incoming: Incoming | null = null;
   /** What clients may write here; null: anything. */
   private readonly writes: ClientWrites | null;
+  /** Clients write nothing here: a client's state vector naming what the server lacks is an old generation's. */
+  private readonly serverOnly: boolean;
+  private readonly freshCopy: ((current: Y.Doc, fresh: Y.Doc) => void) | null;
+  private replacing = false;
+  /** Bytes of the state the last replacement wrote (0: never replaced in this room). */
+  private freshBytes = 0;
   /**
    * A write failed: the Y.Doc now holds an edit the store lacks, so the room serves nobody until
    * the registry drops it and the next socket reloads the document from what is stored.
@@ -125,6 +171,9 @@ export class Room {
   ) {
     this.topic = name;
     this.writes = options.clientWritesOf(name);
+    this.serverOnly = this.writes !== null && Object.keys(this.writes).length === 0;
+    this.freshCopy = options.freshCopyOf?.(name) ?? null;
+    this.lingerMs = options.serverEditLingerMs ?? SERVER_EDIT_LINGER_MS;
     this.lastSeq = log.lastSeq;
     this.tailCount = log.tailCount;
     this.tailBytes = log.tailBytes;
@@ -158,7 +207,25 @@ export class Room {
   }
 
   get isIdle(): boolean {
-    return this.peers.size === 0 && this.pendingWrites === 0 && !this.compacting;
+    return this.peers.size === 0 && this.pendingWrites === 0 && !this.compacting && !this.replacing && Date.now() >= this.lingerUntil;
+  }
+
+  /** Stops lingering: the room may be dropped as soon as nothing holds it (server shutdown). */
+  endLinger(): void {
+    this.lingerUntil = 0;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.checkIdle();
+  }
+
+  /** Bytes the store holds for this document (snapshot + tail), as the room counts them. */
+  get storedBytes(): number {
+    return this.snapshotBytes + this.tailBytes;
+  }
+
+  /** The snapshot's bytes, as last folded (or loaded). */
+  get snapshotSize(): number {
+    return this.snapshotBytes;
   }
 
   /** Current state, for tests and tools. */
@@ -241,6 +308,12 @@ export class Room {
         const payload = decoding.readVarUint8Array(decoder);
         expectEnd(decoder);
         if (step === SyncStep.Step1) {
+          // Only the server writes here: a client that holds what the server lacks holds a
+          // generation the server replaced (see `replace`). Sending it the fresh one would merge
+          // both (old entries back, some twice): it must drop its copy and sync again from nothing.
+          if (this.serverOnly && !this.holdsAllOf(payload)) {
+            throw new SyncProtocolError(CloseCode.DocumentReplaced, 'document replaced');
+          }
           socket.send(this.step2For(payload));
         } else if (step === SyncStep.Step2 || step === SyncStep.Update) {
           if (peer.access !== 'write') return;
@@ -324,6 +397,14 @@ export class Room {
     for (const u of taken) this.record(u, encodeSyncUpdate(u), sender);
   }
 
+  /** True when the document holds, for every client, at least what state vector `encoded` names. */
+  private holdsAllOf(encoded: Uint8Array): boolean {
+    for (const [client, clock] of Y.decodeStateVector(encoded)) {
+      if (clock > Y.getState(this.doc.store, client)) return false;
+    }
+    return true;
+  }
+
   /** True when each client's structs in `incoming` start where the server's state for it ends. */
   private followsState(incoming: Incoming): boolean {
     const { store } = this.doc;
@@ -373,10 +454,13 @@ export class Room {
     this.tailCount++;
     this.tailBytes += update.byteLength;
     this.pendingWrites++;
+    const generation = this.doc;
     this.lastWrite = this.store.append(this.name, seq, update).then(
       () => {
         this.pendingWrites--;
-        if (!this.destroyed) {
+        // Replaced since (Room.replace): the sockets now on the topic hold the new generation,
+        // which this update of the old one must not reach.
+        if (!this.destroyed && generation === this.doc) {
           // The author already has its edit: publish through its socket, which skips it.
           if (sender?.isOpen) sender.publish(this.topic, message);
           else this.fanOut.publish(this.topic, message);
@@ -476,7 +560,7 @@ export class Room {
 
   private maybeCompact(): void {
     // A failed room's state holds what the store lacks: folding it into a snapshot would store it.
-    if (this.compacting || this.destroyed || this.failed) return;
+    if (this.compacting || this.replacing || this.destroyed || this.failed) return;
     // By bytes too, so that a log stays within about twice its document's encoded state.
     const bytesDue = this.tailBytes >= Math.max(this.snapshotBytes, COMPACT_MIN_TAIL_BYTES) * this.compactFactor;
     if (this.tailCount < this.options.compactAfter * this.compactFactor && !bytesDue) return;
@@ -491,6 +575,9 @@ export class Room {
         this.tailBytes -= foldedBytes;
         this.snapshotBytes = state.byteLength;
         this.compacting = false;
+        if (this.dueForReplacement) {
+          this.replace().catch((error: unknown) => this.options.onError(this.name, error));
+        }
         this.checkIdle();
       },
       (error: unknown) => {
@@ -520,9 +607,138 @@ export class Room {
     if (this.destroyed || this.failed) throw new RoomUnavailable();
     Y.decodeUpdate(update);
     this.apply(update, SERVER_ORIGIN, null);
+    this.linger();
     await this.lastWrite;
     // An update that added nothing wrote nothing: the registry may still drop an empty room.
     this.checkIdle();
+  }
+
+  /**
+   * Runs `edit` on the live document, as the server: one transaction written with
+   * `serverClientId` (so that the document's state vector does not grow by one client per edit),
+   * then stored and fanned out like any update. Resolves with what `edit` returned once stored.
+   *
+   * Yjs creates a transaction's structs under `doc.clientID`, which is otherwise this room's own
+   * random id that nothing writes with; it is the server's id only for the transaction. Set after
+   * the document was loaded, so Yjs continues that id's clock from what is stored, never reusing
+   * one (and applying stored structs of the id does not make Yjs draw the document a new one).
+   * If `edit` throws half-way, what it did is stored all the same (memory and store must agree),
+   * then the error is passed on: server edits check before they write.
+   */
+  async transact<T>(edit: (doc: Y.Doc) => T): Promise<T> {
+    if (this.destroyed || this.failed) throw new RoomUnavailable();
+    const doc = this.doc;
+    const ownId = doc.clientID;
+    const taken: Uint8Array[] = [];
+    const take = (u: Uint8Array): void => void taken.push(u);
+    let result!: T;
+    doc.on('update', take);
+    doc.clientID = this.serverClientId;
+    try {
+      doc.transact(() => {
+        result = edit(doc);
+      }, SERVER_ORIGIN);
+    } finally {
+      doc.clientID = ownId;
+      doc.off('update', take);
+      for (const u of taken) this.record(u, encodeSyncUpdate(u), null);
+      this.linger();
+    }
+    await this.lastWrite;
+    if (this.dueForReplacement) await this.replace();
+    this.checkIdle();
+    return result;
+  }
+
+  /** Runs `read` on the live document (which it must not change): no copy, no decoding. */
+  read<T>(read: (doc: Y.Doc) => T): T {
+    if (this.destroyed) throw new RoomUnavailable();
+    return read(this.doc);
+  }
+
+  private get dueForReplacement(): boolean {
+    if (!this.freshCopy || this.replacing || this.compacting || this.failed || this.destroyed) return false;
+    // Past the floor, and past the last fresh copy by a margin: a document whose current content is
+    // itself large is not replaced at every fold, and the traces of past edits stay small.
+    return this.snapshotBytes > Math.max(this.options.replaceAboveBytes ?? REPLACE_ABOVE_BYTES, this.freshBytes + REPLACE_MARGIN_BYTES);
+  }
+
+  /**
+   * Replaces the document by a fresh one holding only what it holds now (`freshCopyOf`), written
+   * with a new client id: a new generation that shares no client id with any earlier one. The
+   * stored log is replaced in one store transaction, queued behind the appends it replaces; every
+   * socket is closed with DocumentReplaced (the client drops its copy and syncs the fresh one),
+   * and a client that comes back later with an old copy is told the same at sync step 1.
+   * Server edits go on with the generation's id (`serverClientId`): the process's own id may sit in
+   * the old generation, and a clock of it reused here could be mistaken by an old copy for its own.
+   */
+  async replace(): Promise<void> {
+    if (!this.freshCopy || this.destroyed || this.failed || this.replacing) return;
+    const fresh = new Y.Doc();
+    const old = this.doc;
+    fresh.transact(() => this.freshCopy!(old, fresh));
+    const state = Y.encodeStateAsUpdate(fresh);
+    this.replacing = true;
+    // Counted before the sockets go, so that the room is not dropped as idle half-way.
+    this.pendingWrites++;
+    this.closeAll(CloseCode.DocumentReplaced, 'document replaced');
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    old.off('afterTransactionCleanup', this.onTransaction);
+    old.off('afterTransaction', this.dropFullStep2);
+    old.destroy();
+    this.doc = fresh;
+    // The kept step 2 (step2For) was the old generation's.
+    this.fullStep2 = null;
+    this.serverClientId = fresh.clientID;
+    this.doc.on('afterTransactionCleanup', this.onTransaction);
+    this.doc.on('afterTransaction', this.dropFullStep2);
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.onAwarenessUpdate);
+    this.pendingFrom = null;
+    const upTo = this.lastSeq;
+    this.tailCount = 0;
+    this.tailBytes = 0;
+    this.snapshotBytes = state.byteLength;
+    this.freshBytes = state.byteLength;
+    this.lastWrite = this.store.replace(this.name, upTo, state).then(
+      () => {
+        this.pendingWrites--;
+        this.replacing = false;
+        this.onReplaced?.(this);
+        this.checkIdle();
+      },
+      (error: unknown) => {
+        this.pendingWrites--;
+        this.replacing = false;
+        this.failed = true;
+        this.options.onError(this.name, error);
+        this.closeAll(CloseCode.StorageFailed, 'storage error');
+        this.checkIdle();
+      },
+    );
+    await this.lastWrite;
+  }
+
+  /** Set by the registry: a new generation of this document was stored. */
+  onReplaced: ((room: Room) => void) | null = null;
+
+  private linger(): void {
+    const ms = this.lingerMs;
+    if (ms <= 0 || this.destroyed) return;
+    this.lingerUntil = Date.now() + ms;
+    if (!this.lingerTimer) this.armLinger(ms);
+  }
+
+  private armLinger(ms: number): void {
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      const left = this.lingerUntil - Date.now();
+      if (left > 0 && !this.destroyed) this.armLinger(left);
+      else this.checkIdle();
+    }, ms);
+    this.lingerTimer.unref();
   }
 
   /** Settles once every update taken so far is stored (or failed to be). */
@@ -543,6 +759,8 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
     this.doc.off('afterTransactionCleanup', this.onTransaction);

@@ -15,6 +15,14 @@ export const CloseCode = {
    * `sent` list, a fiche field itself, a new root type): refused whole (schema/clientWrites.ts).
    */
   ForbiddenWrite: 4405,
+  /**
+   * The document was replaced by a fresh generation holding only its current state (a document
+   * only the server writes, such as the activity feed, past its size bound), or the client's copy
+   * holds what the server's does not (an old generation). In the 44xx range so that a stock
+   * provider does not come back with the same copy: the client drops its copy (memory and any
+   * offline store) and opens the document again from nothing (client/sync/serverDoc.ts).
+   */
+  DocumentReplaced: 4410,
   /** A message over the size limit. */
   MessageTooBig: 4413,
   /** More messages per second than the limit allows. */

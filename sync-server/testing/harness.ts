@@ -96,21 +96,26 @@ export interface YClient {
   destroy(): void;
 }
 
-/** A stock y-websocket provider, authenticated by the session cookie as in a browser. */
-export function yClient(ws: string, docName: string, token: string, connect = true): YClient {
-  const doc = new Y.Doc();
+/** A stock y-websocket provider on `doc`, authenticated by the session cookie as in a browser. */
+export function yProvider(ws: string, docName: string, token: string, doc: Y.Doc, connect = true): WebsocketProvider {
   class SessionWebSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { headers: sessionHeaders(token) });
     }
   }
-  const provider = new WebsocketProvider(`${ws}/sync`, docName, doc, {
+  return new WebsocketProvider(`${ws}/sync`, docName, doc, {
     WebSocketPolyfill: SessionWebSocket as unknown as typeof globalThis.WebSocket,
     // Off: a BroadcastChannel between clients of one process would sync them past the server.
     disableBc: true,
     connect,
     maxBackoffTime: 500,
   });
+}
+
+/** A stock y-websocket provider, authenticated by the session cookie as in a browser. */
+export function yClient(ws: string, docName: string, token: string, connect = true): YClient {
+  const doc = new Y.Doc();
+  const provider = yProvider(ws, docName, token, doc, connect);
   return {
     doc,
     provider,

@@ -81,6 +81,8 @@ export const accountsEn = {
   'accounts.audit.type.vault.open': 'Vault opened',
   'accounts.audit.type.dossier.purge': 'Télédossier purged',
   'accounts.audit.type.account.change': 'Account changed',
+  'accounts.audit.type.call.join': 'Joined the call',
+  'accounts.audit.type.call.leave': 'Left the call',
   'accounts.language.title': 'Interface language',
   'accounts.language.fr': 'Français',
   'accounts.language.en': 'English',

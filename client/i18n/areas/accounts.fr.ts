@@ -81,6 +81,8 @@ export const accountsFr = {
   'accounts.audit.type.vault.open': 'Ouverture du coffre-fort',
   'accounts.audit.type.dossier.purge': 'Purge du télédossier',
   'accounts.audit.type.account.change': 'Modification du compte',
+  'accounts.audit.type.call.join': 'Entrée dans l’appel',
+  'accounts.audit.type.call.leave': 'Sortie de l’appel',
   'accounts.language.title': 'Langue de l’interface',
   'accounts.language.fr': 'Français',
   'accounts.language.en': 'English',
