@@ -56,7 +56,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT + i}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,
-    stdout: 'pipe' as const,
+    // The servers' log lines go to LOG_FILE, not into the report: the global teardown reads them for
+    // health data and prints their errors.
+    stdout: 'ignore' as const,
     env: {
       PORT: String(PORT + i),
       PEER_PORT: String(PORT + i + 1000),
