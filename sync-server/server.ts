@@ -190,9 +190,11 @@ export async function startServer(config: Config, store: Store, options: ServerO
       if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !originAllowed(req)) {
         throw new HttpError(403, 'cross_origin', 'Requête refusée : origine non autorisée.');
       }
-      if (req.path === METRICS_PATH && (await serveMetrics(req, reply, ctx))) {
+      if (req.path === METRICS_PATH) {
+        // Named before the answer, which writes the access line; a refused scrape goes on as an
+        // unknown path and is named as one below.
         matched(METRICS_PATH);
-        return;
+        if (await serveMetrics(req, reply, ctx)) return;
       }
       if (await routeRequest(req, reply, ctx, matched)) return;
       // Pages of the client (/consultations/<id>…) are served as files: their path is not logged.

@@ -99,6 +99,25 @@ describe('#14 metrics from this machine', () => {
     }
   });
 
+  it('a scrape is logged under /metrics, a refused one as an unknown path', async () => {
+    const accessLine = async (headers: Record<string, string>): Promise<{ route?: string; status?: number }> => {
+      const res = await fetch(`${relais.http}/metrics`, { headers });
+      const id = res.headers.get('x-request-id');
+      let line: { route?: string; status?: number } | undefined;
+      await waitFor(() => {
+        line = readFileSync(process.env.LOG_FILE!, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { req?: string; route?: string; status?: number })
+          .find((l) => l.req === id);
+        return line !== undefined;
+      });
+      return line!;
+    };
+    expect(await accessLine({})).toMatchObject({ route: '/metrics', status: 200 });
+    expect(await accessLine({ 'X-Forwarded-For': '203.0.113.9' })).toMatchObject({ route: '(client)' });
+  });
+
   it('an HTTP request counts under its route pattern and status, not its path', async () => {
     const id = relais.demo.consultations[0]!.id;
     const labels = { route: '/api/consultations/:consultationId', method: 'GET', status: '200' };
