@@ -1,7 +1,7 @@
 /** SPEC §1 sessions on the real LMDB store: idle and absolute timeouts, hashed storage. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/index.ts';
-import { tempDataDir } from '../testing/harness.ts';
+import { tempDataDir, waitFor } from '../testing/harness.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SessionManager } from './sessions.ts';
 
 let store: Store | null = null;
@@ -25,9 +25,12 @@ describe('§1 sessions', () => {
     const sessions = new SessionManager(store.sessions);
     const t0 = Date.now();
     const token = await sessions.create('u1', t0);
+    const stored = store.sessions;
     for (let t = t0; t < t0 + SESSION_ABSOLUTE_MS; t += SESSION_IDLE_MS / 2) {
       expect(sessions.resolve(token, t)).toBe('u1');
-      await new Promise((r) => setTimeout(r, 5)); // let the lastSeenAt write land
+      // The lastSeenAt write is asynchronous: wait until it has landed (a fixed 5 ms was not
+      // always enough on a loaded machine), so that the next use reads it.
+      await waitFor(() => (stored.get(sessions.keyOf(token))?.lastSeenAt ?? 0) >= t, 5_000, 'lastSeenAt written');
     }
     expect(sessions.resolve(token, t0 + SESSION_ABSOLUTE_MS + 1)).toBeNull();
   });

@@ -215,12 +215,8 @@ export class Reply {
     return { [Symbol.asyncIterator]: () => ({ next }) };
   }
 
-  /**
-   * Streams `source` (exactly `size` bytes) as the response body, honouring backpressure. A source
-   * that fails mid-way closes the connection: the client sees a broken download, never a short one.
-   */
-  async sendStream(status: number, headers: [string, string][], source: AsyncIterable<Buffer>, size: number): Promise<void> {
-    if (this.aborted || this.done) return;
+  /** Answers once: the status line and every header of a body streamed after it. */
+  private startBody(status: number, headers: [string, string][]): void {
     this.done = true;
     this.status = status;
     this.finished(status);
@@ -231,6 +227,15 @@ export class Reply {
       for (const [k, v] of this.extraHeaders) this.res.writeHeader(k, v);
       for (const [k, v] of headers) this.res.writeHeader(k, v);
     });
+  }
+
+  /**
+   * Streams `source` (exactly `size` bytes) as the response body, honouring backpressure. A source
+   * that fails mid-way closes the connection: the client sees a broken download, never a short one.
+   */
+  async sendStream(status: number, headers: [string, string][], source: AsyncIterable<Buffer>, size: number): Promise<void> {
+    if (this.aborted || this.done) return;
+    this.startBody(status, headers);
     if (size === 0) {
       this.res.cork(() => this.res.end());
       return;
@@ -269,16 +274,7 @@ export class Reply {
    */
   async sendChunked(status: number, headers: [string, string][], source: AsyncIterable<Uint8Array>): Promise<'sent' | 'aborted'> {
     if (this.aborted || this.done) return 'aborted';
-    this.done = true;
-    this.status = status;
-    this.finished(status);
-    this.res.cork(() => {
-      this.res.writeStatus(`${status} ${STATUS_TEXT[status] ?? ''}`);
-      for (const [k, v] of this.securityHeaders) this.res.writeHeader(k, v);
-      if (this.hsts) this.res.writeHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-      for (const [k, v] of this.extraHeaders) this.res.writeHeader(k, v);
-      for (const [k, v] of headers) this.res.writeHeader(k, v);
-    });
+    this.startBody(status, headers);
     const chunks = source[Symbol.asyncIterator]();
     try {
       for (;;) {
