@@ -27,10 +27,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Database, RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { deriveKey } from '../auth/secrets.ts';
 import { blobFilePath } from '../documents/blobStore.ts';
-import { KEY_ID_FILE, keyId, lmdbDir, openEnvironment, storeFormat, SUB_DATABASES, type Key } from './db.ts';
+import { copyRecords, KEY_ID_FILE, keyId, lmdbDir, rawDatabase, openEnvironment, storeFormat, SUB_DATABASES, type Key } from './db.ts';
 
 export const BACKUP_FORMAT = 'relais-backup-1';
 const MANIFEST = 'manifest.json';
@@ -55,8 +55,7 @@ export interface Manifest {
   blobs: number;
 }
 
-type Raw = Database<Buffer, Buffer>;
-const raw = (root: RootDatabase, name: string): Raw => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+const raw = rawDatabase;
 
 const lmdbKeyOf = (masterKey: Buffer): string => deriveKey(masterKey, 'lmdb encryption', 24).toString('base64');
 
@@ -218,23 +217,7 @@ export async function backupDataDir(dataDir: string, target: string, options: Ba
       const from = SUB_DATABASES.map((name) => [name, raw(source, name), raw(copy, name)] as const);
       const txn = source.useReadTransaction();
       try {
-        for (const [name, src, dst] of from) {
-          let count = 0;
-          let batch: [Buffer, Buffer][] = [];
-          const flush = (): void => {
-            dst.transactionSync(() => {
-              for (const [k, v] of batch) dst.putSync(k, v);
-            });
-            batch = [];
-          };
-          for (const { key, value } of src.getRange({ transaction: txn })) {
-            batch.push([Buffer.from(key), Buffer.from(value)]);
-            count++;
-            if (batch.length === 1000) flush();
-          }
-          if (batch.length > 0) flush();
-          records[name] = count;
-        }
+        for (const [name, src, dst] of from) records[name] = copyRecords(src, dst, txn);
       } finally {
         txn.done();
       }

@@ -281,3 +281,30 @@ export function openDatabases(dataDir: string, env: NodeJS.ProcessEnv = process.
   }
   return databasesOf(openEnvironment(path, lmdbEncryptionKey(dataDir, env)));
 }
+
+/** A sub-database read and written as raw bytes (copies, migrations, backups). */
+export type RawDatabase = Database<Buffer, Buffer>;
+
+export const rawDatabase = (root: RootDatabase, name: string): RawDatabase => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+
+/**
+ * Copies every record of `from` into `to`, 1,000 to a write transaction; `transaction`: read them
+ * all in that one read transaction (a copy of one instant). Returns how many were copied.
+ */
+export function copyRecords(from: RawDatabase, to: RawDatabase, transaction?: ReturnType<RootDatabase['useReadTransaction']>): number {
+  let count = 0;
+  let batch: [Buffer, Buffer][] = [];
+  const flush = (): void => {
+    to.transactionSync(() => {
+      for (const [key, value] of batch) to.putSync(key, value);
+    });
+    batch = [];
+  };
+  for (const { key, value } of from.getRange(transaction ? { transaction } : {})) {
+    batch.push([Buffer.from(key), Buffer.from(value)]);
+    count++;
+    if (batch.length === 1000) flush();
+  }
+  if (batch.length > 0) flush();
+  return count;
+}

@@ -16,15 +16,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database, RootDatabase } from 'lmdb';
-import { clearLmdbDir, lmdbDir, lmdbEncryptionKey, openEnvironment, storeFormat, StoreRefusedError, SUB_DATABASES, type StoreFormat } from './db.ts';
+import type { RootDatabase } from 'lmdb';
+import { clearLmdbDir, copyRecords, lmdbDir, rawDatabase, type RawDatabase, lmdbEncryptionKey, openEnvironment, storeFormat, StoreRefusedError, SUB_DATABASES, type StoreFormat } from './db.ts';
 
-type Raw = Database<Buffer, Buffer>;
+type Raw = RawDatabase;
 
 const encryptingDir = (dataDir: string): string => join(dataDir, 'lmdb.encrypting');
 
 /** A sub-database as stored: lmdb-js decodes nothing, so the copy is the bytes themselves. */
-const raw = (root: RootDatabase, name: string): Raw => root.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+const raw = rawDatabase;
 
 function openAs(path: string, expected: StoreFormat, key: string): RootDatabase {
   // lmdb-js kills the process when the key does not match the format: checked before it opens.
@@ -55,22 +55,6 @@ function otherProcesses(root: RootDatabase): number[] {
     .slice(1)
     .map((line) => Number(line.trim().split(/\s+/)[0]));
   return [...new Set(pids.filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid))];
-}
-
-function copy(from: Raw, to: Raw): void {
-  const BATCH = 1000;
-  let batch: [Buffer, Buffer][] = [];
-  const flush = (): void => {
-    to.transactionSync(() => {
-      for (const [key, value] of batch) to.putSync(key, value);
-    });
-    batch = [];
-  };
-  for (const { key, value } of from.getRange()) {
-    batch.push([Buffer.from(key), Buffer.from(value)]);
-    if (batch.length === BATCH) flush();
-  }
-  if (batch.length > 0) flush();
 }
 
 function digest(db: Raw): { count: number; sha256: string } {
@@ -143,7 +127,7 @@ export async function encryptStore(dataDir: string, out: (line: string) => void,
       }
       const target = openAs(encrypting, 'absent', key);
       try {
-        for (const name of subDatabasesOf(source)) copy(raw(source, name), raw(target, name));
+        for (const name of subDatabasesOf(source)) copyRecords(raw(source, name), raw(target, name));
         await target.flushed;
       } finally {
         await target.close();
