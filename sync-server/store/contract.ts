@@ -21,13 +21,52 @@ import type { AuthState } from './authState.ts';
 import type { LoginChallenge } from './loginChallenges.ts';
 import type { AuditEvent, AuditFilter } from './audit.ts';
 import type { CapCount, CapVerdict } from './messageCaps.ts';
-import type { DocStore } from './docLog.ts';
+import type { LoadedLog } from './docLog.ts';
 import type { MessageRecord } from '../messaging/types.ts';
 import type { DirectoryEntry } from '../../schema/directory.ts';
 import type { PatientIdentity } from '../../schema/identity.ts';
 import type { DocumentEntry } from '../../schema/dossier.ts';
 import type { SignatureImageRecord } from '../documents/signatureImages.ts';
 import type { VaultLink, VaultState } from '../documents/vaultLinks.ts';
+
+/**
+ * The persisted log of a Yjs document: a snapshot (merged update) plus a tail of updates numbered
+ * per document. What a room sees of storage (sync/Room.ts), so that it never knows the backend.
+ */
+export interface DocStore {
+  /** Snapshot first, then the tail, in order. */
+  load(docName: string): Promise<LoadedLog>;
+  /**
+   * Appends one update and resolves with its sequence number once it is committed (visible to
+   * every node, and kept if this process dies). Numbers are given by the store: per document 1, 2,
+   * 3… in commit order, whichever node appends.
+   */
+  append(docName: string, update: Uint8Array): Promise<number>;
+  /**
+   * What is stored after `afterSeq`, for a node that missed a fan-out: the updates numbered above
+   * it, preceded by the snapshot when compaction folded some of them (`updates` may then hold
+   * what the caller has: applying a Yjs update twice changes nothing).
+   */
+  since(docName: string, afterSeq: number): Promise<LoadedLog>;
+  /**
+   * Folds every update with seq ≤ upTo into the snapshot. `state` holds at least them (the room's
+   * state); a backend may fold its stored rows instead (PostgreSQL does: another node may have
+   * appended below upTo what this room has not received yet).
+   */
+  compact(docName: string, upTo: number, state: Uint8Array): Promise<void>;
+  /**
+   * Replaces the whole log (snapshot and every update with seq ≤ upTo) by `state`, which need not
+   * contain them: a new generation of a document only the server writes (sync/Room.ts `replace`).
+   */
+  replace(docName: string, upTo: number, state: Uint8Array): Promise<void>;
+  /** Stores the first state of a new document. Refuses a document that already exists. */
+  create(docName: string, initial: Uint8Array): Promise<void>;
+  /** Bytes stored for one document (snapshot + tail). */
+  sizeOf(docName: string): Promise<number>;
+  exists(docName: string): Promise<boolean>;
+  /** Deletes every update and the snapshot of a document (retention purge). */
+  remove(docName: string): Promise<void>;
+}
 
 export interface Users {
   get(id: string): Promise<User | undefined>;
