@@ -116,7 +116,7 @@ export class PgDatabase {
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
         }
         applied.push(file);
       }

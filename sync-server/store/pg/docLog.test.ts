@@ -116,7 +116,7 @@ describe('PgDocStore', () => {
   it('stores no update in clear, and refuses one moved to another document', async () => {
     const a = new PgDocStore(nodeA);
     const doc = new Y.Doc();
-    let update = new Uint8Array();
+    let update: Uint8Array = new Uint8Array();
     doc.on('update', (u: Uint8Array) => (update = u));
     doc.getText('t').insert(0, 'Jeanne DUPONT');
     await a.append('dossier/secret', update);

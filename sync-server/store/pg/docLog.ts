@@ -141,7 +141,7 @@ export class PgDocStore implements DocStore {
     }
   }
 
-  async compact(docName: string, upTo: number): Promise<void> {
+  async compact(docName: string, upTo: number, _state?: Uint8Array): Promise<void> {
     await this.settled(docName);
     await this.db.tx(async (client) => {
       const head = await client.query<{ snapshot: Buffer | null; snapshot_up_to: string }>('SELECT snapshot, snapshot_up_to FROM doc_heads WHERE doc_name = $1 FOR UPDATE', [docName]);
