@@ -1,9 +1,9 @@
 /**
- * The PostgreSQL store of a cluster node (RELAIS_DATABASE_URL): here, the record repositories of
- * contract.ts. The documents' log, blobs and document records come from their own modules; the
- * whole `Store` is composed from these pieces (pgRecords over one PgDatabase).
+ * The PostgreSQL store of a cluster node (RELAIS_DATABASE_URL): every repository of contract.ts
+ * over one connection pool, composed from their modules (records, the documents' log, blobs and
+ * document repos). `openPgStore` migrates the schema first.
  */
-import type { Audit, AuthStates, Consultations, Directory, Establishments, Invitations, LoginChallenges, MessageCaps, Messages, Patients, Sessions, Users } from '../contract.ts';
+import type { Store, Audit, AuthStates, Consultations, Directory, Establishments, Invitations, LoginChallenges, MessageCaps, Messages, Patients, Sessions, Users } from '../contract.ts';
 import { PgAudit } from './audit.ts';
 import { PgAuthStates } from './authStates.ts';
 import { PgConsultations, PgEstablishments } from './consultations.ts';
@@ -16,6 +16,9 @@ import { PgMessages } from './messages.ts';
 import { PgPatients } from './patients.ts';
 import { PgSessions } from './sessions.ts';
 import { PgUsers } from './users.ts';
+import { PgDocStore } from './docLog.ts';
+import { PgBlobs } from './blobs.ts';
+import { PgBlobRefs, PgDocumentRecords, PgSignatureImages, PgVaultLinks } from './documentRepos.ts';
 
 export { PgDatabase } from './db.ts';
 export { PgAudit } from './audit.ts';
@@ -64,15 +67,36 @@ export function pgRecords(db: PgDatabase): RecordRepos {
   };
 }
 
-export interface PgRecordStore extends RecordRepos {
+export interface PgStore extends Store {
   readonly backend: 'postgres';
-  /** The pool and sealing the other PostgreSQL modules build on. */
+  /** The pool and sealing the PostgreSQL modules build on. */
   db: PgDatabase;
-  close(): Promise<void>;
+  docs: PgDocStore;
 }
 
-/** Connects to `url`, applies the migrations not yet applied, and returns the record repositories. */
-export async function openPgStore(url: string, masterKey: Buffer, options: { max?: number } = {}): Promise<PgRecordStore> {
+/** Every repository over one connection pool (already migrated). */
+export function pgStoreOver(db: PgDatabase): PgStore {
+  return {
+    backend: 'postgres',
+    db,
+    ...pgRecords(db),
+    docs: new PgDocStore(db),
+    blobs: new PgBlobs(db),
+    blobRefs: new PgBlobRefs(db),
+    documentRecords: new PgDocumentRecords(db),
+    signatureImages: new PgSignatureImages(db),
+    vaultLinks: new PgVaultLinks(db),
+    // A write read back, as LMDB's probe: the pool reaches a primary that accepts writes.
+    probe: async () => {
+      const { rows } = await db.query<{ ok: number }>('WITH w AS (INSERT INTO relais_probe (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = now() RETURNING 1 AS ok) SELECT ok FROM w');
+      if (rows[0]?.ok !== 1) throw new Error('PostgreSQL did not write the probe');
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Connects to `url`, applies the migrations not yet applied, and returns the store. */
+export async function openPgStore(url: string, masterKey: Buffer, options: { max?: number } = {}): Promise<PgStore> {
   const db = new PgDatabase(url, masterKey, options);
   try {
     await db.migrate();
@@ -80,10 +104,5 @@ export async function openPgStore(url: string, masterKey: Buffer, options: { max
     await db.close().catch(() => undefined);
     throw error;
   }
-  return {
-    backend: 'postgres',
-    db,
-    ...pgRecords(db),
-    close: () => db.close(),
-  };
+  return pgStoreOver(db);
 }
