@@ -1,8 +1,9 @@
 /**
  * Whether this server can do its work now (GET /api/health/ready; GET /api/health only says that
  * the process answers). Four checks, each with a plain reason when it fails:
- * - storage: a small write and read back in the store (Store.probe), and no commit of the document log failed in the
- *   last minute without one succeeding since (a full disk fails the big writes first);
+ * - storage: a small write read back by the store (Store.probe), and no commit of the document
+ *   log failed in the last minute without one succeeding since (a full disk fails the big writes
+ *   first);
  * - keys: every key file the server loaded at start (`<data dir>/keys/*.key`) is still there,
  *   unchanged: without them the next start could not decrypt the store;
  * - messaging: the last delivery try of each channel (e-mail, SMS) did not fail, within the last
