@@ -332,7 +332,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
           const now = Date.now();
           if (now - data.touchedAt > 60_000) {
             data.touchedAt = now;
-            void ctx.sessions.touch(data.sessionKey, now);
+            ctx.sessions.touch(data.sessionKey, now).catch((error: unknown) => logRefusal(`sync: ${data.kind}: session touch`, error));
           }
         }
         // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
