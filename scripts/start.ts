@@ -121,7 +121,7 @@ const demoAccounts = config.production
 logger.info({ url, peerPort: peer.port, dataDir: config.dataDir, seeded: dataState === 'seeded' }, `Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
   Données : ${config.dataDir}${dataState === 'seeded' ? ' (données de démonstration créées)' : ''}${
-  store.users.count() === 0 ? firstAdministrator : store.users.byIdentifier('dr.demo') ? demoAccounts : ''
+  (await store.users.count()) === 0 ? firstAdministrator : (await store.users.byIdentifier('dr.demo')) ? demoAccounts : ''
 }${pscDev ? `\n  Pro Santé Connect (local) : ${pscDev.issuer} — RPPS de dr.demo : 10003456789` : ''}
 Ctrl-C pour arrêter.`);
 

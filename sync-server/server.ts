@@ -104,7 +104,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
   // Cookies sent only over https once the server itself speaks TLS.
   if (config.tlsCert && config.tlsKey && !config.secureCookies) config = { ...config, secureCookies: true };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-  const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
+  const messaging = await createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
   const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
   const ctx: Context = {
     config,
@@ -138,7 +138,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
     freshCopyOf: (docName) => (options.activityGenerations !== false && parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
   });
-  ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
+  ctx.documents = createDocumentServices(config, store, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
   ctx.readiness = new Readiness(config, store, messaging.messenger);
   const unwatch = watch({ rooms: registry, outboxBacklog: () => messaging.messenger.backlog });
@@ -146,11 +146,11 @@ export async function startServer(config: Config, store: Store, options: ServerO
   retention.start();
   ctx.activity = new ActivityFeed(registry);
   presence = new RoomPresence(store, ctx.activity, log);
-  const socketOwners = new SocketOwners(registry, (principal, docName) => {
+  const socketOwners = new SocketOwners(registry, async (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;
     if (principal.startsWith('guest:')) return ctx.access.guestDocAccess(principal.slice('guest:'.length), ref);
-    const holder = store.users.get(principal);
+    const holder = await store.users.get(principal);
     return holder ? ctx.access.docAccess(holder, ref) : null;
   });
   ctx.callParticipants = (consultationId) => {
@@ -158,13 +158,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
     return new Set(room ? callersOf(room.awarenessStates(), consultationId).map((caller) => caller.participantId) : []);
   };
   ctx.accessChanged = {
-    consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]),
+    consultation: (id) => {
+      socketOwners.recheck([`dossier/${id}`, `room/${id}`]).catch((error: unknown) => logRefusal('sync: access recheck', error));
+    },
     signedOut: (userId) => socketOwners.closeAllOf(userId),
     sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
   };
   // A socket outlives nothing its session does not: one left open on a station overnight closes
   // when the session's idle or absolute limit passes.
-  const sessionSweep = setInterval(() => socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)), config.sessionSweepMs);
+  const sessionSweep = setInterval(() => {
+    socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)).catch((error: unknown) => logRefusal('sync: session sweep', error));
+  }, config.sessionSweepMs);
   sessionSweep.unref();
 
   const socketsPerUser = new Map<string, number>();
@@ -230,15 +234,31 @@ export async function startServer(config: Config, store: Store, options: ServerO
     upgrade(res, uReq, context) {
       const sock = nextId();
       let kind = 'unknown';
+      // The checks below read the store, asynchronously: uWS needs to hear of an aborted request,
+      // and the request itself is readable only before the first await (readRequest copies it).
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
       const refuse = (status: string, message: string): void => {
         logger.info({ sock, kind, status: Number.parseInt(status, 10) }, 'sync socket refused');
+        if (aborted) return;
         res.cork(() => {
           res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8');
           res.end(JSON.stringify({ error: status, message }));
         });
       };
+      let req: Request;
+      let address: string;
       try {
-        const req = readRequest(uReq);
+        req = readRequest(uReq);
+        address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+      } catch (error) {
+        logRefusal('sync: upgrade', error);
+        guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
+        return;
+      }
+      const admit = async (): Promise<void> => {
         const docName = req.path.slice('/sync/'.length);
         const ref = parseDocName(docName);
         if (!ref) return refuse('404 Not Found', 'Document inconnu.');
@@ -250,14 +270,13 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const invitation = req.query.get('invitation');
         // The cookie only: a token in the URL would reach proxy logs and browser history.
         const token = invitation ? null : readCookie(req.headers.get('cookie'), SESSION_COOKIE);
-        const userId = token ? ctx.sessions.resolve(token) : null;
-        const user = userId ? store.users.get(userId) : undefined;
+        const userId = token ? await ctx.sessions.resolve(token) : null;
+        const user = userId ? await store.users.get(userId) : undefined;
         if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
-        const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
+        const access = user ? await ctx.access.docAccess(user, ref) : await ctx.access.guestDocAccess(invitation ?? '', ref);
         if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
         if (ref.kind === 'dossier') {
-          const patientId = store.consultations.get(ref.id)?.patientId;
-          const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+          const patientId = (await store.consultations.get(ref.id))?.patientId;
           void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
         }
         // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
@@ -265,18 +284,22 @@ export async function startServer(config: Config, store: Store, options: ServerO
         if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
           return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
         }
-        res.upgrade<SocketData>(
-          { docName, sock, kind, openedAt: Date.now(), access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
-          req.headers.get('sec-websocket-key') ?? '',
-          req.headers.get('sec-websocket-protocol') ?? '',
-          req.headers.get('sec-websocket-extensions') ?? '',
-          context,
-        );
-      } catch (error) {
+        if (aborted) return;
+        res.cork(() => {
+          res.upgrade<SocketData>(
+            { docName, sock, kind, openedAt: Date.now(), access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
+            req.headers.get('sec-websocket-key') ?? '',
+            req.headers.get('sec-websocket-protocol') ?? '',
+            req.headers.get('sec-websocket-extensions') ?? '',
+            context,
+          );
+        });
+      };
+      admit().catch((error: unknown) => {
         logRefusal('sync: upgrade', error);
         // Already answered or upgraded when the throw came after: nothing more to send then.
         guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
-      }
+      });
     },
     open(ws) {
       const data = ws.getUserData();
@@ -309,7 +332,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
           const now = Date.now();
           if (now - data.touchedAt > 60_000) {
             data.touchedAt = now;
-            ctx.sessions.touch(data.sessionKey, now);
+            ctx.sessions.touch(data.sessionKey, now).catch((error: unknown) => logRefusal(`sync: ${data.kind}: session touch`, error));
           }
         }
         // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).

@@ -3,7 +3,7 @@
  * 15 minutes, and one network address may fail at most 20 times in 15 minutes, whatever the
  * accounts it tries (spraying one password over many identifiers).
  */
-import type { AuthStateStore } from '../store/authState.ts';
+import type { AuthStates } from '../store/contract.ts';
 
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_WINDOW_MS = 15 * 60_000;
@@ -17,15 +17,15 @@ export class LoginGuard {
   /** In memory: a restart forgets it, the per-account lock (in LMDB) does not. */
   private readonly byAddress = new Map<string, number[]>();
 
-  constructor(private readonly states: AuthStateStore) {}
+  constructor(private readonly states: AuthStates) {}
 
-  check(address: string, userId: string | null, now = Date.now()): GuardVerdict {
+  async check(address: string, userId: string | null, now = Date.now()): Promise<GuardVerdict> {
     const recent = this.recentFromAddress(address, now);
     if (recent.length >= ADDRESS_FAILURE_LIMIT) {
       return { ok: false, reason: 'rate_limited', retryAfterSeconds: Math.ceil((recent[0]! + ADDRESS_WINDOW_MS - now) / 1000) };
     }
     if (userId) {
-      const { lockedUntil } = this.states.get(userId);
+      const { lockedUntil } = await this.states.get(userId);
       if (lockedUntil > now) return { ok: false, reason: 'account_locked', retryAfterSeconds: Math.ceil((lockedUntil - now) / 1000) };
     }
     return { ok: true };
@@ -37,17 +37,18 @@ export class LoginGuard {
     recent.push(now);
     this.byAddress.set(address, recent);
     if (!userId) return false;
-    const state = this.states.get(userId);
-    const failures = [...state.failures.filter((t) => now - t < LOCK_WINDOW_MS), now];
-    const locks = failures.length >= LOCK_AFTER_FAILURES;
-    await this.states.put(userId, { ...state, failures: locks ? [] : failures, lockedUntil: locks ? now + LOCK_DURATION_MS : state.lockedUntil });
+    // One atomic read-modify-write: failures at the same moment all count.
+    let locks = false;
+    await this.states.update(userId, (state) => {
+      const failures = [...state.failures.filter((t) => now - t < LOCK_WINDOW_MS), now];
+      locks = failures.length >= LOCK_AFTER_FAILURES;
+      return { ...state, failures: locks ? [] : failures, lockedUntil: locks ? now + LOCK_DURATION_MS : state.lockedUntil };
+    });
     return locks;
   }
 
   async succeed(userId: string): Promise<void> {
-    const state = this.states.get(userId);
-    if (state.failures.length === 0 && state.lockedUntil === 0) return;
-    await this.states.put(userId, { ...state, failures: [], lockedUntil: 0 });
+    await this.states.update(userId, (state) => (state.failures.length === 0 && state.lockedUntil === 0 ? null : { ...state, failures: [], lockedUntil: 0 }));
   }
 
   private recentFromAddress(address: string, now: number): number[] {

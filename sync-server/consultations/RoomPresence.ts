@@ -77,7 +77,7 @@ export class RoomPresence {
   }
 
   private async write(consultationId: string, inRoom: string[]): Promise<void> {
-    const consultation = this.store.consultations.get(consultationId);
+    const consultation = await this.store.consultations.get(consultationId);
     if (!consultation) return;
     await this.feed.update(consultation.establishmentId, consultationId, (current) => {
       if (JSON.stringify(current.inRoom) === JSON.stringify(inRoom)) return null;

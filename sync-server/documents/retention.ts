@@ -55,11 +55,10 @@ export class Retention {
 
   async purgeExpired(now = Date.now()): Promise<PurgedDossier[]> {
     const purged: PurgedDossier[] = [];
-    for (const { value } of this.store.dbs.consultations.getRange()) {
-      const consultation = value as Consultation;
+    for (const consultation of await this.store.consultations.list()) {
       const docName = dossierDocName(consultation.id);
       if (!this.store.docs.exists(docName)) continue;
-      if (purgeDate(consultation, this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
+      if (purgeDate(consultation, await this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
       purged.push(await this.purge(consultation.id));
     }
     return purged;
@@ -77,14 +76,15 @@ export class Retention {
     }
     const read = this.documents.dossiers.read(consultationId);
     // The server's records and whatever the shared list still names (dossiers from before the records).
-    const list = [...new Map([...read.documentList(), ...this.documents.records.list(consultationId)].map((d) => [d.id, d])).values()];
+    const shared = read.documentList();
     read.doc.destroy();
+    const list = [...new Map([...shared, ...(await this.documents.records.list(consultationId))].map((d) => [d.id, d])).values()];
     await this.store.docs.remove(docName);
     let blobsDeleted = 0;
     const owner = `dossier:${consultationId}`;
     for (const sha256 of new Set(list.map((d) => d.sha256))) {
       await this.documents.refs.remove(sha256, owner);
-      if (!this.documents.refs.isReferenced(sha256)) {
+      if (!(await this.documents.refs.isReferenced(sha256))) {
         await this.documents.blobs.delete(sha256);
         blobsDeleted++;
       }

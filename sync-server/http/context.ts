@@ -81,9 +81,9 @@ export function sessionToken(req: Request): string | null {
 }
 
 /** The logged-in user, or a 401 thrown to the router. */
-export function requireUser(req: Request, ctx: Context): User {
-  const userId = ctx.sessions.resolve(sessionToken(req));
-  const user = userId ? ctx.store.users.get(userId) : undefined;
+export async function requireUser(req: Request, ctx: Context): Promise<User> {
+  const userId = await ctx.sessions.resolve(sessionToken(req));
+  const user = userId ? await ctx.store.users.get(userId) : undefined;
   if (!user) throw new HttpError(401, 'unauthenticated', 'Votre session a expiré. Veuillez vous reconnecter.');
   return user;
 }

@@ -27,8 +27,8 @@ export const EXPORT_DAMAGED_MESSAGE =
 
 export const dossierExportHandlers: Handlers<'dossierExport'> = {
   async dossierExport(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const documents = recordedDocuments(ctx, consultation.id);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const documents = await recordedDocuments(ctx, consultation.id);
     const dossier = ctx.documents.dossiers.read(consultation.id);
     const signatures = dossier.signatures.toArray();
     const fiche = dossier.ficheText();
@@ -43,12 +43,12 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
       return { size, open: () => ctx.documents.blobs.openStream(sha256) };
     };
     const last = signatures[signatures.length - 1];
-    const signedFiche = last?.documentId ? tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
+    const signedFiche = last?.documentId ? await tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
     if (signedFiche) {
       entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), compress: false, ...blob(signedFiche.sha256, signedFiche.size) });
     }
     if (!signedFiche || state !== 'signed') {
-      const draft = await ctx.documents.pdf.fiche({ ...fichePdfInput(ctx, consultation, fiche), signature: null });
+      const draft = await ctx.documents.pdf.fiche({ ...(await fichePdfInput(ctx, consultation, fiche)), signature: null });
       entries.push({ name: uniqueName(taken, 'fiche-brouillon.pdf'), compress: false, data: draft });
     }
     const files: { name: string; document: (typeof documents)[number] }[] = [];
@@ -58,7 +58,7 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
       files.push({ name, document });
     }
     const exportedAt = new Date().toISOString();
-    const establishment = ctx.store.establishments.get(consultation.establishmentId);
+    const establishment = await ctx.store.establishments.get(consultation.establishmentId);
     const index = {
       consultationId: consultation.id,
       establishment: establishment?.name ?? null,
@@ -103,9 +103,9 @@ async function verifyBlobs(ctx: Context, blobs: string[], aborted: () => boolean
   }
 }
 
-function tryFind<T>(find: () => T): T | undefined {
+async function tryFind<T>(find: () => Promise<T>): Promise<T | undefined> {
   try {
-    return find();
+    return await find();
   } catch {
     return undefined;
   }

@@ -70,15 +70,15 @@ function closeGuestsAtWindowEnd(ctx: Context, consultationId: string, closesAt: 
 }
 
 /** The caller may see this consultation's call: a professional of it, or a guest inside the window. */
-function requireRoomMember(req: Request, ctx: Context, consultationId: string): void {
+async function requireRoomMember(req: Request, ctx: Context, consultationId: string): Promise<void> {
   const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
   if (invitation) {
-    const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+    const guest = await ctx.access.guestRoomAccess(invitation, consultationId);
     if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
     return;
   }
-  const user = requireUser(req, ctx);
-  const consultation = ctx.store.consultations.get(consultationId);
+  const user = await requireUser(req, ctx);
+  const consultation = await ctx.store.consultations.get(consultationId);
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }
@@ -87,9 +87,9 @@ function requireRoomMember(req: Request, ctx: Context, consultationId: string): 
 export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
   // Who the peers of a call really are (names from their tickets): a page could claim any name
   // in its awareness, so tiles show these.
-  roomParticipants(req, reply, ctx) {
+  async roomParticipants(req, reply, ctx) {
     const consultationId = req.params.consultationId;
-    requireRoomMember(req, ctx, consultationId);
+    await requireRoomMember(req, ctx, consultationId);
     const peers = (req.readQuery().peers ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
     const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
     for (const peerId of peers) {
@@ -98,21 +98,21 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
     }
     reply.sendJson(200, { participants });
   },
-  peerTicket(req, reply, ctx: Context) {
+  async peerTicket(req, reply, ctx: Context) {
     const consultationId = req.params.consultationId;
     const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
     let participant: { kind: 'professional' | 'guest'; id: string; name: string };
     let expiresAt: number | undefined;
     if (invitation) {
-      const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+      const guest = await ctx.access.guestRoomAccess(invitation, consultationId);
       if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
       participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
       // A guest's ticket ends with the room window (SPEC §6).
       expiresAt = guest.window.closesAt;
       closeGuestsAtWindowEnd(ctx, consultationId, guest.window.closesAt);
     } else {
-      const user = requireUser(req, ctx);
-      const consultation = ctx.store.consultations.get(consultationId);
+      const user = await requireUser(req, ctx);
+      const consultation = await ctx.store.consultations.get(consultationId);
       if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
         throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
       }

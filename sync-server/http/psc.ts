@@ -119,7 +119,7 @@ export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
     } catch (error) {
       return fail('failed', `échange PSC : ${error instanceof Error ? error.message.slice(0, 120) : 'erreur'}`);
     }
-    const user = rpps ? ctx.store.users.byRpps(rpps) : undefined;
+    const user = rpps ? await ctx.store.users.byRpps(rpps) : undefined;
     if (!user) return fail('unknown', 'aucun compte pour ce RPPS');
     await completeLogin(req, reply, ctx, user, 'psc');
     reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));

@@ -11,12 +11,12 @@ import { requirePdf } from './vault.ts';
 
 export const secureMessagingHandlers: Handlers<'secureMessaging'> = {
   async secureMessaging(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     requirePdf(entry);
     const body = await req.readBody();
     const rpps = body.rpps ?? '';
-    const professional = rpps ? ctx.store.directory.get(rpps) : undefined;
+    const professional = rpps ? await ctx.store.directory.get(rpps) : undefined;
     if (!professional) throw new HttpError(400, 'unknown_professional', 'Choisissez un professionnel dans l’annuaire.');
     if (!professional.secureEmail) {
       throw new HttpError(409, 'no_mssante', 'Ce professionnel n’a pas d’adresse de messagerie sécurisée (MSSanté).');

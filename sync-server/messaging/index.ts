@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import type { MessageStore } from '../store/messages.ts';
+import type { Messages } from '../store/contract.ts';
 import { Messenger } from './Messenger.ts';
 import { Outbox } from './outbox.ts';
 import { SmtpEmailTransport } from './smtp.ts';
@@ -20,16 +20,16 @@ export function outboxDir(dataDir: string): string {
   return join(dataDir, 'outbox');
 }
 
-export function createMessaging(
+export async function createMessaging(
   config: Config,
-  store: MessageStore,
+  store: Messages,
   options: { retryDelaysMs?: number[]; log?: (m: string) => void } = {},
-): MessagingSetup {
+): Promise<MessagingSetup> {
   const outbox = new Outbox(outboxDir(config.dataDir), config.mailFrom);
   const smtp = config.smtpUrl ? new SmtpEmailTransport(config.smtpUrl, config.mailFrom) : null;
   const sms = config.smsGatewayUrl ? new HttpSmsGateway(config.smsGatewayUrl, config.smsGatewayToken) : outbox;
   const messenger = new Messenger(store, { email: smtp ?? outbox, sms, ...options });
-  messenger.resume();
+  await messenger.resume();
   return {
     messenger,
     outbox,
