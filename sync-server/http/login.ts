@@ -15,8 +15,8 @@ import { loginLockouts, loginMethod, loginRefusals, logins } from '../metrics.ts
 const minutes = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60));
 
 /** Throws the French 429 when this address or account may not try now. */
-export function checkGuard(req: Request, ctx: Context, user: User | undefined): void {
-  const verdict = authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
+export async function checkGuard(req: Request, ctx: Context, user: User | undefined): Promise<void> {
+  const verdict = await authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
   if (verdict.ok) return;
   loginRefusals.inc({ reason: verdict.reason });
   if (verdict.reason === 'account_locked') {
@@ -47,7 +47,7 @@ export async function loginFailed(req: Request, ctx: Context, user: User | undef
 /** The account behind identifier + password, after the guard; failures are counted. */
 export async function checkPassword(req: Request, ctx: Context, identifier: string, password: string): Promise<User> {
   const user = ctx.store.users.byIdentifier(identifier);
-  checkGuard(req, ctx, user);
+  await checkGuard(req, ctx, user);
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
   if (!user || !valid) return loginFailed(req, ctx, user, identifier, 'password', 'mot de passe');
   return user;

@@ -51,7 +51,7 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
   async loginCode(req, reply, ctx) {
     const parsed = validateCodeRequest(await req.readBody());
     if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
-    checkGuard(req, ctx, undefined);
+    await checkGuard(req, ctx, undefined);
     const { codes } = authServices(ctx.store);
     const challenge = ctx.store.loginChallenges.get(parsed.value.challengeId);
     const verdict = await codes.verify(parsed.value.challengeId, parsed.value.code);

@@ -1,0 +1,57 @@
+/**
+ * What crosses nodes besides document updates, behind one small interface each, in two versions:
+ * a single node's (what ran before the cluster, unchanged) and a cluster node's (Redis for what is
+ * shared and short-lived, PostgreSQL advisory locks for the jobs one node at a time runs).
+ * startServer takes them in `ServerOptions.cluster`; without it, the single node's.
+ *
+ * | piece            | one node                  | cluster                                  | Redis down                          |
+ * |------------------|---------------------------|------------------------------------------|-------------------------------------|
+ * | rights changes   | applied at once           | applied here, published to the others    | queued (bounded), rechecked on reconnect |
+ * | login brakes     | memory per address        | Redis sorted set per address             | each node counts alone              |
+ * | issued tickets   | memory                    | Redis key per peer id                    | own and already-read tickets only   |
+ * | periodic jobs    | run                       | pg_try_advisory_lock, else skip the round | (PostgreSQL, not Redis)             |
+ */
+import type pg from 'pg';
+import type { AddressFailures } from '../auth/addressFailures.ts';
+import { issuedTickets, type TicketRegistry } from '../auth/issuedTickets.ts';
+import { exclusiveJobs, localJobs, type JobRunner } from '../store/pg/jobs.ts';
+import { RedisAddressFailures } from './addressFailures.ts';
+import { LocalEvents, RedisEvents, type ClusterEvents } from './events.ts';
+import { RedisIssuedTickets } from './issuedTickets.ts';
+import type { RedisLink } from './redis.ts';
+import type { Logger } from '../log.ts';
+
+export interface ClusterServices {
+  events: ClusterEvents;
+  tickets: TicketRegistry;
+  /** Null: the login guard's own memory (one node). */
+  addressFailures: AddressFailures | null;
+  jobs: JobRunner;
+  /** Stops listening (the Redis link and the pool are closed by whoever opened them). */
+  close(): Promise<void>;
+}
+
+/** A single node: what ran before the cluster. */
+export function localServices(): ClusterServices {
+  const events = new LocalEvents();
+  return { events, tickets: issuedTickets, addressFailures: null, jobs: localJobs, close: () => events.close() };
+}
+
+/**
+ * A cluster node: `link` to Redis (RELAIS_REDIS_URL), `db` the PostgreSQL pool (RELAIS_DATABASE_URL)
+ * when there is one, for the jobs' locks (without it every node runs its jobs, as a single node does).
+ */
+export function redisServices(link: RedisLink, db: { pool: pg.Pool } | null, logger: Pick<Logger, 'warn' | 'info'>): ClusterServices {
+  const log = (message: string): void => logger.warn(message);
+  const events = new RedisEvents(link, log);
+  const addressFailures = new RedisAddressFailures(link, (shared) =>
+    shared ? logger.info('login brakes: counting across nodes again (Redis back)') : logger.warn('login brakes: Redis unavailable, each node counts failures per address alone'),
+  );
+  return {
+    events,
+    tickets: new RedisIssuedTickets(link, log),
+    addressFailures,
+    jobs: db ? exclusiveJobs(db) : localJobs,
+    close: () => events.close(),
+  };
+}
