@@ -32,6 +32,10 @@ export async function runExclusive<T>(db: { pool: pg.Pool }, lockKey: number, jo
   const client = await db.pool.connect();
   // Released broken (closed, not pooled) unless the lock is known to be let go.
   let broken = true;
+  // A checked-out client whose server goes away emits 'error' (the pool listens only to idle
+  // ones): without this listener the process would end. The unlock below then fails.
+  const lost = (): void => undefined;
+  client.on('error', lost);
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey]);
     if (!rows[0]?.locked) {
@@ -48,6 +52,7 @@ export async function runExclusive<T>(db: { pool: pg.Pool }, lockKey: number, jo
       );
     }
   } finally {
+    if (!broken) client.off('error', lost);
     client.release(broken);
   }
 }
