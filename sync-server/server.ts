@@ -112,8 +112,15 @@ export async function startServer(config: Config, store: Store, options: ServerO
   // Cookies sent only over https once the server itself speaks TLS.
   if (config.tlsCert && config.tlsKey && !config.secureCookies) config = { ...config, secureCookies: true };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-  const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
   const cluster = options.cluster ?? localServices();
+  const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log, exclusive: cluster.messageExclusive ?? undefined });
+  // A node that died took its planned tries with it: one node plans them again now and then.
+  const outboxSweep = cluster.outboxSweepMs
+    ? setInterval(() => {
+        cluster.jobs.run('outbox', () => Promise.resolve(messaging.messenger.resume())).catch((error: unknown) => log(`outbox sweep: ${error instanceof Error ? error.message : 'error'}`));
+      }, cluster.outboxSweepMs)
+    : null;
+  outboxSweep?.unref();
   if (cluster.addressFailures) shareAddressFailures(store, cluster.addressFailures);
   const invitationTokens = new InvitationTokens(sharedSecret(config, 'invitation'));
   const ctx: Context = {
@@ -412,6 +419,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       retention.stop();
       unwatch();
       clearInterval(sessionSweep);
+      if (outboxSweep) clearInterval(outboxSweep);
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();

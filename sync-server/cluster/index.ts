@@ -10,16 +10,20 @@
  * | login brakes     | memory per address        | Redis sorted set per address             | each node counts alone              |
  * | issued tickets   | memory                    | Redis key per peer id                    | own and already-read tickets only   |
  * | periodic jobs    | run                       | pg_try_advisory_lock, else skip the round | (PostgreSQL, not Redis)             |
+ * | message tries    | as they come              | one node at a time per message (pg lock); pending ones swept every 5 min | (PostgreSQL) |
  */
 import type pg from 'pg';
 import type { AddressFailures } from '../auth/addressFailures.ts';
 import { issuedTickets, type TicketRegistry } from '../auth/issuedTickets.ts';
-import { exclusiveJobs, localJobs, type JobRunner } from '../store/pg/jobs.ts';
+import { exclusiveJobs, localJobs, messageLockKey, runExclusive, type JobRunner } from '../store/pg/jobs.ts';
+import type { MessengerOptions } from '../messaging/Messenger.ts';
 import { RedisAddressFailures } from './addressFailures.ts';
 import { LocalEvents, RedisEvents, type ClusterEvents } from './events.ts';
 import { RedisIssuedTickets } from './issuedTickets.ts';
 import type { RedisLink } from './redis.ts';
 import type { Logger } from '../log.ts';
+
+export const OUTBOX_SWEEP_MS = 5 * 60_000;
 
 export interface ClusterServices {
   events: ClusterEvents;
@@ -27,6 +31,13 @@ export interface ClusterServices {
   /** Null: the login guard's own memory (one node). */
   addressFailures: AddressFailures | null;
   jobs: JobRunner;
+  /** One try of a message at a time across nodes (Messenger `exclusive`); null on one node. */
+  messageExclusive: MessengerOptions['exclusive'] | null;
+  /**
+   * How often one node plans again the messages left pending (a node that died with tries planned
+   * in its memory); null on one node, where the start does it (Messenger.resume).
+   */
+  outboxSweepMs: number | null;
   /** Stops listening (the Redis link and the pool are closed by whoever opened them). */
   close(): Promise<void>;
 }
@@ -34,7 +45,7 @@ export interface ClusterServices {
 /** A single node: what ran before the cluster. */
 export function localServices(): ClusterServices {
   const events = new LocalEvents();
-  return { events, tickets: issuedTickets, addressFailures: null, jobs: localJobs, close: () => events.close() };
+  return { events, tickets: issuedTickets, addressFailures: null, jobs: localJobs, messageExclusive: null, outboxSweepMs: null, close: () => events.close() };
 }
 
 /**
@@ -52,6 +63,8 @@ export function redisServices(link: RedisLink, db: { pool: pg.Pool } | null, log
     tickets: new RedisIssuedTickets(link, log),
     addressFailures,
     jobs: db ? exclusiveJobs(db) : localJobs,
+    messageExclusive: db ? (id, attempt) => runExclusive(db, messageLockKey(id), attempt).then((outcome) => (outcome.ran ? outcome.result : null)) : null,
+    outboxSweepMs: db ? OUTBOX_SWEEP_MS : null,
     close: () => events.close(),
   };
 }

@@ -15,7 +15,12 @@ import { freePort, postgresBin, startPostgres, type Engine } from '../../scripts
 import { ADDRESS_FAILURE_LIMIT, LoginGuard } from '../auth/loginGuard.ts';
 import { issuePeerTicket } from '../auth/peerTicket.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { runExclusive } from '../store/pg/jobs.ts';
+import { messageLockKey, runExclusive } from '../store/pg/jobs.ts';
+import { Messenger } from '../messaging/Messenger.ts';
+import { Outbox } from '../messaging/outbox.ts';
+import { HttpSmsGateway } from '../messaging/smsGateway.ts';
+import type { MessageRecord } from '../messaging/types.ts';
+import { startSmsSink } from '../testing/messageSinks.ts';
 import { startServer, type RelaisServer } from '../server.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
 import { login, sessionHeaders, startRelais, tempDataDir, testConfig, testLogger, waitFor, type Running } from '../testing/harness.ts';
@@ -310,5 +315,38 @@ describe.skipIf(!havePostgres)('issue 16: periodic jobs run on one node at a tim
     await expect.poll(async () => (await runExclusive({ pool: other }, 4343, () => Promise.resolve('taken over'))).ran, { timeout: 5_000 }).toBe(true);
     release();
     await stuck;
+  });
+
+  it('a node resuming pending messages while another tries one: the SMS goes once', async () => {
+    const sink = await startSmsSink({ delayMs: 600 });
+    const dataDir = tempDataDir();
+    // One message store for both nodes, as PostgreSQL is in a cluster.
+    const store = openStore(dataDir);
+    stores.push(store);
+    const node = (): Messenger => {
+      const db = { pool: newPool() };
+      return new Messenger(store.messages, {
+        email: new Outbox(`${dataDir}/outbox`, 'relais@example.test'),
+        sms: new HttpSmsGateway(sink.url, null),
+        exclusive: (id: string, attempt: () => Promise<MessageRecord>) =>
+          runExclusive(db, messageLockKey(id), attempt).then((outcome) => (outcome.ran ? outcome.result : null)),
+      });
+    };
+    const [a, b] = [node(), node()];
+    try {
+      const sending = a.sendSms({ to: '+33600000001', text: 'Votre rendez-vous est confirmé.', purpose: 'test' });
+      await waitFor(() => sink.messages.length === 1, 5_000, 'node A reaches the gateway');
+      // Node B (re)starts while A waits for the gateway's answer: it plans the pending message at once.
+      b.resume();
+      const record = await sending;
+      expect(record.status).toBe('sent');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(sink.messages).toHaveLength(1);
+      expect(b.record(record.id)?.status).toBe('sent');
+    } finally {
+      a.close();
+      b.close();
+      await sink.close();
+    }
   });
 });

@@ -9,6 +9,7 @@
  * node keeps its own timer, so a daily job may run once per node per day, one after the other.
  * The jobs are written to be idempotent (a purged dossier is not purged again).
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
 /**
@@ -70,4 +71,12 @@ export const localJobs: JobRunner = {
 
 export function exclusiveJobs(db: { pool: pg.Pool }): JobRunner {
   return { run: (name, job) => runExclusive(db, JOB_LOCKS[name], job) };
+}
+
+/**
+ * The lock of one message's tries (messaging/Messenger.ts `exclusive`): 0x524d in the high bits,
+ * away from the job keys, and 32 bits of the id's hash. Two ids sharing a key only take turns.
+ */
+export function messageLockKey(id: string): number {
+  return 0x524d * 2 ** 32 + createHash('sha256').update(id).digest().readUInt32BE(0);
 }
