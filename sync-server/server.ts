@@ -141,6 +141,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     readiness: null as unknown as Readiness,
     callParticipants: () => Promise.resolve(new Set<string>()),
     tickets: cluster.tickets,
+    pscFlows: cluster.pscFlows,
   };
   const files = new StaticFiles(config.clientDir);
   const tls = config.tlsCert !== null && config.tlsKey !== null;

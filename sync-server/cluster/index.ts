@@ -9,6 +9,7 @@
  * | rights changes   | applied at once           | applied here, published to the others    | queued (bounded), rechecked on reconnect |
  * | login brakes     | memory per address        | Redis sorted set per address             | each node counts alone              |
  * | issued tickets   | memory                    | Redis key per peer id                    | own and already-read tickets only   |
+ * | PSC login flows  | memory                    | Redis key per state, GETDEL              | kept on the starting node           |
  * | periodic jobs    | run                       | pg_try_advisory_lock, else skip the round | (PostgreSQL, not Redis)             |
  * | message tries    | as they come              | one node at a time per message (pg lock); pending ones swept every 5 min | (PostgreSQL) |
  */
@@ -20,6 +21,8 @@ import type { MessengerOptions } from '../messaging/Messenger.ts';
 import { RedisAddressFailures } from './addressFailures.ts';
 import { LocalEvents, RedisEvents, type ClusterEvents } from './events.ts';
 import { RedisIssuedTickets } from './issuedTickets.ts';
+import { RedisPendingFlows } from './pscFlows.ts';
+import { pendingPscFlows, type PendingFlows } from '../auth/pscFlows.ts';
 import type { RedisLink } from './redis.ts';
 import type { Logger } from '../log.ts';
 
@@ -28,6 +31,7 @@ export const OUTBOX_SWEEP_MS = 5 * 60_000;
 export interface ClusterServices {
   events: ClusterEvents;
   tickets: TicketRegistry;
+  pscFlows: PendingFlows;
   /** Null: the login guard's own memory (one node). */
   addressFailures: AddressFailures | null;
   jobs: JobRunner;
@@ -45,7 +49,7 @@ export interface ClusterServices {
 /** A single node: what ran before the cluster. */
 export function localServices(): ClusterServices {
   const events = new LocalEvents();
-  return { events, tickets: issuedTickets, addressFailures: null, jobs: localJobs, messageExclusive: null, outboxSweepMs: null, close: () => events.close() };
+  return { events, tickets: issuedTickets, pscFlows: pendingPscFlows, addressFailures: null, jobs: localJobs, messageExclusive: null, outboxSweepMs: null, close: () => events.close() };
 }
 
 /**
@@ -61,6 +65,7 @@ export function redisServices(link: RedisLink, db: { pool: pg.Pool } | null, log
   return {
     events,
     tickets: new RedisIssuedTickets(link, log),
+    pscFlows: new RedisPendingFlows(link),
     addressFailures,
     jobs: db ? exclusiveJobs(db) : localJobs,
     messageExclusive: db ? (id, attempt) => runExclusive(db, messageLockKey(id), attempt).then((outcome) => (outcome.ran ? outcome.result : null)) : null,

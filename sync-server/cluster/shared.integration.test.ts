@@ -28,6 +28,7 @@ import { RedisAddressFailures } from './addressFailures.ts';
 import { RedisEvents, type AccessChange } from './events.ts';
 import { redisServices, type ClusterServices } from './index.ts';
 import { RedisIssuedTickets } from './issuedTickets.ts';
+import { RedisPendingFlows } from './pscFlows.ts';
 import { RedisLink } from './redis.ts';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -188,6 +189,24 @@ describe.skipIf(!haveRedis)('issue 16: issued peer tickets across nodes (Redis)'
     // Kept an hour past the ticket's end, then gone from Redis.
     const ttl = await a.pub.pttl(`relais:peer-ticket:${ticket.peerId}`);
     expect(Math.abs(ttl - (ticket.expiresAt + 60 * 60_000 - Date.now()))).toBeLessThan(5_000);
+  });
+});
+
+describe.skipIf(!haveRedis)('issue 16: a Pro Santé Connect login started on one node ends on another (Redis)', () => {
+  it('the flow kept by the starting node is taken once by the node the provider sends the browser to', async () => {
+    const [a, b] = [link('fa'), link('fb')];
+    await Promise.all([ready(a), ready(b)]);
+    const start = new RedisPendingFlows(a);
+    const callback = new RedisPendingFlows(b);
+    const flow = { verifier: 'v'.repeat(43), nonce: 'n-1', redirectUri: 'https://relais.example.fr/api/auth/psc/callback', expiresAt: Date.now() + 10 * 60_000 };
+    expect(await start.put('state-1', flow)).toBe(true);
+    expect(await callback.take('state-1')).toEqual(flow);
+    // Good once, on any node.
+    expect(await callback.take('state-1')).toBeNull();
+    expect(await start.take('state-1')).toBeNull();
+    // Expired: refused even when still stored.
+    await start.put('state-2', { ...flow, expiresAt: Date.now() + 1_000 });
+    expect(await callback.take('state-2', Date.now() + 2_000)).toBeNull();
   });
 });
 
