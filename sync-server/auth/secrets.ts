@@ -47,7 +47,9 @@ export interface SharedSecretConfig {
   databaseUrl?: string | null;
 }
 
-export const isClusterNode = (config: SharedSecretConfig): boolean => !!config.redisUrl || !!config.databaseUrl;
+/** The environment too: a node must never sign with a key of its own because a setting was read elsewhere. */
+export const isClusterNode = (config: SharedSecretConfig, env: NodeJS.ProcessEnv = process.env): boolean =>
+  !!config.redisUrl || !!config.databaseUrl || !!env.RELAIS_REDIS_URL || !!env.RELAIS_DATABASE_URL;
 
 /**
  * The secret called `name` (HMAC keys: invitation links, peer tickets). One node: a file in its
@@ -58,7 +60,7 @@ export const isClusterNode = (config: SharedSecretConfig): boolean => !!config.r
  */
 export function sharedSecret(config: SharedSecretConfig, name: string, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (!NAME.test(name)) throw new Error(`Invalid secret name: ${name}`);
-  if (!isClusterNode(config)) return loadOrCreateSecret(config.dataDir, name);
+  if (!isClusterNode(config, env)) return loadOrCreateSecret(config.dataDir, name);
   if (!env.RELAIS_MASTER_KEY) throw new Error('RELAIS_MASTER_KEY is required in cluster mode: every node must derive the same secrets from it.');
   return deriveKey(loadMasterKey(config.dataDir, env), name, SECRET_BYTES);
 }

@@ -29,7 +29,8 @@ import { RedisEvents, type AccessChange } from './events.ts';
 import { redisServices, type ClusterServices } from './index.ts';
 import { RedisIssuedTickets } from './issuedTickets.ts';
 import { RedisPendingFlows } from './pscFlows.ts';
-import { RedisLink } from './redis.ts';
+import { RedisLink, describeRedisUrl } from './redis.ts';
+import { sharedSecret } from '../auth/secrets.ts';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -92,6 +93,27 @@ afterAll(async () => {
   await redis?.kill();
 });
 
+describe('issue 16: settings of a cluster node', () => {
+  it('the Redis URL is logged without its user or password', () => {
+    const logged = describeRedisUrl('redis://relais:s3cr3t-pa55@redis.internal:6380/2');
+    expect(logged).toBe('redis://redis.internal:6380/2');
+    expect(describeRedisUrl('rediss://:only-a-password@10.0.0.5')).toBe('rediss://10.0.0.5');
+  });
+
+  it('two nodes with their own data dirs derive the same invitation and ticket keys from the master key', () => {
+    const env = { RELAIS_MASTER_KEY: 'ab'.repeat(32), RELAIS_REDIS_URL: 'redis://127.0.0.1:6379' };
+    const [dirA, dirB] = [tempDataDir(), tempDataDir()];
+    for (const name of ['invitation', 'peer-ticket']) {
+      expect(sharedSecret({ dataDir: dirA }, name, env).equals(sharedSecret({ dataDir: dirB }, name, env))).toBe(true);
+    }
+    expect(sharedSecret({ dataDir: dirA }, 'invitation', env).equals(sharedSecret({ dataDir: dirA }, 'peer-ticket', env))).toBe(false);
+    // One node: a file of its own, as before.
+    expect(sharedSecret({ dataDir: dirA }, 'invitation', {}).equals(sharedSecret({ dataDir: dirB }, 'invitation', {}))).toBe(false);
+    // A cluster node without the master key refuses to start.
+    expect(() => sharedSecret({ dataDir: dirA, databaseUrl: 'postgres://x' }, 'invitation', {})).toThrow('RELAIS_MASTER_KEY');
+  });
+});
+
 describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () => {
   it('20 failures from one address on two nodes: the 21st is refused on either', async () => {
     const [a, b] = [link('a'), link('b')];
@@ -133,6 +155,8 @@ describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () =>
     const storeB = openStore(tempDataDir());
     stores.push(storeA, storeB);
     const told: boolean[] = [];
+    let reconnects = 0;
+    a.onReconnect(() => reconnects++);
     const nodeA = new LoginGuard(storeA.authState, new RedisAddressFailures(a, (shared) => told.push(shared)));
     const nodeB = new LoginGuard(storeB.authState, new RedisAddressFailures(b));
     const address = '198.51.100.20';
@@ -154,6 +178,8 @@ describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () =>
 
     await redis.start();
     await Promise.all([ready(a), ready(b)]);
+    // The subscriber's return is announced once (the document fan-out catches up then).
+    await waitFor(() => reconnects === 1, 10_000, 'reconnection announced');
     // Redis came back empty (nothing saved): node A keeps its own count, so the address stays braked there.
     expect((await nodeA.check(address, null)).ok).toBe(false);
     expect(told).toEqual([false, true]);
