@@ -161,9 +161,15 @@ describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () =>
     const nodeB = new LoginGuard(storeB.authState, new RedisAddressFailures(b));
     const address = '198.51.100.20';
     await nodeA.fail(address, null);
+    // A link whose commands wait for Redis (a publish does): two may wait, no more.
+    const bounded = new RedisLink(redis.url, { logger: testLogger, name: 'bounded', maxOfflineQueue: 2, commandTimeoutMs: 60_000 });
+    links.push(bounded);
+    await ready(bounded);
 
     await redis.kill();
-    await waitFor(() => !a.ready && !b.ready, 10_000, 'links see Redis gone');
+    await waitFor(() => !a.ready && !b.ready && !bounded.ready, 10_000, 'links see Redis gone');
+    const waiting = [bounded.command((r) => r.incr('waited')), bounded.command((r) => r.incr('waited'))];
+    await expect(bounded.command((r) => r.incr('waited'))).rejects.toThrow('offline queue full');
     // Logins go on (not refused for the outage), and node A still brakes this address on its own.
     const started = Date.now();
     for (let i = 1; i < ADDRESS_FAILURE_LIMIT; i++) {
@@ -180,6 +186,8 @@ describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () =>
     await Promise.all([ready(a), ready(b)]);
     // The subscriber's return is announced once (the document fan-out catches up then).
     await waitFor(() => reconnects === 1, 10_000, 'reconnection announced');
+    // What waited went once Redis was back, in order.
+    expect(await Promise.all(waiting)).toEqual([1, 2]);
     // Redis came back empty (nothing saved): node A keeps its own count, so the address stays braked there.
     expect((await nodeA.check(address, null)).ok).toBe(false);
     expect(told).toEqual([false, true]);
