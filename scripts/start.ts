@@ -11,7 +11,7 @@ import { readConfig, requirePublicUrl, type Config } from '../sync-server/config
 import { openStore } from '../sync-server/store/index.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
-import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
+import { peerTicketSecret } from '../sync-server/http/peerTickets.ts';
 import { createLogger, setSharedLogger, type Logger } from '../sync-server/log.ts';
 import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
@@ -101,7 +101,7 @@ const pscDev =
     : null;
 if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDev.clientId, pscClientSecret: pscDev.clientSecret });
 const server = await startServer(config, store, { logger });
-const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket'), logger });
+const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: peerTicketSecret(config), logger });
 
 const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
 // A production store starts empty: the operator creates the first establishment and its

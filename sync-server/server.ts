@@ -18,7 +18,10 @@ import type { Access, Room } from './sync/Room.ts';
 import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
 import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
-import { loadOrCreateSecret } from './auth/secrets.ts';
+import { sharedSecret } from './auth/secrets.ts';
+import { shareAddressFailures } from './auth/services.ts';
+import { localServices, type ClusterServices } from './cluster/index.ts';
+import { accessChangedVia } from './cluster/events.ts';
 import { ActivityFeed, freshActivity } from './consultations/ActivityFeed.ts';
 import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
@@ -84,6 +87,11 @@ export interface ServerOptions {
   messagingRetryDelaysMs?: number[];
   /** False only for the bench's «before» figure (scripts/bench/activity.ts): the activity feed is never replaced. */
   activityGenerations?: boolean;
+  /**
+   * What crosses nodes (cluster/index.ts): rights changes, login brakes, issued tickets, periodic
+   * jobs. Default: a single node's. Closed by the caller, who opened its Redis link and pool.
+   */
+  cluster?: ClusterServices;
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
@@ -104,8 +112,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
   // Cookies sent only over https once the server itself speaks TLS.
   if (config.tlsCert && config.tlsKey && !config.secureCookies) config = { ...config, secureCookies: true };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-  const messaging = await createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
-  const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
+  const cluster = options.cluster ?? localServices();
+  const messaging = await createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log, exclusive: cluster.messageExclusive ?? undefined });
+  // A node that died took its planned tries with it: one node plans them again now and then.
+  const outboxSweep = cluster.outboxSweepMs
+    ? setInterval(() => {
+        cluster.jobs.run('outbox', () => Promise.resolve(messaging.messenger.resume())).catch((error: unknown) => log(`outbox sweep: ${error instanceof Error ? error.message : 'error'}`));
+      }, cluster.outboxSweepMs)
+    : null;
+  outboxSweep?.unref();
+  if (cluster.addressFailures) shareAddressFailures(store, cluster.addressFailures);
+  const invitationTokens = new InvitationTokens(sharedSecret(config, 'invitation'));
   const ctx: Context = {
     config,
     logger,
@@ -122,7 +139,9 @@ export async function startServer(config: Config, store: Store, options: ServerO
     accessChanged: null as unknown as Context['accessChanged'],
     // Set just below, once the key files the document services load exist.
     readiness: null as unknown as Readiness,
-    callParticipants: () => new Set<string>(),
+    callParticipants: () => Promise.resolve(new Set<string>()),
+    tickets: cluster.tickets,
+    pscFlows: cluster.pscFlows,
   };
   const files = new StaticFiles(config.clientDir);
   const tls = config.tlsCert !== null && config.tlsKey !== null;
@@ -142,10 +161,10 @@ export async function startServer(config: Config, store: Store, options: ServerO
   await ctx.documents.blobs.sweepTemp();
   ctx.readiness = new Readiness(config, store, messaging.messenger);
   const unwatch = watch({ rooms: registry, outboxBacklog: () => messaging.messenger.backlog });
-  const retention = new Retention(store, registry, ctx.documents, log);
+  const retention = new Retention(store, registry, ctx.documents, log, cluster.jobs);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
-  presence = new RoomPresence(store, ctx.activity, log);
+  presence = new RoomPresence(store, ctx.activity, log, cluster.tickets);
   const socketOwners = new SocketOwners(registry, async (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;
@@ -153,17 +172,24 @@ export async function startServer(config: Config, store: Store, options: ServerO
     const holder = await store.users.get(principal);
     return holder ? ctx.access.docAccess(holder, ref) : null;
   });
-  ctx.callParticipants = (consultationId) => {
+  ctx.callParticipants = async (consultationId) => {
     const room = registry.get(`room/${consultationId}`);
-    return new Set(room ? callersOf(room.awarenessStates(), consultationId).map((caller) => caller.participantId) : []);
+    return new Set(room ? (await callersOf(room.awarenessStates(), consultationId, cluster.tickets)).map((caller) => caller.participantId) : []);
   };
-  ctx.accessChanged = {
-    consultation: (id) => {
-      socketOwners.recheck([`dossier/${id}`, `room/${id}`]).catch((error: unknown) => logRefusal('sync: access recheck', error));
-    },
-    signedOut: (userId) => socketOwners.closeAllOf(userId),
-    sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
-  };
+  // Each node closes its own sockets; in a cluster the change also goes to the other nodes.
+  cluster.events.onAccessChanged((change) => {
+    if (change.kind === 'consultation') socketOwners.recheck([`dossier/${change.consultationId}`, `room/${change.consultationId}`]).catch((error: unknown) => logRefusal('sync: access recheck', error));
+    else if (change.kind === 'signedOut') socketOwners.closeAllOf(change.userId);
+    else socketOwners.closeSession(change.sessionKey);
+  });
+  // Changes other nodes published while this one was cut from Redis: every open socket is checked again.
+  cluster.events.onMissed(() => {
+    socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)).catch((error: unknown) => logRefusal('sync: session sweep', error));
+    const names: string[] = [];
+    registry.forEach((room) => names.push(room.name));
+    socketOwners.recheck(names).catch((error: unknown) => logRefusal('sync: access recheck', error));
+  });
+  ctx.accessChanged = accessChangedVia(cluster.events);
   // A socket outlives nothing its session does not: one left open on a station overnight closes
   // when the session's idle or absolute limit passes.
   const sessionSweep = setInterval(() => {
@@ -415,6 +441,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       retention.stop();
       unwatch();
       clearInterval(sessionSweep);
+      if (outboxSweep) clearInterval(outboxSweep);
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();

@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
 import type { DocumentServices } from './index.ts';
+import { localJobs, type JobRunner } from '../store/pg/jobs.ts';
 
 export const DEFAULT_RETENTION_DAYS = 90;
 /** The activity view warns this many days before the purge. */
@@ -36,12 +37,14 @@ export class Retention {
     private readonly registry: RoomRegistry,
     private readonly documents: DocumentServices,
     private readonly log: (message: string) => void,
+    /** In a cluster, one node at a time purges (store/pg/jobs.ts); the others skip that round. */
+    private readonly jobs: JobRunner = localJobs,
   ) {}
 
   /** Runs now, then once a day. */
   start(everyMs = DAY): void {
     const run = (): void => {
-      this.purgeExpired().catch((error: unknown) => this.log(`retention: ${error instanceof Error ? error.message : 'error'}`));
+      this.jobs.run('retention', () => this.purgeExpired()).catch((error: unknown) => this.log(`retention: ${error instanceof Error ? error.message : 'error'}`));
     };
     run();
     this.timer = setInterval(run, everyMs);

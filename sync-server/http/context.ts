@@ -9,6 +9,8 @@ import type { Messaging } from '../messaging/types.ts';
 import type { DocumentServices } from '../documents/index.ts';
 import type { ActivityFeed } from '../consultations/ActivityFeed.ts';
 import type { InvitationTokens } from '../auth/invitationTokens.ts';
+import type { TicketRegistry } from '../auth/issuedTickets.ts';
+import type { PendingFlows } from '../auth/pscFlows.ts';
 import type { Readiness } from '../readiness.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
@@ -37,7 +39,11 @@ export interface Context {
    * those of one session.
    */
   /** Who is in a consultation's call now (account or invitation ids), from the room's awareness. */
-  callParticipants(consultationId: string): Set<string>;
+  callParticipants(consultationId: string): Promise<Set<string>>;
+  /** The peer tickets issued (by any node, in a cluster): who a peer id really is. */
+  tickets: TicketRegistry;
+  /** Pro Santé Connect logins waiting for the provider (any node's, in a cluster). */
+  pscFlows: PendingFlows;
   accessChanged: {
     consultation(consultationId: string): void;
     signedOut(userId: string): void;

@@ -19,6 +19,12 @@ export interface MessengerOptions {
   retryDelaysMs?: number[];
   /** Delivery errors, without recipient or body. */
   log?: (message: string) => void;
+  /**
+   * In a cluster, runs one try of message `id` only while no other node tries it (store/pg/jobs.ts
+   * advisory lock); null when another node holds it. Every node resumes the pending messages, so
+   * without it two nodes could send the same SMS. One node: none, tries run as they come.
+   */
+  exclusive?: (id: string, attempt: () => Promise<MessageRecord>) => Promise<MessageRecord | null>;
 }
 
 /** How a channel's deliveries went lately (readiness, http/health.ts). Epoch ms; 0: never. */
@@ -98,6 +104,18 @@ export class Messenger implements Messaging {
   }
 
   private async attempt(id: string): Promise<MessageRecord> {
+    if (!this.options.exclusive) return this.attemptNow(id);
+    const done = await this.options.exclusive(id, () => this.attemptNow(id));
+    // Another node is trying it: what the store says now (it plans its own next try, and counts it).
+    if (done) return done;
+    this.undelivered.email.delete(id);
+    this.undelivered.sms.delete(id);
+    const stored = await this.store.get(id);
+    if (!stored) throw new Error(`message ${id} vanished`);
+    return stored.record;
+  }
+
+  private async attemptNow(id: string): Promise<MessageRecord> {
     const stored = await this.store.get(id);
     if (!stored || !stored.payload || stored.record.status !== 'pending') {
       this.undelivered.email.delete(id);

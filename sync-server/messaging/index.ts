@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Messages } from '../store/contract.ts';
-import { Messenger } from './Messenger.ts';
+import { Messenger, type MessengerOptions } from './Messenger.ts';
 import { Outbox } from './outbox.ts';
 import { SmtpEmailTransport } from './smtp.ts';
 import { HttpSmsGateway } from './smsGateway.ts';
@@ -23,7 +23,7 @@ export function outboxDir(dataDir: string): string {
 export async function createMessaging(
   config: Config,
   store: Messages,
-  options: { retryDelaysMs?: number[]; log?: (m: string) => void } = {},
+  options: { retryDelaysMs?: number[]; log?: (m: string) => void; exclusive?: MessengerOptions['exclusive'] } = {},
 ): Promise<MessagingSetup> {
   const outbox = new Outbox(outboxDir(config.dataDir), config.mailFrom);
   const smtp = config.smtpUrl ? new SmtpEmailTransport(config.smtpUrl, config.mailFrom) : null;
