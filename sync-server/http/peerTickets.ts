@@ -6,7 +6,7 @@
  */
 import { MAX_PARTICIPANTS, type PeerTicketResponse } from '../../schema/room.ts';
 import type { Config } from '../config.ts';
-import { issuePeerTicket } from '../auth/peerTicket.ts';
+import { issuePeerTicket, PEER_ID } from '../auth/peerTicket.ts';
 import { issuedTickets } from '../auth/issuedTickets.ts';
 import { loadOrCreateSecret } from '../auth/secrets.ts';
 import { iceServersFor } from '../auth/turnCredentials.ts';
@@ -90,7 +90,7 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
   roomParticipants(req, reply, ctx) {
     const consultationId = req.params.consultationId;
     requireRoomMember(req, ctx, consultationId);
-    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
+    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => PEER_ID.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
     const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
     for (const peerId of peers) {
       const entry = issuedTickets.lookup(peerId, consultationId);
