@@ -18,6 +18,7 @@ class Listener {
   private readonly wss = new WebSocketServer({ noServer: true });
   readonly seen: { path: string; forwardedFor: string | undefined }[] = [];
   ready = true;
+  lastCheck: { version: string; host: string | undefined } | null = null;
 
   constructor(
     readonly name: string,
@@ -28,6 +29,7 @@ class Listener {
   async listen(): Promise<void> {
     const server = createServer((req, res) => {
       if (req.url === this.healthPath) {
+        this.lastCheck = { version: req.httpVersion, host: req.headers.host };
         res.writeHead(this.ready ? 200 : 503).end();
         return;
       }
@@ -133,6 +135,13 @@ describe.skipIf(!available)('HAProxy in front of three nodes', () => {
     const servers = new Set<string | null>();
     for (let i = 0; i < 24; i += 1) servers.add(await landsOn(peerPath(`consultation-${i}`)));
     expect(servers).toEqual(new Set(['node-1', 'node-2', 'node-3']));
+  });
+
+  it('checks each node with HTTP/1.1 and a Host header (uWebSockets.js leaves an HTTP/1.0 check unanswered)', () => {
+    for (const node of nodes) {
+      expect(node.http.lastCheck).toEqual({ version: '1.1', host: 'relais' });
+      expect(node.peer.lastCheck).toEqual({ version: '1.1', host: 'relais' });
+    }
   });
 
   it('sends everything else round-robin, with X-Forwarded-For', async () => {

@@ -40,9 +40,11 @@ export const PEER_ROUTE_KEY = 'urlp(id),field(1,_)';
 
 export function haproxyConfig(options: HaproxyOptions): string {
   if (options.nodes.length === 0) throw new Error('haproxyConfig: no node');
-  const servers = (port: (n: HaproxyNode) => number): string[] =>
+  const servers = (port: (n: HaproxyNode) => number, health = 'check'): string[] =>
     // `id` fixed per name: consistent hashing then maps a key to the same node on every proxy.
-    options.nodes.map((n, i) => `  server ${n.name} ${n.host}:${port(n)} id ${i + 1} check`);
+    options.nodes.map((n, i) => `  server ${n.name} ${n.host}:${port(n)} id ${i + 1} ${health.replace('<name>', n.name)}`);
+  // HTTP/1.1 with a Host: the nodes (uWebSockets.js) leave an HTTP/1.0 check without an answer.
+  const check = (uri: string): string[] => ['  option httpchk', `  http-check send meth GET uri ${uri} ver HTTP/1.1 hdr Host relais`, '  http-check expect status 200'];
   return [
     '# Relais: HAProxy in front of the nodes (scripts/cluster/haproxy.ts). HAProxy 2.6.',
     'global',
@@ -54,6 +56,9 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '  option forwardfor',
     '  option redispatch 1',
     '  retries 3',
+    '  # A node killed while taking a request closes it unanswered: such a request is sent again, to',
+    '  # another node, when replaying it cannot do anything twice (a GET, a WebSocket upgrade).',
+    '  retry-on conn-failure empty-response',
     '  timeout connect 2s',
     '  timeout client 60s',
     '  timeout server 60s',
@@ -65,6 +70,8 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '  timeout client-fin 5s',
     '  # Checked every second (every 0.5 s once a check failed): out after 2 failures, back after 1 success; its sockets cut when out.',
     '  default-server inter 1s fastinter 500ms fall 2 rise 1 on-marked-down shutdown-sessions',
+    '  # A busy node may answer its check late; a dead one refuses at once.',
+    '  timeout check 3s',
     '',
     'frontend relais',
     `  bind ${options.bind}`,
@@ -77,21 +84,22 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '',
     'backend relais_http',
     '  balance roundrobin',
-    '  option httpchk GET /api/health/ready',
+    '  http-request disable-l7-retry if !METH_GET',
+    ...check('/api/health/ready'),
     ...servers((n) => n.port),
     '',
     '# /sync/<docName>: the path (document name) picks the node; only its documents move when a node goes.',
     'backend relais_sync',
     '  balance uri path-only',
     '  hash-type consistent',
-    '  option httpchk GET /api/health/ready',
-    ...servers((n) => n.port),
+    '  # The same servers as relais_http: one readiness check per node serves both.',
+    ...servers((n) => n.port, 'track relais_http/<name>'),
     '',
     '# /peerjs: the consultation part of the peer id (`p<tag>_<random>`) picks the peer server.',
     'backend relais_peer',
     `  balance hash ${PEER_ROUTE_KEY}`,
     '  hash-type consistent',
-    '  option httpchk GET /peerjs',
+    ...check('/peerjs'),
     ...servers((n) => n.peerPort),
     '',
   ].join('\n');
