@@ -3,6 +3,9 @@
  * PostgreSQL, Redis and HAProxy. Used by `npm run cluster`, the tests and the
  * bench; never for production, where the nodes point at managed instances (README «Cluster»).
  *
+ * Each engine runs in its own process group (`detached`): a Ctrl-C at the terminal reaches the
+ * launcher alone, which then stops them in order (`npm run cluster`).
+ *
  * PostgreSQL refuses to run as root: when this process is root (CI), initdb and the server run as
  * `nobody` in a temp dir that account owns.
  */
@@ -93,7 +96,7 @@ export async function startPostgres(options: { port?: number; log?: (line: strin
   const launch = async (): Promise<void> => {
     // fsync stays on: the tests that kill nodes rely on what PostgreSQL acknowledged.
     const server = runAs(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB']);
-    child = spawn(server.command, server.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(server.command, server.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const take = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -148,7 +151,7 @@ export async function startRedis(options: { port?: number; appendOnly?: boolean;
   const launch = async (): Promise<void> => {
     const args = [configFile, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', ''];
     args.push('--appendonly', options.appendOnly ? 'yes' : 'no');
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const take = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -231,7 +234,7 @@ export async function startHaproxy(config: string, options: { log?: (line: strin
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const child = spawn(binary, ['-W', '-db', '-S', masterSocket, '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-W', '-db', '-S', masterSocket, '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const take = (chunk: Buffer): void => {
     output += chunk.toString();
