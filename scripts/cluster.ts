@@ -5,7 +5,7 @@
  * removes the temp dirs. Nothing is kept: for a real cluster, see the README «Cluster».
  *
  *   npm run cluster [-- --port 8080] [--nodes 3]
- *   npm run cluster -- --print-haproxy [--bind :80] [--node 10.0.0.11:8080:9000 …]
+ *   npm run -s cluster -- --print-haproxy [--bind :80] [--node 10.0.0.11:8080:9000 …] > haproxy.cfg
  *     prints the HAProxy configuration for those nodes (default: three on this machine,
  *     ports 8081–8083 and 9001–9003), the operator's starting point.
  */

@@ -10,7 +10,7 @@
  * a connection refused is retried on another node (`option redispatch 1`). `X-Forwarded-For` is
  * appended: the nodes run with TRUST_PROXY=1 and read its last hop.
  *
- * `npm run cluster -- --print-haproxy` prints it, as the operator's starting point (README «Cluster»).
+ * `npm run -s cluster -- --print-haproxy` prints it, as the operator's starting point (README «Cluster»).
  */
 
 export interface HaproxyNode {
