@@ -80,17 +80,24 @@ function print(source: string, line: string): void {
 
 let cluster: Cluster | null = null;
 let stopping = false;
-const stop = async (code: number): Promise<never> => {
+const stop = async (exitCode: number): Promise<never> => {
+  let code = exitCode;
   if (!stopping) {
     stopping = true;
     process.stdout.write('\nArrêt du cluster : HAProxy, les nœuds, Redis, PostgreSQL…\n');
-    await cluster?.stop();
-    process.stdout.write('Arrêté, fichiers temporaires supprimés.\n');
+    try {
+      await cluster?.stop();
+      process.stdout.write('Arrêté, fichiers temporaires supprimés.\n');
+    } catch (error) {
+      process.stdout.write(`Arrêté, avec une erreur : ${error instanceof Error ? error.message : String(error)}\n`);
+      code = code || 1;
+    }
   }
   process.exit(code);
 };
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
 // A crash of this launcher must not leave the engines and nodes running (they have their own process groups).
 process.on('exit', () => {
   if (!cluster) return;

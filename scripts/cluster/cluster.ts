@@ -234,11 +234,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       haproxyConfig: config,
       stop() {
         stopping ??= (async () => {
-          await haproxy.stop();
-          await Promise.all(nodes.map((n) => n.stop()));
-          await redis.stop();
-          await postgres.stop();
+          // Each part stopped whatever happened to the one before; the first failure said at the end.
+          const failures: unknown[] = [];
+          const attempt = (step: () => Promise<unknown>): Promise<void> => step().then(() => undefined, (error: unknown) => void failures.push(error));
+          await attempt(() => haproxy.stop());
+          await attempt(() => Promise.all(nodes.map((n) => n.stop())));
+          await attempt(() => redis.stop());
+          await attempt(() => postgres.stop());
           rmSync(dir, { recursive: true, force: true });
+          if (failures.length > 0) throw failures[0];
         })();
         return stopping;
       },

@@ -137,7 +137,9 @@ describe.skipIf(!available)('HAProxy in front of three nodes', () => {
     expect(servers).toEqual(new Set(['node-1', 'node-2', 'node-3']));
   });
 
-  it('checks each node with HTTP/1.1 and a Host header (uWebSockets.js leaves an HTTP/1.0 check unanswered)', () => {
+  it('checks each node with HTTP/1.1 and a Host header (uWebSockets.js leaves an HTTP/1.0 check unanswered)', async () => {
+    // Servers start up; their first check comes within a second.
+    await waitUntil(() => Promise.resolve(nodes.every((n) => n.http.lastCheck && n.peer.lastCheck)), 3_000);
     for (const node of nodes) {
       expect(node.http.lastCheck).toEqual({ version: '1.1', host: 'relais' });
       expect(node.peer.lastCheck).toEqual({ version: '1.1', host: 'relais' });

@@ -27,7 +27,6 @@ describe('§7.2 peer tickets', () => {
     expect(tag(elsewhere)).not.toBe(tag(doctor));
     // Keyed: another deployment (another secret) gives the same consultation another tag.
     expect(tag(issuePeerTicket(randomBytes(32), fields).ticket.peerId)).not.toBe(tag(doctor));
-    expect(tag(doctor)).not.toContain('c1');
   });
 
   it('a ticket expires after its TTL, or earlier when the room window closes first', () => {
