@@ -9,6 +9,7 @@
  *     prints the HAProxy configuration for those nodes (default: three on this machine,
  *     ports 8081–8083 and 9001–9003), the operator's starting point.
  */
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { createLogger } from '../sync-server/log.ts';
@@ -52,6 +53,17 @@ const port = Number(values.port);
 const count = Number(values.nodes);
 if (!Number.isInteger(port) || port < 1 || port > 65535 || !Number.isInteger(count) || count < 1 || count > 16) {
   console.error('--port : un port (8080) ; --nodes : de 1 à 16');
+  process.exit(2);
+}
+
+// HAProxy binds the front last: find out now that it is taken, not after starting everything else.
+const taken = await new Promise<boolean>((done) => {
+  const probe = createServer();
+  probe.once('error', () => done(true));
+  probe.listen(port, '127.0.0.1', () => probe.close(() => done(false)));
+});
+if (taken) {
+  console.error(`Le port ${port} est déjà pris (npm start ?) : npm run cluster -- --port ${port === 8080 ? 8090 : port + 1}`);
   process.exit(2);
 }
 
