@@ -6,7 +6,7 @@
  */
 import { MAX_PARTICIPANTS, type PeerTicketResponse } from '../../schema/room.ts';
 import type { Config } from '../config.ts';
-import { issuePeerTicket } from '../auth/peerTicket.ts';
+import { issuePeerTicket, PEER_ID } from '../auth/peerTicket.ts';
 import { sharedSecret, type SharedSecretConfig } from '../auth/secrets.ts';
 import { iceServersFor } from '../auth/turnCredentials.ts';
 import { HttpError, type Request } from './reply.ts';
@@ -94,7 +94,7 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
   async roomParticipants(req, reply, ctx) {
     const consultationId = req.params.consultationId;
     await requireRoomMember(req, ctx, consultationId);
-    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
+    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => PEER_ID.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
     const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
     const entries = await Promise.all(peers.map((peerId) => ctx.tickets.lookup(peerId, consultationId)));
     peers.forEach((peerId, i) => {
