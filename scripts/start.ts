@@ -4,7 +4,7 @@
  * Ctrl-C stops everything.
  */
 import { readConfig, requirePublicUrl, type Config } from '../sync-server/config.ts';
-import { openStore } from '../sync-server/store/index.ts';
+import { BackendConfigError, openBackends } from '../sync-server/cluster/node.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { peerTicketSecret } from '../sync-server/http/peerTickets.ts';
@@ -27,7 +27,15 @@ try {
 const logger = createLogger({ level: config.logLevel, file: config.logFile });
 setSharedLogger(logger);
 if (!config.skipClientBuild) await buildClientIfStale(config.clientDir, logger);
-const store = openStore(config.dataDir);
+let backends;
+try {
+  backends = await openBackends(config, logger);
+} catch (error) {
+  if (!(error instanceof BackendConfigError)) throw error;
+  logger.fatal(error.message);
+  process.exit(2);
+}
+const { store } = backends;
 const dataState = await seedDemoIfEmpty(store, config.production);
 // Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development
 // only), so that the «Pro Santé Connect» button works on a fresh machine.
@@ -40,7 +48,7 @@ const pscDev =
       })
     : null;
 if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDev.clientId, pscClientSecret: pscDev.clientSecret });
-const server = await startServer(config, store, { logger });
+const server = await startServer(config, store, { logger, cluster: backends.cluster, bus: backends.bus });
 const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: peerTicketSecret(config), logger });
 
 const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
@@ -71,7 +79,7 @@ const stop = async (): Promise<void> => {
   stopping = true;
   logger.info('Arrêt de Relais…');
   await Promise.all([server.close(), peer.close(), pscDev?.close()]);
-  await store.close();
+  await backends.close();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

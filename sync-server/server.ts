@@ -22,6 +22,7 @@ import { sharedSecret } from './auth/secrets.ts';
 import { shareAddressFailures } from './auth/services.ts';
 import { localServices, type ClusterServices } from './cluster/index.ts';
 import { accessChangedVia } from './cluster/events.ts';
+import type { DocBus } from './cluster/docBus.ts';
 import { ActivityFeed, freshActivity } from './consultations/ActivityFeed.ts';
 import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
@@ -92,6 +93,11 @@ export interface ServerOptions {
    * jobs. Default: a single node's. Closed by the caller, who opened its Redis link and pool.
    */
   cluster?: ClusterServices;
+  /**
+   * How this node's rooms hear other nodes' (cluster/docBus.ts): Redis in a cluster; default a
+   * single node's, which has nobody to hear. Closed by the caller.
+   */
+  bus?: DocBus;
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
