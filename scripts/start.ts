@@ -8,7 +8,7 @@ import { BackendConfigError, openBackends } from '../sync-server/cluster/node.ts
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { peerTicketSecret } from '../sync-server/http/peerTickets.ts';
-import { createLogger, setSharedLogger, type Logger } from '../sync-server/log.ts';
+import { createLogger, setSharedLogger } from '../sync-server/log.ts';
 import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
 import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
