@@ -105,7 +105,7 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   for (let k = 0; k < cmd.perDoc; k++) cmd.docs.forEach((docName, doc) => specs.push({ docName, doc }));
   // Interleaved by document, so a round-robin over `clients` spreads sends across documents.
   for (let i = 0; i < specs.length; i += 100) {
-    const batch = specs.slice(i, i + 100).map((s, j) => open(socketUrl(cmd.target, s.docName), socketHeaders(cmd.target, i + j), s.docName, s.doc));
+    const batch = specs.slice(i, i + 100).map((s, j) => open(socketUrl(cmd.target, s.docName, i + j), socketHeaders(cmd.target, i + j), s.docName, s.doc));
     clients.push(...(await Promise.all(batch)));
   }
   perDocCount = new Map();

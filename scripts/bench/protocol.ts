@@ -13,6 +13,8 @@ export type ServerKind = 'relais' | 'ywebsocket' | 'hocuspocus' | 'relay';
 export interface Target {
   kind: ServerKind;
   port: number;
+  /** Several ports (a cluster's nodes, around the proxy): client i connects to ports[i % length]. */
+  ports?: number[];
   /** Relais: one session token per bench user; client i uses tokens[i % length]. */
   tokens: string[];
   /** Relais: where each document's clients type (a fiche field); the others: the root text. */
@@ -32,8 +34,9 @@ function message(kind: ServerKind, docName: string, write: (e: encoding.Encoder)
   return encoding.toUint8Array(e);
 }
 
-export function socketUrl(target: Target, docName: string): string {
-  const base = `ws://127.0.0.1:${target.port}`;
+export function socketUrl(target: Target, docName: string, clientIndex = 0): string {
+  const port = target.ports?.length ? target.ports[clientIndex % target.ports.length]! : target.port;
+  const base = `ws://127.0.0.1:${port}`;
   switch (target.kind) {
     case 'relais':
       return `${base}/sync/${docName}`;

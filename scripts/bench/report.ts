@@ -5,7 +5,13 @@ import type { LoadResult } from './loadgen.ts';
 import type { ServerKind } from './protocol.ts';
 import { stockJoinNotes, stockJoinRow, type StockJoinResult } from './stockJoin.ts';
 
-export type Step = LoadResult & { serverCpu: number; serverLoopDelayMax?: number; attempts?: number };
+export type Step = LoadResult & {
+  serverCpu: number;
+  serverLoopDelayMax?: number;
+  attempts?: number;
+  /** A cluster's CPU by part (nodes, postgres, redis, haproxy), cores: their sum is serverCpu. */
+  cpuParts?: Record<string, number>;
+};
 
 export interface ServerResult {
   kind: ServerKind;
@@ -20,6 +26,8 @@ export interface ServerResult {
   nodeFlags?: string[];
   eNodeDefaults?: IdleResult;
   diskBytes?: number;
+  /** A cluster only: (a) with each document's sockets spread over every node, around the proxy. */
+  aSpread?: Step;
 }
 
 export interface IdleResult {
@@ -31,6 +39,8 @@ export interface IdleResult {
   rssBefore?: number;
   rssWith?: number;
   roomsAfterClose?: number;
+  /** A cluster only: HAProxy's resident bytes per proxied idle socket (not in rssPerSocket). */
+  proxyRssPerSocket?: number;
 }
 
 export interface BenchResults {

@@ -1,26 +1,28 @@
 /**
  * `npm run bench [-- --quick] [-- --servers relais,relay] [-- --only d,g [--rate 1000]] [-- --report bench/results.json]`: starts each server in its own process,
+ * (`--cluster [--quick]`: Relais on one node against three nodes on PostgreSQL + Redis behind HAProxy, cluster.ts),
  * drives it from the load-generator process with scenarios (a)–(e) of issue 7 ((d') of issue 13 in stockJoin.ts, (g) in heavyWork.ts), and writes the
  * terminal table, bench/results.json and docs/BENCHMARKS.md (table + SVG chart).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../sync-server/store/index.ts';
-import { seedBench } from './seedLoad.ts';
+import { seedBench, type BenchData } from './seedLoad.ts';
 import type { LoadCommand, LoadResult } from './loadgen.ts';
 import type { ServerKind, Target } from './protocol.ts';
 import type { ServerStats } from './servers/ipc.ts';
-import { writeReport, type BenchResults, type IdleResult, type ServerResult } from './report.ts';
+import { writeReport, type BenchResults, type IdleResult, type ServerResult, type Step } from './report.ts';
+import { spawnPeer, stopPeer } from './peer.ts';
+import { startBenchCluster, type BenchServer } from './cluster.ts';
+import { CLUSTER_NODES, CLUSTER_TARGETS, printClusterTable, writeClusterReport, type ClusterResults } from './clusterReport.ts';
 import { SERVER_NODE_FLAGS } from '../../sync-server/nodeFlags.ts';
 import { benchHeavyWork } from './heavyWork.ts';
 import { stockJoin } from './stockJoin.ts';
 import { benchActivity, printActivity, writeActivityReport } from './activity.ts';
 
-const here = import.meta.dirname;
-const root = resolve(here, '../..');
+const root = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     edits: { type: 'string' },
     before: { type: 'boolean', default: false },
+    // Issue 16: single-node LMDB and three nodes on PostgreSQL + Redis behind HAProxy, (a)–(e).
+    cluster: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
@@ -64,100 +68,98 @@ const plan = quick
       eSockets: 10,
     };
 
-class Peer {
-  private next = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<{ port?: number }>;
-
-  constructor(readonly child: ChildProcess) {
-    this.ready = new Promise((resolveReady, rejectReady) => {
-      child.once('exit', (code) => rejectReady(new Error(`process exited (${code})`)));
-      child.on('message', (msg: { type?: string; id?: number; port?: number; result?: unknown; stats?: unknown; error?: string }) => {
-        if (msg.type === 'ready') resolveReady(msg);
-        else if (msg.id !== undefined) {
-          const w = this.waiting.get(msg.id);
-          this.waiting.delete(msg.id);
-          if (msg.error) w?.reject(new Error(msg.error));
-          else w?.resolve(msg.result ?? msg.stats);
-        }
-      });
-    });
-  }
-
-  ask<T>(msg: object): Promise<T> {
-    const id = this.next++;
-    return new Promise<T>((res, rej) => {
-      this.waiting.set(id, { resolve: res as (v: unknown) => void, reject: rej });
-      this.child.send({ ...msg, id });
-    });
-  }
-}
-
-const spawn = (file: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Peer =>
-  new Peer(fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...extraArgs], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-
-async function stopServer(server: Peer): Promise<void> {
-  const exited = new Promise((r) => (server.child.exitCode !== null ? r(null) : server.child.once('exit', r)));
-  server.child.send({ type: 'stop' });
-  await exited;
-}
-
+const spawn = spawnPeer;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const loadBefore = loadavg()[0]!;
-  if (loadBefore > cpus().length * 0.5) console.warn(`Warning: the machine is busy (load average ${loadBefore.toFixed(1)} on ${cpus().length} cores): figures will be worse than on an idle machine.`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
-  const store = openStore(dataDir);
-  const docCount = 100 + 1 + 1 + plan.eDocs + 1;
-  const seeded = await seedBench(store, 50, docCount);
-  await store.close();
-  const docsA = seeded.docNames.slice(0, 100);
-  const docB = seeded.docNames[100]!;
-  const docD = seeded.docNames[101]!;
-  const docsE = seeded.docNames.slice(102, 102 + plan.eDocs);
-  const docDStock = seeded.docNames[102 + plan.eDocs]!;
+/** The seeded documents each scenario uses: the same shape for every server. */
+interface Shape {
+  seeded: BenchData;
+  docsA: string[];
+  docB: string;
+  docD: string;
+  docsE: string[];
+  docDStock: string;
+}
 
-  const gen = spawn('loadgen.ts', {});
-  await gen.ready;
-  const load = <T>(cmd: LoadCommand): Promise<T> => gen.ask<T>(cmd);
+const docCount = 100 + 1 + 1 + plan.eDocs + 1;
+const BENCH_USERS = 50;
 
-  const results: ServerResult[] = [];
-  for (const kind of kinds) {
-    console.log(`\n── ${kind}`);
-    const cpuProfile = process.env.BENCH_CPU_PROF && kind === 'relais' ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const nodeFlags = kind === 'relais' ? RELAIS_NODE_FLAGS : [];
-    const server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, [...nodeFlags, ...cpuProfile]);
+function shape(seeded: BenchData): Shape {
+  return {
+    seeded,
+    docsA: seeded.docNames.slice(0, 100),
+    docB: seeded.docNames[100]!,
+    docD: seeded.docNames[101]!,
+    docsE: seeded.docNames.slice(102, 102 + plan.eDocs),
+    docDStock: seeded.docNames[102 + plan.eDocs]!,
+  };
+}
+
+/** One server process on the seeded LMDB data dir (the relay and the Yjs servers ignore it). */
+function processServer(kind: ServerKind, dataDir: string): (flags: string[]) => Promise<BenchServer> {
+  return async (flags) => {
+    const server = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, flags);
     const port = (await server.ready).port!;
-    const target: Target = { kind, port, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
-    const stats = (docName?: string, gc = false): Promise<ServerStats> => server.ask<ServerStats>({ type: 'stats', gc, docName });
-    const measured = async (run: () => Promise<LoadResult>): Promise<LoadResult & { serverCpu: number; serverLoopDelayMax: number }> => {
-      const before = await stats();
-      const t = performance.now();
-      const r = await run();
-      const after = await stats();
-      return { ...r, serverCpu: (after.cpuMs - before.cpuMs) / (performance.now() - t), serverLoopDelayMax: after.loopDelayMax };
+    return {
+      port,
+      stats: (docName, gc = false) => server.ask<ServerStats>({ type: 'stats', gc, docName }),
+      diskBytes: () => Promise.resolve(kind === 'relais' ? statSync(join(dataDir, 'lmdb', 'data.mdb')).blocks * 512 : undefined),
+      stop: () => stopPeer(server),
     };
-    /**
-     * Other work on a shared machine can stall either process for a moment: a measurement over
-     * its target is taken a second time and the better one kept, the same rule for every server.
-     */
-    const bestOf = async (run: () => Promise<LoadResult>, limitMs = 25): Promise<LoadResult & { serverCpu: number; serverLoopDelayMax: number; attempts: number }> => {
-      const first = await measured(run);
-      if (first.p99 <= limitMs && first.lost === 0) return { ...first, attempts: 1 };
-      await sleep(1000);
-      const second = await measured(run);
-      const better = second.lost < first.lost || (second.lost === first.lost && second.p99 < first.p99) ? second : first;
-      return { ...better, attempts: 2 };
-    };
-    const result: ServerResult = { kind, steps: [] } as unknown as ServerResult;
+  };
+}
 
-    // (a) and (c): 100 documents × 10 sockets.
-    if (runs('a')) {
+type Load = <T>(cmd: LoadCommand) => Promise<T>;
+
+interface MeasureOptions {
+  /** Flags of the main run and of (e). */
+  nodeFlags: string[];
+  /** Added to the main run only (a CPU profile). */
+  extraFlags?: string[];
+  /** (a)'s target: a first try over it is taken again. */
+  aLimitMs: number;
+  /** (e) again with Node's default flags. */
+  eNodeDefaults: boolean;
+  /** The cluster only: (a) with each document's sockets spread over every node, around the proxy. */
+  spread?: boolean;
+}
+
+/** Scenarios (a)–(e) on one server (or a cluster behind one port), started by `start`. */
+async function measureServer(kind: ServerKind, start: (flags: string[]) => Promise<BenchServer>, docs: Shape, load: Load, options: MeasureOptions): Promise<ServerResult> {
+  const { seeded, docsA, docB, docD, docsE, docDStock } = docs;
+  const server = await start([...options.nodeFlags, ...(options.extraFlags ?? [])]);
+  const target: Target = { kind, port: server.port, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
+  const stats = (docName?: string, gc = false): Promise<ServerStats> => server.stats(docName, gc);
+  const measured = async (run: () => Promise<LoadResult>): Promise<Step & { serverLoopDelayMax: number }> => {
+    const before = await stats();
+    const t = performance.now();
+    const r = await run();
+    const after = await stats();
+    const elapsed = performance.now() - t;
+    // A cluster's CPU by part (nodes, PostgreSQL, Redis, HAProxy), from its `cpu:` counters.
+    const parts = Object.keys(after.extra).filter((k) => k.startsWith('cpu:'));
+    const cpuParts = parts.length ? Object.fromEntries(parts.map((k) => [k.slice(4), (after.extra[k]! - (before.extra[k] ?? 0)) / elapsed])) : undefined;
+    return { ...r, serverCpu: (after.cpuMs - before.cpuMs) / elapsed, serverLoopDelayMax: after.loopDelayMax, ...(cpuParts ? { cpuParts } : {}) };
+  };
+  /**
+   * Other work on a shared machine can stall either process for a moment: a measurement over
+   * its target is taken a second time and the better one kept, the same rule for every server.
+   */
+  const bestOf = async (run: () => Promise<LoadResult>, limitMs = 25): Promise<Step & { serverLoopDelayMax: number; attempts: number }> => {
+    const first = await measured(run);
+    if (first.p99 <= limitMs && first.lost === 0) return { ...first, attempts: 1 };
+    await sleep(1000);
+    const second = await measured(run);
+    const better = second.lost < first.lost || (second.lost === first.lost && second.p99 < first.p99) ? second : first;
+    return { ...better, attempts: 2 };
+  };
+  const result: ServerResult = { kind, steps: [] } as unknown as ServerResult;
+
+  // (a) and (c): 100 documents × 10 sockets.
+  if (runs('a')) {
     await load({ type: 'connect', target, docs: docsA, perDoc: 10 });
-    result.a = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }));
-    console.log(`(a) p50 ${result.a.p50.toFixed(1)} p99 ${result.a.p99.toFixed(1)} ms, lost ${result.a.lost}, echoes ${result.a.echoes}, gen CPU ${(result.a.generatorCpu * 100).toFixed(0)}%`);
+    result.a = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), options.aLimitMs);
+    console.log(`(a) p50 ${result.a.p50.toFixed(1)} p99 ${result.a.p99.toFixed(1)} ms, lost ${result.a.lost}, echoes ${result.a.echoes}, server CPU ${(result.a.serverCpu * 100).toFixed(0)}%, gen CPU ${(result.a.generatorCpu * 100).toFixed(0)}%`);
     for (const rate of plan.steps) {
       const step = await bestOf(() => load({ type: 'load', rate, warmupMs: Math.min(plan.warmup, 1000), measureMs: plan.measure / 2, drainMs: plan.drain }), 100);
       result.steps.push(step);
@@ -171,81 +173,127 @@ async function main(): Promise<void> {
     }
     await load({ type: 'disconnect' });
     await sleep(500);
+    // (a) again, each document's 10 sockets spread over the nodes (around the proxy): every
+    // update crosses Redis to reach the other nodes' sockets. The proxy never does this on
+    // purpose; a node going down or a reconnection through another path can.
+    if (options.spread && server.nodePorts) {
+      await load({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
+      result.aSpread = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), options.aLimitMs);
+      console.log(`(a) spread over ${server.nodePorts.length} nodes: p50 ${result.aSpread.p50.toFixed(1)} p99 ${result.aSpread.p99.toFixed(1)} ms, lost ${result.aSpread.lost}, server CPU ${(result.aSpread.serverCpu * 100).toFixed(0)}%`);
+      await load({ type: 'disconnect' });
+      await sleep(500);
     }
+  }
 
-    // (b) 100 editors on one document.
-    if (runs('b')) {
+  // (b) 100 editors on one document.
+  if (runs('b')) {
     await load({ type: 'connect', target, docs: [docB], perDoc: 100 });
     result.b = await bestOf(() => load({ type: 'load', rate: 100, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), 8);
     console.log(`(b) p50 ${result.b.p50.toFixed(1)} p99 ${result.b.p99.toFixed(1)} ms, lost ${result.b.lost}`);
     await load({ type: 'disconnect' });
-    }
+  }
 
-    // (d) a new client on a document of 10,000 updates (20 writers stay connected). Not for the
-    // relay: it holds no document to send.
-    if (kind !== 'relay' && runs('d')) {
-      await load({ type: 'connect', target, docs: [docD], perDoc: 20 });
-      await load({ type: 'send', count: plan.dUpdates, rate: 2000 });
-      await sleep(500);
-      const joined = await load<{ times: number[]; stateBytes: number }>({ type: 'join', target, docName: docD, times: plan.dJoins });
-      const sortedJoins = [...joined.times].sort((x, y) => x - y);
-      result.d = { median: sortedJoins[Math.floor(sortedJoins.length / 2)]!, times: joined.times, stateBytes: joined.stateBytes };
-      const dStats = await stats(docD);
-      if (dStats.extra.docBytes !== undefined) {
-        result.d.storedBytes = dStats.extra.docBytes;
-        result.d.serverStateBytes = dStats.extra.stateBytes;
+  // (d) a new client on a document of 10,000 updates (20 writers stay connected). Not for the
+  // relay: it holds no document to send.
+  if (kind !== 'relay' && runs('d')) {
+    await load({ type: 'connect', target, docs: [docD], perDoc: 20 });
+    await load({ type: 'send', count: plan.dUpdates, rate: 2000 });
+    await sleep(500);
+    const joined = await load<{ times: number[]; stateBytes: number }>({ type: 'join', target, docName: docD, times: plan.dJoins });
+    const sortedJoins = [...joined.times].sort((x, y) => x - y);
+    result.d = { median: sortedJoins[Math.floor(sortedJoins.length / 2)]!, times: joined.times, stateBytes: joined.stateBytes };
+    const dStats = await stats(docD);
+    if (dStats.extra.docBytes !== undefined) {
+      result.d.storedBytes = dStats.extra.docBytes;
+      result.d.serverStateBytes = dStats.extra.stateBytes;
     }
     console.log(`(d) median ${result.d.median.toFixed(1)} ms (state ${joined.stateBytes} B${result.d.storedBytes ? `, stored ${result.d.storedBytes} B` : ''})`);
     await load({ type: 'disconnect' });
-    }
-    // (d') the same with y-websocket's stock provider, on 10,000 random single-character inserts.
-    if ((kind === 'relais' || kind === 'ywebsocket') && runs('d')) {
-      const stock = spawn('stockClient.ts', {});
-      await stock.ready;
-      result.dStock = await stockJoin(stock, target, docDStock, Number(process.env.BENCH_STOCK_JOINS) || (quick ? 10 : plan.dJoins), async () => (await stats()).cpuMs);
-      stock.child.kill();
-    }
-    if (kind === 'relais') result.diskBytes = statSync(join(dataDir, 'lmdb', 'data.mdb')).blocks * 512;
+  }
+  // (d') the same with y-websocket's stock provider, on 10,000 random single-character inserts.
+  if ((kind === 'relais' || kind === 'ywebsocket') && runs('d')) {
+    const stock = spawn('stockClient.ts', {});
+    await stock.ready;
+    result.dStock = await stockJoin(stock, target, docDStock, Number(process.env.BENCH_STOCK_JOINS) || (quick ? 10 : plan.dJoins), async () => (await stats()).cpuMs);
+    stock.child.kill();
+  }
+  result.diskBytes = await server.diskBytes();
 
-    // (e) idle sockets, on a fresh process so earlier load does not count.
-    await stopServer(server);
-    if (!runs('e')) {
-      results.push(result);
-      continue;
-    }
-    const idle = async (flags: string[]): Promise<IdleResult> => {
-      const fresh = spawn(join('servers', scripts[kind]), { RELAIS_DATA_DIR: dataDir }, flags);
-      const freshTarget: Target = { kind, port: (await fresh.ready).port!, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
-      const freshStats = (): Promise<ServerStats> => fresh.ask<ServerStats>({ type: 'stats', gc: true });
-      await sleep(300);
-      const base = await freshStats();
-      await load({ type: 'connect', target: freshTarget, docs: docsE, perDoc: plan.eSockets });
-      await sleep(2000);
-      const full = await freshStats();
-      const sockets = docsE.length * plan.eSockets;
-      await load({ type: 'disconnect' });
-      await sleep(1000);
-      const after = await freshStats();
-      await stopServer(fresh);
-      return {
-        sockets,
-        docs: docsE.length,
-        rssPerSocket: (full.rss - base.rss) / sockets,
-        heapPerSocket: (full.heapUsed - base.heapUsed) / sockets,
-        rssBefore: base.rss,
-        rssWith: full.rss,
-        roomsAfterClose: after.extra.rooms,
-      };
+  // (e) idle sockets, on a fresh process so earlier load does not count.
+  await server.stop();
+  if (!runs('e')) return result;
+  const idle = async (flags: string[]): Promise<IdleResult> => {
+    const fresh = await start(flags);
+    const freshTarget: Target = { kind, port: fresh.port, tokens: seeded.tokens, texts: kind === 'relais' ? seeded.texts : undefined };
+    const freshStats = (): Promise<ServerStats> => fresh.stats(undefined, true);
+    await sleep(300);
+    const base = await freshStats();
+    await load({ type: 'connect', target: freshTarget, docs: docsE, perDoc: plan.eSockets });
+    await sleep(2000);
+    const full = await freshStats();
+    const sockets = docsE.length * plan.eSockets;
+    await load({ type: 'disconnect' });
+    await sleep(1000);
+    const after = await freshStats();
+    await fresh.stop();
+    const proxy = base.extra['rss:haproxy'] !== undefined && full.extra['rss:haproxy'] !== undefined ? { proxyRssPerSocket: (full.extra['rss:haproxy'] - base.extra['rss:haproxy']) / sockets } : {};
+    return {
+      sockets,
+      docs: docsE.length,
+      rssPerSocket: (full.rss - base.rss) / sockets,
+      heapPerSocket: (full.heapUsed - base.heapUsed) / sockets,
+      rssBefore: base.rss,
+      rssWith: full.rss,
+      roomsAfterClose: after.extra.rooms,
+      ...proxy,
     };
-    result.e = await idle(nodeFlags);
-    if (kind === 'relais') result.nodeFlags = nodeFlags;
-    console.log(`(e) ${(result.e.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket${result.e.roomsAfterClose !== undefined ? `, rooms after close: ${result.e.roomsAfterClose}` : ''}`);
-    if (kind === 'relais' && nodeFlags.length > 0) {
-      // The same with Node's defaults, so that the table says what the flags are worth.
-      result.eNodeDefaults = await idle([]);
-      console.log(`(e) with Node's default flags: ${(result.eNodeDefaults.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket`);
-    }
-    results.push(result);
+  };
+  result.e = await idle(options.nodeFlags);
+  if (kind === 'relais') result.nodeFlags = options.nodeFlags;
+  console.log(`(e) ${(result.e.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket${result.e.roomsAfterClose !== undefined ? `, rooms after close: ${result.e.roomsAfterClose}` : ''}`);
+  if (options.eNodeDefaults && options.nodeFlags.length > 0) {
+    // The same with Node's defaults, so that the table says what the flags are worth.
+    result.eNodeDefaults = await idle([]);
+    console.log(`(e) with Node's default flags: ${(result.eNodeDefaults.rssPerSocket / 1024).toFixed(1)} kB RSS per idle socket`);
+  }
+  return result;
+}
+
+function machine(loadBefore: number): BenchResults['machine'] {
+  return { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadBefore, loadAfter: loadavg()[0]! };
+}
+
+function warnIfBusy(): number {
+  const loadBefore = loadavg()[0]!;
+  if (loadBefore > cpus().length * 0.5) console.warn(`Warning: the machine is busy (load average ${loadBefore.toFixed(1)} on ${cpus().length} cores): figures will be worse than on an idle machine.`);
+  return loadBefore;
+}
+
+/** A data dir seeded for the single-node servers. */
+async function seedLmdb(): Promise<{ dataDir: string; seeded: BenchData }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
+  const store = openStore(dataDir);
+  const seeded = await seedBench(store, BENCH_USERS, docCount);
+  await store.close();
+  return { dataDir, seeded };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = warnIfBusy();
+  const { dataDir, seeded } = await seedLmdb();
+  const docs = shape(seeded);
+
+  const gen = spawn('loadgen.ts', {});
+  await gen.ready;
+  const load: Load = (cmd) => gen.ask(cmd);
+
+  const results: ServerResult[] = [];
+  for (const kind of kinds) {
+    console.log(`\n── ${kind}`);
+    const cpuProfile = process.env.BENCH_CPU_PROF && kind === 'relais' ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const nodeFlags = kind === 'relais' ? RELAIS_NODE_FLAGS : [];
+    results.push(await measureServer(kind, processServer(kind, dataDir), docs, load, { nodeFlags, extraFlags: cpuProfile, aLimitMs: 25, eNodeDefaults: kind === 'relais' }));
   }
   gen.child.kill();
   rmSync(dataDir, { recursive: true, force: true });
@@ -253,7 +301,7 @@ async function main(): Promise<void> {
   const out: BenchResults = {
     date: new Date().toISOString(),
     quick,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadBefore, loadAfter: loadavg()[0]! },
+    machine: machine(loadBefore),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     servers: results,
   };
@@ -261,6 +309,54 @@ async function main(): Promise<void> {
     mkdirSync(join(root, 'bench', 'only'), { recursive: true });
     writeFileSync(join(root, 'bench', 'only', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
   } else writeReport(root, out);
+}
+
+/**
+ * `--cluster` (issue 16): Relais single-node on LMDB, then three nodes on PostgreSQL + Redis
+ * behind HAProxy (cluster.ts), the same scenarios on the same data shape, one after the other on
+ * this machine. Written to the cluster section of docs/BENCHMARKS.md (clusterReport.ts).
+ */
+async function clusterMain(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = warnIfBusy();
+  const gen = spawn('loadgen.ts', {});
+  await gen.ready;
+  const load: Load = (cmd) => gen.ask(cmd);
+  const options = { nodeFlags: RELAIS_NODE_FLAGS, aLimitMs: CLUSTER_TARGETS.aP99Ms, eNodeDefaults: false };
+
+  console.log('\n── Relais, one node on LMDB');
+  const lmdb = await seedLmdb();
+  let single: ServerResult;
+  try {
+    single = await measureServer('relais', processServer('relais', lmdb.dataDir), shape(lmdb.seeded), load, options);
+  } finally {
+    rmSync(lmdb.dataDir, { recursive: true, force: true });
+  }
+
+  console.log(`\n── Relais, ${CLUSTER_NODES} nodes on PostgreSQL + Redis behind HAProxy`);
+  const { cluster, seeded } = await startBenchCluster(CLUSTER_NODES, { users: BENCH_USERS, docs: docCount });
+  let clustered: ServerResult;
+  try {
+    clustered = await measureServer('relais', (flags) => cluster.start(flags), shape(seeded), load, { ...options, spread: true });
+  } finally {
+    await cluster.stop();
+  }
+  gen.child.kill();
+  const out: ClusterResults = {
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(loadBefore),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    nodes: CLUSTER_NODES,
+    seeded: { users: BENCH_USERS, docs: docCount },
+    single,
+    cluster: clustered,
+  };
+  if (only) {
+    mkdirSync(join(root, 'bench', 'only'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'only', 'cluster.json'), `${JSON.stringify(out, null, 2)}\n`);
+    printClusterTable(out);
+  } else writeClusterReport(root, out);
 }
 
 /** Scenario (f), issue 13: scripts/bench/activity.ts. */
@@ -274,6 +370,10 @@ async function scenarioF(): Promise<void> {
 
 if (only && [...only].some((scenario) => !'abcdefg'.includes(scenario) || scenario.length !== 1)) {
   throw new Error(`--only: scenarios are letters from a to g, e.g. --only d,f (got ${values.only})`);
+} else if (values.cluster) {
+  if (only && [...only].some((scenario) => !'abcde'.includes(scenario))) throw new Error('--cluster: scenarios (a) to (e) only');
+  if (values.report) writeClusterReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as ClusterResults);
+  else await clusterMain();
 } else if (values.report) {
   // Rewrites the table and the chart from a results file, without running anything.
   writeReport(root, JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
