@@ -117,9 +117,9 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
       await store.close();
     }
     const ports = await Promise.all(Array.from({ length: nodes }, () => freePort()));
+    const peerPorts = await Promise.all(Array.from({ length: nodes }, () => freePort()));
     const front = await freePort();
-    // No peer server in the bench: the peer backend points at the nodes' port and stays down.
-    const config = haproxyConfig({ bind: `127.0.0.1:${front}`, nodes: ports.map((port, i) => ({ name: `node-${i + 1}`, host: '127.0.0.1', port, peerPort: port })) });
+    const config = haproxyConfig({ bind: `127.0.0.1:${front}`, nodes: ports.map((port, i) => ({ name: `node-${i + 1}`, host: '127.0.0.1', port, peerPort: peerPorts[i]! })) });
     // HAProxy's lines say which server went down or up: expected here as nodes start and stop.
     const haproxy = await startHaproxy(config, { log: quiet });
     engines.haproxy = haproxy;
@@ -129,6 +129,7 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
       return {
         NODE_ID: `node-${i + 1}`,
         BENCH_NODE_PORT: String(ports[i]),
+        PEER_PORT: String(peerPorts[i]),
         RELAIS_DATA_DIR: dataDir,
         RELAIS_DATABASE_URL: postgres.url,
         RELAIS_REDIS_URL: redis.url,
@@ -138,10 +139,13 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
       };
     };
     const enginePids = (): [EngineName, number][] => ENGINES.map((name) => [name, engines[name]!.process.pid!]);
+    /** Nodes running now: a run that fails leaves none behind the engines it stops. */
+    let live: Peer[] = [];
     const cluster: BenchCluster = {
       nodes,
       async start(nodeFlags) {
         const peers: Peer[] = ports.map((_, i) => spawnPeer(join('servers', 'relaisNode.ts'), baseEnv(i), nodeFlags));
+        live = peers;
         try {
           await Promise.all(peers.map((p) => p.ready));
           // Checked every second (fastinter 0.5 s): a node just started is up within a few seconds.
@@ -206,7 +210,10 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
           },
         };
       },
-      stop: stopEngines,
+      async stop() {
+        for (const p of live) p.child.kill('SIGKILL');
+        await stopEngines();
+      },
     };
     return { cluster, seeded };
   } catch (error) {

@@ -41,9 +41,19 @@ export class Peer {
 
 const here = import.meta.dirname;
 
+/** Children still running: a run that fails half-way must not leave servers behind it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `file` (relative to scripts/bench/) in a process of its own, with tsx and `global.gc`. */
-export const spawnPeer = (file: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Peer =>
-  new Peer(fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...extraArgs], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+export function spawnPeer(file: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Peer {
+  const child = fork(join(here, file), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...extraArgs], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return new Peer(child);
+}
 
 /** Asks a server process to stop (servers/ipc.ts) and waits for its exit. */
 export async function stopPeer(server: Peer): Promise<void> {

@@ -335,10 +335,14 @@ async function clusterMain(): Promise<void> {
 
   console.log(`\n── Relais, ${CLUSTER_NODES} nodes on PostgreSQL + Redis behind HAProxy`);
   const { cluster, seeded } = await startBenchCluster(CLUSTER_NODES, { users: BENCH_USERS, docs: docCount });
+  // The engines run in process groups of their own: a Ctrl-C at the terminal does not reach them.
+  const interrupted = (): void => void cluster.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
   let clustered: ServerResult;
   try {
     clustered = await measureServer('relais', (flags) => cluster.start(flags), shape(seeded), load, { ...options, spread: true });
   } finally {
+    process.off('SIGINT', interrupted);
     await cluster.stop();
   }
   gen.child.kill();

@@ -2,7 +2,9 @@
  * One Relais cluster node for `npm run bench -- --cluster`: the sync server as `scripts/start.ts`
  * runs it, its backends opened from the environment (`openBackends`: RELAIS_DATABASE_URL,
  * RELAIS_REDIS_URL, RELAIS_MASTER_KEY), listening on BENCH_NODE_PORT (fixed, so that HAProxy's
- * configuration outlives a restart of the node). Extra counters as servers/relais.ts.
+ * configuration outlives a restart of the node), with its peer server on PEER_PORT as start.ts
+ * starts it (readiness, which HAProxy checks, asks whether it answers). Extra counters as
+ * servers/relais.ts.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import { readConfig } from '../../../sync-server/config.ts';
 import { openBackends } from '../../../sync-server/cluster/node.ts';
 import { startServer } from '../../../sync-server/server.ts';
 import { createLogger } from '../../../sync-server/log.ts';
+import { startPeerServer } from '../../../peer-server/index.ts';
+import { peerTicketSecret } from '../../../sync-server/http/peerTickets.ts';
 import { answerOrchestrator } from './ipc.ts';
 
 const port = Number(process.env.BENCH_NODE_PORT);
@@ -20,6 +24,7 @@ const config = { ...readConfig(), port, host: '127.0.0.1', clientDir: join(tmpdi
 const logger = createLogger({ level: 'warn' });
 const backends = await openBackends(config, logger);
 const server = await startServer(config, backends.store, { logger, cluster: backends.cluster, bus: backends.bus });
+const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: peerTicketSecret(config), logger });
 answerOrchestrator(
   server.port,
   async ({ docName }) => {
@@ -32,7 +37,7 @@ answerOrchestrator(
     return extra;
   },
   async () => {
-    await server.close();
+    await Promise.all([server.close(), peer.close()]);
     await backends.close();
   },
 );
