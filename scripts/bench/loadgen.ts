@@ -112,7 +112,7 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   for (const c of clients) perDocCount.set(c.doc, (perDocCount.get(c.doc) ?? 0) + 1);
   if (!(await waitUntil(() => clients.every((c) => c.synced), 30_000))) {
     const late = clients.filter((c) => !c.synced);
-    throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed`);
+    throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed (${[...new Set(late.map((c) => c.ws.closedWith).filter(Boolean))].join(', ') || 'no close frame'})`);
   }
   return { ms: performance.now() - start, clients: clients.length };
 }

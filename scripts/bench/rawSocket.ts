@@ -16,6 +16,8 @@ export class RawWebSocket {
   private pending: Buffer | null = null;
   private upgraded = false;
   closed = false;
+  /** The server's close code and reason, when it closed the socket. */
+  closedWith: string | null = null;
   /** Settles once the server accepted the upgrade; rejects with its status line otherwise. */
   readonly opened: Promise<void>;
 
@@ -102,7 +104,10 @@ export class RawWebSocket {
       offset += header + length;
       if (opcode === 0x2 || opcode === 0x1) this.onMessage(payload);
       else if (opcode === 0x9) this.socket.write(frame(0xa, payload));
-      else if (opcode === 0x8) this.close();
+      else if (opcode === 0x8) {
+        if (payload.length >= 2) this.closedWith = `${payload.readUInt16BE(0)} ${payload.subarray(2).toString()}`.trim();
+        this.close();
+      }
       else if (opcode === 0x0) throw new Error('fragmented message: not supported by the bench client');
     }
     if (offset < data.length) {
