@@ -177,6 +177,10 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
     // update crosses Redis to reach the other nodes' sockets. The proxy never does this on
     // purpose; a node going down or a reconnection through another path can.
     if (options.spread && server.nodePorts) {
+      // From a quiet cluster: the rooms of (c)'s last step closed (their updates all stored).
+      const quietFrom = performance.now();
+      while ((await stats()).extra.rooms! > 0 && performance.now() - quietFrom < 30_000) await sleep(200);
+      console.log(`(a) spread: rooms closed ${((performance.now() - quietFrom) / 1000).toFixed(1)} s after the last socket`);
       await load({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
       result.aSpread = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), options.aLimitMs);
       console.log(`(a) spread over ${server.nodePorts.length} nodes: p50 ${result.aSpread.p50.toFixed(1)} p99 ${result.aSpread.p99.toFixed(1)} ms, lost ${result.aSpread.lost}, server CPU ${(result.aSpread.serverCpu * 100).toFixed(0)}%`);
