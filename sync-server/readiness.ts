@@ -39,6 +39,12 @@ const PEER_TIMEOUT_MS = 1_000;
 const CACHE_MS = 1_000;
 const PROBE_KEY = 'relais:readyProbe';
 
+/** What LMDB's document log (store/docLog.ts) keeps of its last commits. */
+interface CommitRecord {
+  lastCommitAt: number;
+  lastCommitFailureAt: number;
+}
+
 const recentFailure = (lastSuccessAt: number, lastFailureAt: number, windowMs: number, now: number): boolean =>
   lastFailureAt > lastSuccessAt && now - lastFailureAt < windowMs;
 
@@ -79,8 +85,9 @@ export class Readiness {
   }
 
   private storage(now: number): CheckResult {
-    const docs = this.store.docs;
-    if (recentFailure(docs.lastCommitAt, docs.lastCommitFailureAt, STORAGE_FAILURE_MS, now)) {
+    // The document log's own record of its commits, where the backend keeps one (LMDB's batches).
+    const docs = this.store.docs as Partial<CommitRecord>;
+    if (docs.lastCommitAt !== undefined && docs.lastCommitFailureAt !== undefined && recentFailure(docs.lastCommitAt, docs.lastCommitFailureAt, STORAGE_FAILURE_MS, now)) {
       return { ok: false, reason: 'stockage : l’enregistrement des documents échoue (disque plein ou en lecture seule ?)' };
     }
     try {

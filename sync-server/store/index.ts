@@ -1,6 +1,7 @@
 /** The whole store, opened once by main.ts and passed down. */
 import { openDatabases, type Databases } from './db.ts';
 import { LmdbDocStore } from './docLog.ts';
+import type { DocStore } from './contract.ts';
 import { UserStore } from './users.ts';
 import { SessionStore } from './sessions.ts';
 import { ConsultationStore, EstablishmentStore } from './consultations.ts';
@@ -15,7 +16,7 @@ import { MessageCapStore } from './messageCaps.ts';
 
 export interface Store {
   dbs: Databases;
-  docs: LmdbDocStore;
+  docs: DocStore;
   users: UserStore;
   sessions: SessionStore;
   establishments: EstablishmentStore;
