@@ -56,6 +56,8 @@ interface SocketData {
   sessionKey: string | null;
   /** When edits through this socket last counted as use of the session. */
   touchedAt: number;
+  /** Lets the room loaded by the upgrade go, once `open` joined it (RoomRegistry.openPinned). */
+  release: () => void;
   socket?: UwsSyncSocket<SocketData>;
   connection?: Connection;
 }
@@ -158,7 +160,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     return new Set(room ? callersOf(room.awarenessStates(), consultationId).map((caller) => caller.participantId) : []);
   };
   ctx.accessChanged = {
-    consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]),
+    consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]).catch((error: unknown) => logRefusal('sync: access recheck', error)),
     signedOut: (userId) => socketOwners.closeAllOf(userId),
     sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
   };
@@ -230,15 +232,29 @@ export async function startServer(config: Config, store: Store, options: ServerO
     upgrade(res, uReq, context) {
       const sock = nextId();
       let kind = 'unknown';
+      // Set when the client goes before the answer: nothing may be written to `res` then.
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
       const refuse = (status: string, message: string): void => {
         logger.info({ sock, kind, status: Number.parseInt(status, 10) }, 'sync socket refused');
+        if (aborted) return;
         res.cork(() => {
           res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8');
           res.end(JSON.stringify({ error: status, message }));
         });
       };
+      // Read now: uWS's request is gone once this handler returns.
+      let req: Request;
       try {
-        const req = readRequest(uReq);
+        req = readRequest(uReq);
+      } catch (error) {
+        logRefusal('sync: upgrade', error);
+        return guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
+      }
+      const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
+      const admit = async (): Promise<void> => {
         const docName = req.path.slice('/sync/'.length);
         const ref = parseDocName(docName);
         if (!ref) return refuse('404 Not Found', 'Document inconnu.');
@@ -253,11 +269,10 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const userId = token ? ctx.sessions.resolve(token) : null;
         const user = userId ? store.users.get(userId) : undefined;
         if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
-        const access = user ? ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
+        const access = user ? await ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
         if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
         if (ref.kind === 'dossier') {
           const patientId = store.consultations.get(ref.id)?.patientId;
-          const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
           void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
         }
         // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
@@ -265,18 +280,42 @@ export async function startServer(config: Config, store: Store, options: ServerO
         if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
           return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
         }
-        res.upgrade<SocketData>(
-          { docName, sock, kind, openedAt: Date.now(), access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
-          req.headers.get('sec-websocket-key') ?? '',
-          req.headers.get('sec-websocket-protocol') ?? '',
-          req.headers.get('sec-websocket-extensions') ?? '',
-          context,
+        // The document is loaded before the answer, so that the socket's messages always find it
+        // (`open` joins it); held until then, let go at once if the client left meanwhile.
+        let opened: { release: () => void };
+        try {
+          opened = await registry.openPinned(docName);
+        } catch (error) {
+          logger.error({ sock, kind, err: error }, 'sync: document load failed');
+          return refuse('503 Service Unavailable', 'Document momentanément indisponible. Réessayez dans un instant.');
+        }
+        if (aborted) return opened.release();
+        const data: SocketData = {
+          docName,
+          sock,
+          kind,
+          openedAt: Date.now(),
+          access,
+          userId: principal,
+          sessionKey: user && token ? ctx.sessions.keyOf(token) : null,
+          touchedAt: 0,
+          release: opened.release,
+        };
+        res.cork(() =>
+          res.upgrade<SocketData>(
+            data,
+            req.headers.get('sec-websocket-key') ?? '',
+            req.headers.get('sec-websocket-protocol') ?? '',
+            req.headers.get('sec-websocket-extensions') ?? '',
+            context,
+          ),
         );
-      } catch (error) {
+      };
+      admit().catch((error: unknown) => {
         logRefusal('sync: upgrade', error);
         // Already answered or upgraded when the throw came after: nothing more to send then.
         guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
-      }
+      });
     },
     open(ws) {
       const data = ws.getUserData();
@@ -292,6 +331,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
           logger.error({ sock: data.sock, kind: data.kind, err: error }, 'sync: document load failed');
           socket.close(4503, 'load failed');
           return;
+        } finally {
+          data.release();
         }
         data.connection = new Connection(socket, room, limits);
         logger.info({ sock: data.sock, kind: data.kind, guest: data.userId.startsWith('guest:') }, 'sync socket open');

@@ -9,7 +9,7 @@ import type { SyncSocket } from './socket.ts';
 import type { Access } from './Room.ts';
 import { CloseCode } from './closeCodes.ts';
 
-export type AccessCheck = (principal: string, docName: string) => Access | null;
+export type AccessCheck = (principal: string, docName: string) => Access | null | Promise<Access | null>;
 
 interface Owner {
   principal: string;
@@ -32,19 +32,20 @@ export class SocketOwners {
   }
 
   /** Re-asks the access policy for every socket open on these documents; closes those refused. */
-  recheck(docNames: string[]): void {
+  async recheck(docNames: string[]): Promise<void> {
     for (const docName of docNames) {
-      this.registry.get(docName)?.revoke(
-        (socket) => {
-          const owner = this.owners.get(socket);
-          if (!owner) return false;
-          const now = this.check(owner.principal, docName);
-          // Write access reduced to read: the socket reconnects and is admitted read-only.
-          return now === null || (owner.access === 'write' && now === 'read');
-        },
-        CloseCode.Forbidden,
-        'access revoked',
-      );
+      const room = this.registry.get(docName);
+      if (!room) continue;
+      const refused = new Set<SyncSocket>();
+      for (const socket of room.sockets()) {
+        const owner = this.owners.get(socket);
+        if (!owner) continue;
+        const now = await this.check(owner.principal, docName);
+        // Write access reduced to read: the socket reconnects and is admitted read-only.
+        if (now === null || (owner.access === 'write' && now === 'read')) refused.add(socket);
+      }
+      // The room may have been dropped and loaded again meanwhile: its sockets are looked up anew.
+      this.registry.get(docName)?.revoke((socket) => refused.has(socket), CloseCode.Forbidden, 'access revoked');
     }
   }
 
