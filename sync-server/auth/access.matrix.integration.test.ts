@@ -199,7 +199,7 @@ describe('§9 authorization matrix: documents over WebSocket', () => {
     const closed = new Promise<number>((resolve) => nurse.provider.ws!.addEventListener('close', (e) => resolve(e.code)));
     const consultation = running.store.consultations.get(consultationId)!;
     await running.store.consultations.put({ ...consultation, participants: consultation.participants.filter((id) => id !== running.demo.nurse.id) });
-    running.server.accessChanged.consultation(consultationId);
+    await running.server.accessChanged.consultation(consultationId);
     expect(await closed).toBe(4403);
     nurse.destroy();
     expect(await upgradeStatus(`dossier/${consultationId}`, 'participant')).toBe(101);

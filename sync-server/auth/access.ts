@@ -167,12 +167,12 @@ export class AccessPolicy {
   }
 
   /** The access a user has to a document, or null for none. */
-  docAccess(user: User, ref: DocRef): Access | null {
+  async docAccess(user: User, ref: DocRef): Promise<Access | null> {
     switch (ref.kind) {
       case 'dossier': {
         // A dossier exists once the server created it; a purged one must not be rebuilt from a
         // station's offline copy (SPEC §7.3).
-        if (!this.store.docs.exists(`dossier/${ref.id}`)) return null;
+        if (!(await this.store.docs.exists(`dossier/${ref.id}`))) return null;
         const consultation = this.store.consultations.get(ref.id);
         return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;
       }

@@ -58,7 +58,7 @@ export class Retention {
     for (const { value } of this.store.dbs.consultations.getRange()) {
       const consultation = value as Consultation;
       const docName = dossierDocName(consultation.id);
-      if (!this.store.docs.exists(docName)) continue;
+      if (!(await this.store.docs.exists(docName))) continue;
       if (purgeDate(consultation, this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
       purged.push(await this.purge(consultation.id));
     }
@@ -75,7 +75,7 @@ export class Retention {
       // Writes still pending must land before the log is deleted, or they would bring it back.
       for (let i = 0; i < 250 && this.registry.get(docName); i++) await new Promise((r) => setTimeout(r, 20));
     }
-    const read = this.documents.dossiers.read(consultationId);
+    const read = await this.documents.dossiers.read(consultationId);
     // The server's records and whatever the shared list still names (dossiers from before the records).
     const list = [...new Map([...read.documentList(), ...this.documents.records.list(consultationId)].map((d) => [d.id, d])).values()];
     read.doc.destroy();

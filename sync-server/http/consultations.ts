@@ -15,20 +15,26 @@ import { invitationSends, reserveSends } from '../messaging/caps.ts';
 const INSTANT_DURATION_MINUTES = 30;
 
 /** Who is in each consultation's call room, read once per establishment for a whole list. */
-function inRoomLookup(ctx: Context): (c: Consultation) => string[] {
-  const byEstablishment = new Map<string, Map<string, { inRoom: string[] }>>();
-  return (c) => {
+function inRoomLookup(ctx: Context): (c: Consultation) => Promise<string[]> {
+  const byEstablishment = new Map<string, Promise<Map<string, { inRoom: string[] }>>>();
+  return async (c) => {
     let appointments = byEstablishment.get(c.establishmentId);
     if (!appointments) {
       appointments = ctx.activity.appointments(c.establishmentId);
       byEstablishment.set(c.establishmentId, appointments);
     }
-    return appointments.get(c.id)?.inRoom ?? [];
+    return (await appointments).get(c.id)?.inRoom ?? [];
   };
 }
 
-export function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoom: (c: Consultation) => string[] = inRoomLookup(ctx)): ConsultationSummary {
+export async function summarise(
+  c: Consultation,
+  ctx: Context,
+  now = Date.now(),
+  inRoomOf: (c: Consultation) => Promise<string[]> = inRoomLookup(ctx),
+): Promise<ConsultationSummary> {
   const patient = ctx.store.patients.get(c.patientId);
+  const inRoom = await inRoomOf(c);
   return {
     id: c.id,
     establishmentId: c.establishmentId,
@@ -36,7 +42,7 @@ export function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoo
     start: c.start,
     durationMinutes: c.durationMinutes,
     reason: c.reason,
-    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom(c)),
+    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom),
     purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
     ...consentAndCompanion(c),
   };
@@ -62,10 +68,10 @@ function consentAndCompanion(c: ConsultationRecord): Pick<ConsultationSummary, '
 
 
 export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'consultation' | 'consultationCreate' | 'consultationInstant'> = {
-  consultations(req, reply, ctx) {
+  async consultations(req, reply, ctx) {
     const user = requireUser(req, ctx);
     const inRoom = inRoomLookup(ctx);
-    const consultations = ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom));
+    const consultations = await Promise.all(ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom)));
     reply.sendJson(200, { consultations });
   },
   // The wizard's «Professionnels de l’établissement»: the accounts sharing an establishment with the caller.
@@ -80,14 +86,14 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
     colleagues.sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
     reply.sendJson(200, { colleagues });
   },
-  consultation(req, reply, ctx) {
+  async consultation(req, reply, ctx) {
     const user = requireUser(req, ctx);
     const consultation = ctx.store.consultations.get(req.params.consultationId);
     // Same answer for "absent" and "not yours": existence is not disclosed.
     if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
       throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
     }
-    reply.sendJson(200, { consultation: summarise(consultation, ctx) });
+    reply.sendJson(200, { consultation: await summarise(consultation, ctx) });
   },
   async consultationCreate(req, reply, ctx) {
     const user = requireUser(req, ctx);
@@ -133,7 +139,7 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
       },
       publicOrigin(ctx),
     );
-    reply.sendJson(201, { consultation: summarise(record, ctx) });
+    reply.sendJson(201, { consultation: await summarise(record, ctx) });
   },
   async consultationInstant(req, reply, ctx) {
     const user = requireUser(req, ctx);
@@ -201,6 +207,6 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
       },
       publicOrigin(ctx),
     );
-    reply.sendJson(201, { consultation: summarise(record, ctx) });
+    reply.sendJson(201, { consultation: await summarise(record, ctx) });
   },
 };

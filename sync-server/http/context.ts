@@ -39,7 +39,7 @@ export interface Context {
   /** Who is in a consultation's call now (account or invitation ids), from the room's awareness. */
   callParticipants(consultationId: string): Set<string>;
   accessChanged: {
-    consultation(consultationId: string): void;
+    consultation(consultationId: string): Promise<void>;
     signedOut(userId: string): void;
     /** One session ended (logout on one station): the sockets it opened close, the others stay. */
     sessionEnded(sessionKey: string): void;

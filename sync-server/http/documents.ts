@@ -17,14 +17,14 @@ import { checkDeclaredLength, receiveUpload } from './upload.ts';
 export const newDocumentId = (): string => randomBytes(12).toString('base64url');
 
 /** The caller and the consultation, when the caller takes part in it; otherwise a 404. */
-export function requireParticipant(req: Request, ctx: Context, consultationId: string): { user: User; consultation: Consultation } {
+export async function requireParticipant(req: Request, ctx: Context, consultationId: string): Promise<{ user: User; consultation: Consultation }> {
   const user = requireUser(req, ctx);
   const consultation = ctx.store.consultations.get(consultationId);
   // Same answer for "absent" and "not yours": existence is not disclosed.
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }
-  if (!ctx.store.docs.exists(dossierDocName(consultation.id))) {
+  if (!(await ctx.store.docs.exists(dossierDocName(consultation.id)))) {
     throw new HttpError(410, 'dossier_purged', 'Ce télédossier a été supprimé : sa durée de conservation est échue.');
   }
   return { user, consultation };
@@ -48,19 +48,19 @@ export function contentDisposition(raw: string, inline: boolean): string {
  * A document of the dossier as the server recorded it (documents/documentRecords.ts): its blob,
  * type and name come from the server's own record, never from the shared document. 404 otherwise.
  */
-export function findDocument(ctx: Context, consultationId: string, documentId: string): DocumentEntry {
+export async function findDocument(ctx: Context, consultationId: string, documentId: string): Promise<DocumentEntry> {
   const entry =
-    ctx.documents.records.get(consultationId, documentId) ?? withDossier(ctx, consultationId, (d) => legacyEntry(ctx, consultationId, d.document(documentId)));
+    ctx.documents.records.get(consultationId, documentId) ?? (await withDossier(ctx, consultationId, (d) => legacyEntry(ctx, consultationId, d.document(documentId))));
   if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
   return entry;
 }
 
 /** The dossier's documents as the server recorded them, in the order the dossier lists them. */
-export function recordedDocuments(ctx: Context, consultationId: string): DocumentEntry[] {
+export async function recordedDocuments(ctx: Context, consultationId: string): Promise<DocumentEntry[]> {
   const recorded = new Map(ctx.documents.records.list(consultationId).map((d) => [d.id, d]));
   const out: DocumentEntry[] = [];
   // One read of the shared list: its order, and the entries of documents from before the records.
-  withDossier(ctx, consultationId, (dossier) => {
+  await withDossier(ctx, consultationId, (dossier) => {
     for (const listed of dossier.documentList()) {
       const entry = recorded.get(listed.id) ?? legacyEntry(ctx, consultationId, listed);
       recorded.delete(listed.id);
@@ -71,8 +71,8 @@ export function recordedDocuments(ctx: Context, consultationId: string): Documen
   return out.concat([...recorded.values()]);
 }
 
-function withDossier<T>(ctx: Context, consultationId: string, use: (dossier: Teledossier) => T): T {
-  const dossier = ctx.documents.dossiers.read(consultationId);
+async function withDossier<T>(ctx: Context, consultationId: string, use: (dossier: Teledossier) => T): Promise<T> {
+  const dossier = await ctx.documents.dossiers.read(consultationId);
   try {
     return use(dossier);
   } finally {
@@ -135,7 +135,7 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
   async documentUpload(req, reply, ctx) {
     // Before any await: uWS hands the body only to a reader attached now.
     const body = req.readBody();
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
     const max = ctx.documents.maxUploadBytes;
     checkDeclaredLength(req, max);
     const query = req.readQuery();
@@ -160,8 +160,8 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     reply.sendJson(201, { document: entry });
   },
   async document(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     const stream = await ctx.documents.blobs.openStream(entry.sha256);
     await ctx.documents.audit({ action: 'document.download', actor: user.id, consultationId: consultation.id, documentId: entry.id });
     await reply.sendStream(
@@ -176,8 +176,8 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     );
   },
   async documentStamp(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     if (entry.mimeType !== 'application/pdf') {
       throw new HttpError(409, 'not_pdf', 'La signature ne s’applique qu’aux documents PDF. Convertissez d’abord l’image en PDF.');
     }
@@ -208,8 +208,8 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     reply.sendJson(201, { document });
   },
   async documentToPdf(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     if (entry.mimeType !== 'image/png' && entry.mimeType !== 'image/jpeg') {
       throw new HttpError(409, 'not_image', 'Seule une image peut être convertie en PDF.');
     }

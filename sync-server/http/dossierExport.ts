@@ -27,9 +27,9 @@ export const EXPORT_DAMAGED_MESSAGE =
 
 export const dossierExportHandlers: Handlers<'dossierExport'> = {
   async dossierExport(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const documents = recordedDocuments(ctx, consultation.id);
-    const dossier = ctx.documents.dossiers.read(consultation.id);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const documents = await recordedDocuments(ctx, consultation.id);
+    const dossier = await ctx.documents.dossiers.read(consultation.id);
     const signatures = dossier.signatures.toArray();
     const fiche = dossier.ficheText();
     const state = dossier.signatureState();
@@ -43,7 +43,7 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
       return { size, open: () => ctx.documents.blobs.openStream(sha256) };
     };
     const last = signatures[signatures.length - 1];
-    const signedFiche = last?.documentId ? tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
+    const signedFiche = last?.documentId ? await tryFind(() => findDocument(ctx, consultation.id, last.documentId!)) : undefined;
     if (signedFiche) {
       entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), compress: false, ...blob(signedFiche.sha256, signedFiche.size) });
     }
@@ -103,9 +103,9 @@ async function verifyBlobs(ctx: Context, blobs: string[], aborted: () => boolean
   }
 }
 
-function tryFind<T>(find: () => T): T | undefined {
+async function tryFind<T>(find: () => Promise<T>): Promise<T | undefined> {
   try {
-    return find();
+    return await find();
   } catch {
     return undefined;
   }

@@ -63,7 +63,7 @@ function closeGuestsAtWindowEnd(ctx: Context, consultationId: string, closesAt: 
   if (windowClosings.has(consultationId)) return;
   const timer = setTimeout(() => {
     windowClosings.delete(consultationId);
-    ctx.accessChanged.consultation(consultationId);
+    void ctx.accessChanged.consultation(consultationId);
   }, Math.max(0, closesAt - Date.now()) + 1_000);
   timer.unref();
   windowClosings.set(consultationId, timer);

@@ -17,11 +17,11 @@ import { contentDisposition, findDocument, requireParticipant } from './document
 
 export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
   async roomSend(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
     const body = await req.readBody();
     const documentId = body.documentId ?? '';
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(documentId)) throw new HttpError(400, 'invalid_request', 'Choisissez le document à envoyer.');
-    const entry = findDocument(ctx, consultation.id, documentId);
+    const entry = await findDocument(ctx, consultation.id, documentId);
     if (entry.mimeType !== 'application/pdf') {
       throw new HttpError(415, 'not_pdf', 'Seuls les documents PDF peuvent être envoyés au patient.');
     }
@@ -46,12 +46,12 @@ export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
       if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
       actor = `guest:${guest.invitationId}`;
     } else {
-      actor = requireParticipant(req, ctx, consultationId).user.id;
+      actor = (await requireParticipant(req, ctx, consultationId)).user.id;
     }
-    if (!ctx.documents.dossiers.sentInRoom(consultationId).some((s) => s.documentId === documentId)) {
+    if (!(await ctx.documents.dossiers.sentInRoom(consultationId)).some((s) => s.documentId === documentId)) {
       throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
     }
-    const entry = findDocument(ctx, consultationId, documentId);
+    const entry = await findDocument(ctx, consultationId, documentId);
     const stream = await ctx.documents.blobs.openStream(entry.sha256);
     await ctx.documents.audit({ action: 'document.download', actor, consultationId, documentId: entry.id, detail: 'call' });
     await reply.sendStream(

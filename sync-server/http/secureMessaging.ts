@@ -11,8 +11,8 @@ import { requirePdf } from './vault.ts';
 
 export const secureMessagingHandlers: Handlers<'secureMessaging'> = {
   async secureMessaging(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     requirePdf(entry);
     const body = await req.readBody();
     const rpps = body.rpps ?? '';

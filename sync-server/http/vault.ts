@@ -88,8 +88,8 @@ function closedError(state: Exclude<VaultState, 'open'>): HttpError {
 
 export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke' | 'vault' | 'vaultCode' | 'vaultUnlock' | 'vaultDocument'> = {
   async vaultCreate(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
-    const entry = findDocument(ctx, consultation.id, req.params.documentId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
+    const entry = await findDocument(ctx, consultation.id, req.params.documentId);
     requirePdf(entry);
     const body = await req.readBody();
     const recipients = [...new Set(body.recipients.map((r) => r.trim().toLowerCase()))];
@@ -153,12 +153,12 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     }
     reply.sendJson(201, { links: links.map(summary) });
   },
-  vaultLinks(req, reply, ctx) {
-    const { consultation } = requireParticipant(req, ctx, req.params.consultationId);
+  async vaultLinks(req, reply, ctx) {
+    const { consultation } = await requireParticipant(req, ctx, req.params.consultationId);
     reply.sendJson(200, { links: ctx.documents.vault.forConsultation(consultation.id).map(summary) });
   },
   async vaultRevoke(req, reply, ctx) {
-    const { user, consultation } = requireParticipant(req, ctx, req.params.consultationId);
+    const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
     const link = ctx.documents.vault.byId(req.params.linkId);
     if (!link || link.consultationId !== consultation.id) throw new HttpError(404, 'vault_not_found', 'Cet envoi est introuvable.');
     await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, revokedAt: l.revokedAt ?? new Date().toISOString() }));
