@@ -139,6 +139,8 @@ export class Room {
   private pendingWrites = 0;
   /** Appends not yet settled: their seqs are not known yet. */
   private appending = 0;
+  /** Called once no append is left unsettled (`appendsSettled`). */
+  private appendWaiters: (() => void)[] = [];
   /** Holds that keep the room loaded without sockets (`pin`: an upgrade on its way to `open`). */
   private readonly pins = new Set<object>();
   private compacting = false;
@@ -500,7 +502,7 @@ export class Room {
     this.lastWrite = this.store.append(this.name, update).then(
       (seq) => {
         this.pendingWrites--;
-        this.appending--;
+        this.appendSettled();
         if (seq > this.seq) this.seq = seq;
         this.tailCount++;
         this.tailBytes += update.byteLength;
@@ -517,7 +519,7 @@ export class Room {
       },
       (error: unknown) => {
         this.pendingWrites--;
-        this.appending--;
+        this.appendSettled();
         this.failed = true;
         this.options.onError(this.name, error);
         // Clients keep the edit and send it again when they reconnect to a healthy room.
@@ -774,8 +776,8 @@ export class Room {
     // Counted before the sockets go, so that the room is not dropped as idle half-way.
     this.pendingWrites++;
     // The store numbers the appends: the new log must fold every one of this generation, so their
-    // seqs are awaited first. No await past this loop: nothing is appended before the swap.
-    while (this.appending > 0) await this.lastWrite;
+    // seqs are awaited first. No await past this one: nothing is appended before the swap.
+    while (this.appending > 0) await this.appendsSettled();
     if (this.destroyed || this.failed) {
       this.pendingWrites--;
       this.replacing = false;
@@ -824,6 +826,19 @@ export class Room {
       },
     );
     await this.lastWrite;
+  }
+
+  private appendSettled(): void {
+    if (--this.appending > 0) return;
+    const waiters = this.appendWaiters;
+    this.appendWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no append is left unsettled (whatever order the store settles them in). */
+  private appendsSettled(): Promise<void> {
+    if (this.appending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.appendWaiters.push(resolve));
   }
 
   /** Set by the registry: a new generation of this document was stored. */

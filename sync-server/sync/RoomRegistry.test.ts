@@ -201,3 +201,25 @@ describe('issue 16: updates another node stored (Room.applyRemote)', () => {
     expect(author.room.lastSeq).toBe(2);
   });
 });
+
+describe('issue 16: a new generation over a store that settles appends in any order', () => {
+  it('replaces every update of the old generation, those still being stored included', async () => {
+    const { docs } = setup();
+    // PostgreSQL may settle two appends of one document out of order: the later one first here.
+    let delay = 60;
+    const slow: DocStore = { ...docs, append: (name, update) => docs.append(name, update).then((seq) => new Promise((r) => setTimeout(() => r(seq), (delay = Math.max(0, delay - 20))))) };
+    const copy = (current: Y.Doc, fresh: Y.Doc): void => {
+      for (const [k, v] of current.getMap('m').entries()) fresh.getMap('m').set(k, v);
+    };
+    const registry = new RoomRegistry(slow, new MemoryHub(), { compactAfter: 500, onError: () => undefined, clientWritesOf: () => ({}), freshCopyOf: () => copy });
+    const room = await registry.open('activity/e1');
+    const oldId = room.serverClientId;
+    const edits = [0, 1, 2].map((i) => room.transact((d) => d.getMap('m').set(`k${i}`, i)));
+    await room.replace();
+    await Promise.all(edits);
+    expect(room.serverClientId).not.toBe(oldId);
+    const stored = await storedDoc(store, 'activity/e1');
+    expect([...Y.decodeStateVector(Y.encodeStateVector(stored)).keys()]).toEqual([room.serverClientId]);
+    expect(stored.getMap('m').toJSON()).toEqual({ k0: 0, k1: 1, k2: 2 });
+  });
+});
