@@ -21,7 +21,7 @@ export interface PeerServerHandle {
 }
 
 export interface PeerServerOptions {
-  /** The HMAC key the sync server signs tickets with (loadOrCreateSecret(dataDir, 'peer-ticket')). */
+  /** The HMAC key the sync server signs tickets with (auth/secrets.ts sharedSecret(config, 'peer-ticket'): a file per data dir, or derived from the master key in a cluster). */
   ticketSecret: Buffer;
   /** Refusals and sockets, without peer ids, consultation ids or tokens; default: stdout at info. */
   logger?: Logger;

@@ -99,8 +99,8 @@ function orderArgs(argv: string[]): string[] {
 export async function runAdmin(argv: string[], store: Store, out: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({ args: orderArgs(argv), options: OPTIONS, allowPositionals: true, strict: true });
   const [area, command, target, extra] = positionals;
-  const userOf = (identifier: string | undefined) => {
-    const user = store.users.byIdentifier(required(identifier, 'identifiant'));
+  const userOf = async (identifier: string | undefined) => {
+    const user = await store.users.byIdentifier(required(identifier, 'identifiant'));
     if (!user) throw new UsageError(`Compte inconnu : ${identifier}`);
     return user;
   };
@@ -134,12 +134,12 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       return;
     }
     case 'establishment list':
-      for (const e of store.establishments.list()) {
+      for (const e of await store.establishments.list()) {
         out(`${e.id}\t${e.name}\t${e.kind}\tconservation ${e.retentionDays} j${e.passwordLoginForbidden ? '\tauthentification forte imposée' : ''}`);
       }
       return;
     case 'establishment set': {
-      const establishment = store.establishments.get(required(target, 'id'));
+      const establishment = await store.establishments.get(required(target, 'id'));
       if (!establishment) throw new UsageError(`Établissement inconnu : ${target}`);
       const strong = onOff(values['strong-only']);
       const next = {
@@ -152,7 +152,7 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       return;
     }
     case 'user add': {
-      const checked = checkNewAccount(store, {
+      const checked = await checkNewAccount(store, {
         identifier: required(values.identifier, 'identifier'),
         displayName: required(values.name, 'name'),
         profession: required(values.profession, 'profession'),
@@ -173,12 +173,12 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       return;
     }
     case 'user list':
-      for (const u of store.users.list()) {
+      for (const u of await store.users.list()) {
         out(`${u.identifier}\t${u.displayName}\t${u.profession}\t${u.role}${u.adminOf.length ? ` (${u.adminOf.join(',')})` : ''}\tRPPS ${u.rpps ?? '—'}\t${u.establishmentIds.join(',')}`);
       }
       return;
     case 'user set-password': {
-      const user = userOf(target);
+      const user = await userOf(target);
       const { password, generated } = checkPassword(values.password);
       await setPassword(store, user, password);
       // Whoever held the account loses it: its sessions end (the server closes their sockets at its next sweep).
@@ -189,19 +189,19 @@ export async function runAdmin(argv: string[], store: Store, out: (line: string)
       return;
     }
     case 'user set-role': {
-      const user = userOf(target);
+      const user = await userOf(target);
       if (extra !== 'admin' && extra !== 'professional') throw new UsageError('Rôle attendu : admin ou professional.');
       const where = values.establishment ?? user.establishmentIds;
       for (const id of where) if (!user.establishmentIds.includes(id)) throw new UsageError(`${user.identifier} n’appartient pas à l’établissement ${id}.`);
       const adminOf = extra === 'admin' ? [...new Set([...user.adminOf, ...where])] : user.adminOf.filter((id) => !where.includes(id));
       await store.users.put({ ...user, adminOf });
       await audited(user, `rôle ${extra === 'admin' ? 'administrateur' : 'professionnel'}`);
-      const names = where.map((id) => store.establishments.get(id)?.name ?? id).join(', ');
+      const names = (await Promise.all(where.map(async (id) => (await store.establishments.get(id))?.name ?? id))).join(', ');
       out(`${user.identifier} est maintenant ${extra === 'admin' ? 'administrateur' : 'professionnel'} de ${names}.`);
       return;
     }
     case 'user unlock': {
-      const user = userOf(target);
+      const user = await userOf(target);
       await unlockAccount(store, user.id);
       await audited(user, 'compte débloqué');
       out(`Compte ${user.identifier} déverrouillé.`);

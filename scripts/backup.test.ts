@@ -179,7 +179,7 @@ describe('#14 backup and restore', () => {
     // A retention purge right after the store's copy: the copy still refers to the document.
     const backup = join(scratch(), 'sauvegarde');
     await backupDataDir(dataDir, backup, { keysTo: keys, afterStoreCopy: () => blobs.delete(sha256) }, (l) => lines.push(l), {});
-    expect(blobs.has(sha256)).toBe(false);
+    expect(await blobs.has(sha256)).toBe(false);
     const restored = join(scratch(), 'donnees');
     await restoreDataDir(backup, restored, { keysDir: keys, force: false }, (l) => lines.push(l), {});
     expect((await new BlobStore(restored, masterKey).read(sha256)).equals(bytes)).toBe(true);

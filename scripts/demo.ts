@@ -67,7 +67,7 @@ export async function createConsultation(
  * `npm run admin`.
  */
 export async function seedDemoIfEmpty(store: Store, production: boolean): Promise<'seeded' | 'empty' | 'existing'> {
-  if (store.users.count() > 0) return 'existing';
+  if ((await store.users.count()) > 0) return 'existing';
   if (production) return 'empty';
   await seedDemo(store);
   return 'seeded';

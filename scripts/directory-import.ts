@@ -65,7 +65,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const store = openStore(config.dataDir);
   try {
     const report = await importDirectoryFile(store, resolve(file));
-    console.log(`Annuaire importé : ${report.imported} professionnels (${report.skipped} lignes ignorées), ${store.directory.count()} au total.`);
+    console.log(`Annuaire importé : ${report.imported} professionnels (${report.skipped} lignes ignorées), ${await store.directory.count()} au total.`);
   } finally {
     await store.close();
   }

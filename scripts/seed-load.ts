@@ -17,8 +17,8 @@ if (!Number.isInteger(count) || count < 1) {
 }
 const config = readConfig();
 const store = openStore(config.dataDir);
-if (store.users.count() === 0) await seedDemo(store);
-const participant = store.users.byIdentifier(values.participant);
+if ((await store.users.count()) === 0) await seedDemo(store);
+const participant = await store.users.byIdentifier(values.participant);
 if (!participant) {
   console.error(`Utilisateur inconnu : ${values.participant}`);
   await store.close();

@@ -86,15 +86,15 @@ describe('#11 §9 production never holds demo accounts', () => {
   it('seeds an empty store outside production only, and never a store that has accounts', async () => {
     const production = store(dataDir());
     expect(await seedDemoIfEmpty(production, true)).toBe('empty');
-    expect(production.users.count()).toBe(0);
-    expect(production.establishments.list()).toEqual([]);
+    expect(await production.users.count()).toBe(0);
+    expect(await production.establishments.list()).toEqual([]);
 
     const development = store(dataDir());
     expect(await seedDemoIfEmpty(development, false)).toBe('seeded');
-    expect(development.users.byIdentifier('dr.demo')).toBeDefined();
-    const accounts = development.users.count();
+    expect(await development.users.byIdentifier('dr.demo')).toBeDefined();
+    const accounts = await development.users.count();
     expect(await seedDemoIfEmpty(development, false)).toBe('existing');
-    expect(development.users.count()).toBe(accounts);
+    expect(await development.users.count()).toBe(accounts);
   });
 
   it('`npm start` with NODE_ENV=production on an empty data dir creates no demo account and says how to create the first administrator', async () => {

@@ -3,76 +3,16 @@
  * (outside production only), starts the sync server and the peer server, prints where to go.
  * Ctrl-C stops everything.
  */
-import { spawn } from 'node:child_process';
-import { stripVTControlCharacters } from 'node:util';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { readConfig, requirePublicUrl, type Config } from '../sync-server/config.ts';
-import { openStore } from '../sync-server/store/index.ts';
+import { BackendConfigError, openBackends } from '../sync-server/cluster/node.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
-import { loadOrCreateSecret } from '../sync-server/auth/secrets.ts';
-import { createLogger, setSharedLogger, type Logger } from '../sync-server/log.ts';
+import { peerTicketSecret } from '../sync-server/http/peerTickets.ts';
+import { createLogger, setSharedLogger } from '../sync-server/log.ts';
 import { DEMO_PASSWORD, seedDemoIfEmpty } from './demo.ts';
 import { startPscDevProvider } from '../sync-server/auth/pscDevProvider.ts';
 import { pscDevAccounts } from '../sync-server/auth/pscAccounts.ts';
-
-const root = resolve(import.meta.dirname, '..');
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/**
- * Builds the client into `clientDir` when its sources are newer. Vite's own output is kept for the
- * end: what it still prints (a real warning, an error) is logged then; meanwhile a terminal sees one
- * line counting the seconds.
- */
-async function buildClientIfStale(clientDir: string, logger: Logger): Promise<void> {
-  const built = join(clientDir, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(root, 'client')),
-    newestMtime(join(root, 'schema')),
-    statSync(join(root, 'vite.config.ts')).mtimeMs,
-    statSync(join(root, 'package-lock.json')).mtimeMs,
-  );
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  const startedAt = Date.now();
-  const seconds = (): number => Math.round((Date.now() - startedAt) / 1000);
-  const terminal = process.stdout.isTTY === true;
-  const progress = (): boolean => process.stdout.write(`\rConstruction de l’interface (vite build)… ${seconds()} s `);
-  let ticker: NodeJS.Timeout | undefined;
-  if (terminal) {
-    progress();
-    ticker = setInterval(progress, 1000);
-  } else {
-    logger.info('Construction de l’interface (vite build)…');
-  }
-  const vite = spawn(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn', '--outDir', clientDir, '--emptyOutDir'], {
-    cwd: root,
-    // The client is always built for production, whatever NODE_ENV the server runs with (vitest sets «test»).
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  vite.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  vite.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => vite.once('close', resolve));
-  clearInterval(ticker);
-  if (terminal) process.stdout.write('\r\x1b[2K');
-  // Colours are for a terminal; these lines go to the log.
-  output = stripVTControlCharacters(output).trim();
-  if (code !== 0) {
-    logger.fatal({ code }, `La construction de l’interface a échoué (vite build) :\n${output}`);
-    process.exit(1);
-  }
-  if (output) logger.warn(`vite build :\n${output}`);
-  logger.info({ ms: Date.now() - startedAt }, `Interface construite en ${seconds()} s`);
-}
+import { buildClientIfStale } from './buildClient.ts';
 
 let config: Config;
 try {
@@ -87,7 +27,15 @@ try {
 const logger = createLogger({ level: config.logLevel, file: config.logFile });
 setSharedLogger(logger);
 if (!config.skipClientBuild) await buildClientIfStale(config.clientDir, logger);
-const store = openStore(config.dataDir);
+let backends;
+try {
+  backends = await openBackends(config, logger);
+} catch (error) {
+  if (!(error instanceof BackendConfigError)) throw error;
+  logger.fatal(error.message);
+  process.exit(2);
+}
+const { store } = backends;
 const dataState = await seedDemoIfEmpty(store, config.production);
 // Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development
 // only), so that the «Pro Santé Connect» button works on a fresh machine.
@@ -100,8 +48,8 @@ const pscDev =
       })
     : null;
 if (pscDev) Object.assign(config, { pscIssuer: pscDev.issuer, pscClientId: pscDev.clientId, pscClientSecret: pscDev.clientSecret });
-const server = await startServer(config, store, { logger });
-const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: loadOrCreateSecret(config.dataDir, 'peer-ticket'), logger });
+const server = await startServer(config, store, { logger, cluster: backends.cluster, bus: backends.bus });
+const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: peerTicketSecret(config), logger });
 
 const url = `${config.tlsCert && config.tlsKey ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}`;
 // A production store starts empty: the operator creates the first establishment and its
@@ -121,7 +69,7 @@ const demoAccounts = config.production
 logger.info({ url, peerPort: peer.port, dataDir: config.dataDir, seeded: dataState === 'seeded' }, `Relais est prêt : ${url}
   Signalisation vidéo (PeerJS) : http://${config.host}:${peer.port}/peerjs
   Données : ${config.dataDir}${dataState === 'seeded' ? ' (données de démonstration créées)' : ''}${
-  store.users.count() === 0 ? firstAdministrator : store.users.byIdentifier('dr.demo') ? demoAccounts : ''
+  (await store.users.count()) === 0 ? firstAdministrator : (await store.users.byIdentifier('dr.demo')) ? demoAccounts : ''
 }${pscDev ? `\n  Pro Santé Connect (local) : ${pscDev.issuer} — RPPS de dr.demo : 10003456789` : ''}
 Ctrl-C pour arrêter.`);
 
@@ -131,7 +79,7 @@ const stop = async (): Promise<void> => {
   stopping = true;
   logger.info('Arrêt de Relais…');
   await Promise.all([server.close(), peer.close(), pscDev?.close()]);
-  await store.close();
+  await backends.close();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());

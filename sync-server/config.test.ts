@@ -38,6 +38,24 @@ describe('settings', () => {
     ]);
   });
 
+  it('cluster settings: PostgreSQL and Redis URLs, a node name; a refused URL is named, its password never shown', () => {
+    const config = readConfig({ RELAIS_DATABASE_URL: 'postgres://relais:s3cret@db.example:5432/relais?sslmode=verify-full', RELAIS_REDIS_URL: 'rediss://:s3cret@cache.example:6380', NODE_ID: 'node-2' });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://relais:s3cret@db.example:5432/relais?sslmode=verify-full', redisUrl: 'rediss://:s3cret@cache.example:6380', nodeId: 'node-2' });
+    const single = readConfig({});
+    expect(single).toMatchObject({ databaseUrl: null, redisUrl: null });
+    expect(single.nodeId).toMatch(new RegExp(`-${process.pid}$`));
+    let message = '';
+    try {
+      readConfig({ RELAIS_DATABASE_URL: 'mysql://relais:hunter2@db/relais', RELAIS_REDIS_URL: 'http://:hunter2@cache', NODE_ID: 'node 1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('RELAIS_DATABASE_URL: expected a URL starting with postgres:// or postgresql://');
+    expect(message).toContain('RELAIS_REDIS_URL: expected a URL starting with redis:// or rediss://');
+    expect(message).toContain('NODE_ID="node 1": expected 1 to 63 letters');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('refuses ICE settings that cannot work together, naming them', () => {
     expect(() => readConfig({ ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/ICE_TRANSPORT_POLICY=relay needs a TURN server/);
   });

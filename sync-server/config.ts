@@ -9,6 +9,7 @@
  * it is validated here all the same). The README's settings table lists the same names (a test
  * checks it). To add a setting: one entry in SETTINGS, one field in Config, one line in readConfig.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 import { readIceConfig, type IceConfig } from './auth/turnCredentials.ts';
@@ -84,6 +85,12 @@ export interface Config {
   skipClientBuild: boolean;
   /** RELAIS_ALLOW_UWS_FALLBACK=1: start on uWS's JavaScript fallback when its native binary is missing (slow; tests only). */
   allowUwsFallback: boolean;
+  /** RELAIS_DATABASE_URL (postgres://…): cluster mode, everything durable in PostgreSQL; null: LMDB in the data dir. */
+  databaseUrl: string | null;
+  /** RELAIS_REDIS_URL (redis:// or rediss://): what crosses nodes (fan-out, rate limits, tickets); null: one node. */
+  redisUrl: string | null;
+  /** NODE_ID: this node's name among the cluster's (logs, metrics, fan-out). Default `<host name>-<pid>`, unique per process. */
+  nodeId: string;
 }
 
 export interface PdfSettings {
@@ -175,6 +182,11 @@ const metricsToken: Parse<string | null> = (raw) => {
   if (raw.length < 16 || /\s/.test(raw)) throw new Invalid('16 characters at least, no space (openssl rand -hex 32)');
   return raw;
 };
+const nodeId: Parse<string | null> = (raw) => {
+  if (raw === undefined) return null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(raw)) throw new Invalid('1 to 63 letters, digits, ., _ or -, e.g. node-1');
+  return raw;
+};
 const masterKey: Parse<string | null> = (raw) => {
   if (raw === undefined) return null;
   const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? 32 : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64').length : 0;
@@ -225,6 +237,9 @@ export const SETTINGS = {
   RELAIS_PDF_QUEUE: { doc: 'PDF jobs that may wait for a worker; past that a request gets a 503 «réessayez dans un instant»', default: '8', parse: integer(8, 0, 10_000) },
   RELAIS_PDF_WORKER_MB: { doc: 'heap cap of each PDF worker, in MiB (a 25 MB PDF takes about 150–250 MiB); a job past it fails alone with a 422', default: '512', parse: integer(512, 64, 65_536) },
   RELAIS_SKIP_BUILD: { doc: '`1`: `npm start` does not build the client (`npm run dev`, tests)', default: '0', parse: flag },
+  RELAIS_DATABASE_URL: { doc: '`postgres://user:pass@host:5432/db` (TLS: `?sslmode=verify-full&sslrootcert=…`): cluster mode, everything durable in PostgreSQL instead of LMDB (README «Cluster»)', default: '— (LMDB in the data dir)', secret: true, parse: url(['postgres:', 'postgresql:']) },
+  RELAIS_REDIS_URL: { doc: '`redis://:pass@host:6379` or `rediss://…` (TLS): what crosses the nodes of a cluster (document updates, presence, rights changes, rate limits, peer tickets)', default: '— (one node)', secret: true, parse: url(['redis:', 'rediss:']) },
+  NODE_ID: { doc: 'this node’s name in a cluster (logs, metrics, fan-out), e.g. `node-1`; unique per node', default: '`<host name>-<pid>`', parse: nodeId },
   RELAIS_ALLOW_UWS_FALLBACK: { doc: '`1`: start on uWebSockets.js’s slow JavaScript fallback when its native binary is missing (tests only)', default: '0', parse: flag },
 } satisfies Record<string, Setting<unknown>>;
 
@@ -294,6 +309,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pscDevPort: s.PSC_DEV_PORT,
     skipClientBuild: s.RELAIS_SKIP_BUILD,
     allowUwsFallback: s.RELAIS_ALLOW_UWS_FALLBACK,
+    databaseUrl: s.RELAIS_DATABASE_URL,
+    redisUrl: s.RELAIS_REDIS_URL,
+    nodeId: s.NODE_ID ?? `${hostname()}-${process.pid}`,
     pdf: { workers: s.RELAIS_PDF_WORKERS, queue: s.RELAIS_PDF_QUEUE, workerMemoryMb: s.RELAIS_PDF_WORKER_MB },
   };
 }

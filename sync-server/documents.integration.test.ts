@@ -288,7 +288,7 @@ describe('§7.3 «Exporter»', () => {
     expect(readFileSync(join(dir, 'documents/Ordonnance été.pdf')).equals(ordonnance)).toBe(true);
     expect((await pdfPageTexts(readFileSync(join(dir, 'fiche-signee.pdf')))).join('\n')).toContain('Signé par Dr Claire Martin');
     expect((await pdfPageTexts(readFileSync(join(dir, 'index.pdf')))).join('\n')).toContain('Export du télédossier');
-    expect(relais.store.audit.query({}).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'))).toBe(true);
+    expect((await relais.store.audit.query({})).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'))).toBe(true);
   });
 });
 
@@ -358,7 +358,7 @@ describe('§7.3 retention', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(synced(c)).toBe(false);
     expect(await relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
-    const audit = relais.store.audit.query({});
+    const audit = (await relais.store.audit.query({}));
     expect(audit.some((e) => e.type === 'dossier.purge' && e.consultationId === old.id && e.actorId === null)).toBe(true);
     // Nothing left to purge on the next run.
     expect(await relais.server.retention.purgeExpired()).toEqual([]);

@@ -129,7 +129,7 @@ describe('issue 13 the streamed export', () => {
     relais = null;
   });
 
-  const exportAudited = (r: Running): boolean => r.store.audit.query({}).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'));
+  const exportAudited = async (r: Running): Promise<boolean> => (await r.store.audit.query({})).some((e) => e.type === 'document.download' && e.detail?.startsWith('export'));
 
   it('opens with unzip: PDFs, JPEGs and PNGs stored, the JSON index deflated, each document at its UTC upload time', async () => {
     relais = await startRelais();
@@ -166,7 +166,7 @@ describe('issue 13 the streamed export', () => {
     const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
     const utc = `${d.getUTCFullYear()} ${month} ${d.getUTCDate()} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
     expect(verbose).toContain(utc);
-    expect(exportAudited(relais)).toBe(true);
+    expect(await exportAudited(relais)).toBe(true);
   });
 
   it('a document altered on disk (its GCM tag fails) cancels the export with a clear French error, before any byte, unaudited', async () => {
@@ -182,7 +182,7 @@ describe('issue 13 the streamed export', () => {
     const res = await fetch(`${relais.http}/api/consultations/${id}/export.zip`, { headers: cookie(token) });
     expect(res.status).toBe(500);
     expect(((await res.json()) as { message: string }).message).toBe(EXPORT_DAMAGED_MESSAGE);
-    expect(exportAudited(relais)).toBe(false);
+    expect(await exportAudited(relais)).toBe(false);
   });
 
   it('a client that goes away mid-export stops it: no document stays open on the server', async () => {

@@ -241,7 +241,7 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
   });
 });
 
-function guestToken(): Promise<string> {
-  const consultation = relais.store.consultations.get(consultationId)!;
+async function guestToken(): Promise<string> {
+  const consultation = (await relais.store.consultations.get(consultationId))!;
   return inviteGuest(relais, consultationId, consultation);
 }

@@ -1,8 +1,9 @@
 /**
  * Whether this server can do its work now (GET /api/health/ready; GET /api/health only says that
  * the process answers). Four checks, each with a plain reason when it fails:
- * - storage: a small write and read back in LMDB, and no commit of the document log failed in the
- *   last minute without one succeeding since (a full disk fails the big writes first);
+ * - storage: a small write read back by the store (Store.probe), and no commit of the document
+ *   log failed in the last minute without one succeeding since (a full disk fails the big writes
+ *   first);
  * - keys: every key file the server loaded at start (`<data dir>/keys/*.key`) is still there,
  *   unchanged: without them the next start could not decrypt the store;
  * - messaging: the last delivery try of each channel (e-mail, SMS) did not fail, within the last
@@ -37,7 +38,6 @@ const STORAGE_FAILURE_MS = 60_000;
 const DELIVERY_FAILURE_MS = 15 * 60_000;
 const PEER_TIMEOUT_MS = 1_000;
 const CACHE_MS = 1_000;
-const PROBE_KEY = 'relais:readyProbe';
 
 /** What LMDB's document log (store/docLog.ts) keeps of its last commits. */
 interface CommitRecord {
@@ -74,7 +74,7 @@ export class Readiness {
   }
 
   private async run(now: number): Promise<ReadinessReport> {
-    const storage = this.storage(now);
+    const storage = await this.storage(now);
     const keys = this.keyFiles();
     const messaging = this.messaging(now);
     const peer = await this.peer();
@@ -84,17 +84,16 @@ export class Readiness {
     return { ready: reasons.length === 0, checks, reasons };
   }
 
-  private storage(now: number): CheckResult {
+  private async storage(now: number): Promise<CheckResult> {
     // The document log's own record of its commits, where the backend keeps one (LMDB's batches).
     const docs = this.store.docs as Partial<CommitRecord>;
     if (docs.lastCommitAt !== undefined && docs.lastCommitFailureAt !== undefined && recentFailure(docs.lastCommitAt, docs.lastCommitFailureAt, STORAGE_FAILURE_MS, now)) {
       return { ok: false, reason: 'stockage : l’enregistrement des documents échoue (disque plein ou en lecture seule ?)' };
     }
     try {
-      this.store.dbs.root.putSync(PROBE_KEY, now);
-      if (this.store.dbs.root.get(PROBE_KEY) !== now) throw new Error('read back differs');
+      await this.store.probe();
     } catch {
-      return { ok: false, reason: 'stockage : LMDB refuse une écriture (disque plein ou en lecture seule ?)' };
+      return { ok: false, reason: `stockage : ${this.store.backend === 'lmdb' ? 'LMDB' : 'PostgreSQL'} refuse une écriture (disque plein ou en lecture seule ?)` };
     }
     return { ok: true };
   }

@@ -18,7 +18,11 @@ import type { Access, Room } from './sync/Room.ts';
 import { UwsSyncSocket, uwsFanOut, uwsNativeLoaded } from './sync/uwsAdapter.ts';
 import { createMessaging } from './messaging/index.ts';
 import { InvitationTokens, invitationVerifier } from './auth/invitationTokens.ts';
-import { loadOrCreateSecret } from './auth/secrets.ts';
+import { sharedSecret } from './auth/secrets.ts';
+import { shareAddressFailures } from './auth/services.ts';
+import { localServices, type ClusterServices } from './cluster/index.ts';
+import { accessChangedVia } from './cluster/events.ts';
+import type { DocBus } from './cluster/docBus.ts';
 import { ActivityFeed, freshActivity } from './consultations/ActivityFeed.ts';
 import { RoomPresence, callersOf } from './consultations/RoomPresence.ts';
 import type { Messaging } from './messaging/types.ts';
@@ -86,6 +90,16 @@ export interface ServerOptions {
   messagingRetryDelaysMs?: number[];
   /** False only for the bench's «before» figure (scripts/bench/activity.ts): the activity feed is never replaced. */
   activityGenerations?: boolean;
+  /**
+   * What crosses nodes (cluster/index.ts): rights changes, login brakes, issued tickets, periodic
+   * jobs. Default: a single node's. Closed by the caller, who opened its Redis link and pool.
+   */
+  cluster?: ClusterServices;
+  /**
+   * How this node's rooms hear other nodes' (cluster/docBus.ts): Redis in a cluster; default a
+   * single node's, which has nobody to hear. Closed by the caller.
+   */
+  bus?: DocBus;
 }
 
 export async function startServer(config: Config, store: Store, options: ServerOptions = {}): Promise<RelaisServer> {
@@ -106,8 +120,17 @@ export async function startServer(config: Config, store: Store, options: ServerO
   // Cookies sent only over https once the server itself speaks TLS.
   if (config.tlsCert && config.tlsKey && !config.secureCookies) config = { ...config, secureCookies: true };
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-  const messaging = createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log });
-  const invitationTokens = new InvitationTokens(loadOrCreateSecret(config.dataDir, 'invitation'));
+  const cluster = options.cluster ?? localServices();
+  const messaging = await createMessaging(config, store.messages, { retryDelaysMs: options.messagingRetryDelaysMs, log, exclusive: cluster.messageExclusive ?? undefined });
+  // A node that died took its planned tries with it: one node plans them again now and then.
+  const outboxSweep = cluster.outboxSweepMs
+    ? setInterval(() => {
+        cluster.jobs.run('outbox', () => Promise.resolve(messaging.messenger.resume())).catch((error: unknown) => log(`outbox sweep: ${error instanceof Error ? error.message : 'error'}`));
+      }, cluster.outboxSweepMs)
+    : null;
+  outboxSweep?.unref();
+  if (cluster.addressFailures) shareAddressFailures(store, cluster.addressFailures);
+  const invitationTokens = new InvitationTokens(sharedSecret(config, 'invitation'));
   const ctx: Context = {
     config,
     logger,
@@ -124,7 +147,9 @@ export async function startServer(config: Config, store: Store, options: ServerO
     accessChanged: null as unknown as Context['accessChanged'],
     // Set just below, once the key files the document services load exist.
     readiness: null as unknown as Readiness,
-    callParticipants: () => new Set<string>(),
+    callParticipants: () => Promise.resolve(new Set<string>()),
+    tickets: cluster.tickets,
+    pscFlows: cluster.pscFlows,
   };
   const files = new StaticFiles(config.clientDir);
   const tls = config.tlsCert !== null && config.tlsKey !== null;
@@ -140,33 +165,44 @@ export async function startServer(config: Config, store: Store, options: ServerO
     // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
     freshCopyOf: (docName) => (options.activityGenerations !== false && parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
   });
-  ctx.documents = createDocumentServices(config, store.dbs, registry, (entry) => auditDocuments(ctx, entry));
+  ctx.documents = createDocumentServices(config, store, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
   ctx.readiness = new Readiness(config, store, messaging.messenger);
   const unwatch = watch({ rooms: registry, outboxBacklog: () => messaging.messenger.backlog });
-  const retention = new Retention(store, registry, ctx.documents, log);
+  const retention = new Retention(store, registry, ctx.documents, log, cluster.jobs);
   retention.start();
   ctx.activity = new ActivityFeed(registry);
-  presence = new RoomPresence(store, ctx.activity, log);
-  const socketOwners = new SocketOwners(registry, (principal, docName) => {
+  presence = new RoomPresence(store, ctx.activity, log, cluster.tickets);
+  const socketOwners = new SocketOwners(registry, async (principal, docName) => {
     const ref = parseDocName(docName);
     if (!ref) return null;
     if (principal.startsWith('guest:')) return ctx.access.guestDocAccess(principal.slice('guest:'.length), ref);
-    const holder = store.users.get(principal);
+    const holder = await store.users.get(principal);
     return holder ? ctx.access.docAccess(holder, ref) : null;
   });
-  ctx.callParticipants = (consultationId) => {
+  ctx.callParticipants = async (consultationId) => {
     const room = registry.get(`room/${consultationId}`);
-    return new Set(room ? callersOf(room.awarenessStates(), consultationId).map((caller) => caller.participantId) : []);
+    return new Set(room ? (await callersOf(room.awarenessStates(), consultationId, cluster.tickets)).map((caller) => caller.participantId) : []);
   };
-  ctx.accessChanged = {
-    consultation: (id) => socketOwners.recheck([`dossier/${id}`, `room/${id}`]).catch((error: unknown) => logRefusal('sync: access recheck', error)),
-    signedOut: (userId) => socketOwners.closeAllOf(userId),
-    sessionEnded: (sessionKey) => socketOwners.closeSession(sessionKey),
-  };
+  // Each node closes its own sockets; in a cluster the change also goes to the other nodes.
+  cluster.events.onAccessChanged((change) => {
+    if (change.kind === 'consultation') socketOwners.recheck([`dossier/${change.consultationId}`, `room/${change.consultationId}`]).catch((error: unknown) => logRefusal('sync: access recheck', error));
+    else if (change.kind === 'signedOut') socketOwners.closeAllOf(change.userId);
+    else socketOwners.closeSession(change.sessionKey);
+  });
+  // Changes other nodes published while this one was cut from Redis: every open socket is checked again.
+  cluster.events.onMissed(() => {
+    socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)).catch((error: unknown) => logRefusal('sync: session sweep', error));
+    const names: string[] = [];
+    registry.forEach((room) => names.push(room.name));
+    socketOwners.recheck(names).catch((error: unknown) => logRefusal('sync: access recheck', error));
+  });
+  ctx.accessChanged = accessChangedVia(cluster.events);
   // A socket outlives nothing its session does not: one left open on a station overnight closes
   // when the session's idle or absolute limit passes.
-  const sessionSweep = setInterval(() => socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)), config.sessionSweepMs);
+  const sessionSweep = setInterval(() => {
+    socketOwners.closeEndedSessions((key) => ctx.sessions.isLive(key)).catch((error: unknown) => logRefusal('sync: session sweep', error));
+  }, config.sessionSweepMs);
   sessionSweep.unref();
 
   const socketsPerUser = new Map<string, number>();
@@ -232,7 +268,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     upgrade(res, uReq, context) {
       const sock = nextId();
       let kind = 'unknown';
-      // Set when the client goes before the answer: nothing may be written to `res` then.
+      // The checks below read the store, asynchronously: uWS needs to hear of an aborted request,
+      // and the request itself is readable only before the first await (readRequest copies it).
       let aborted = false;
       res.onAborted(() => {
         aborted = true;
@@ -245,15 +282,16 @@ export async function startServer(config: Config, store: Store, options: ServerO
           res.end(JSON.stringify({ error: status, message }));
         });
       };
-      // Read now: uWS's request is gone once this handler returns.
       let req: Request;
+      let address: string;
       try {
         req = readRequest(uReq);
+        address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
       } catch (error) {
         logRefusal('sync: upgrade', error);
-        return guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
+        guard(() => refuse('400 Bad Request', error instanceof HttpError ? error.message : 'Requête invalide.'));
+        return;
       }
-      const address = Buffer.from(res.getRemoteAddressAsText()).toString('utf8');
       const admit = async (): Promise<void> => {
         const docName = req.path.slice('/sync/'.length);
         const ref = parseDocName(docName);
@@ -266,13 +304,13 @@ export async function startServer(config: Config, store: Store, options: ServerO
         const invitation = req.query.get('invitation');
         // The cookie only: a token in the URL would reach proxy logs and browser history.
         const token = invitation ? null : readCookie(req.headers.get('cookie'), SESSION_COOKIE);
-        const userId = token ? ctx.sessions.resolve(token) : null;
-        const user = userId ? store.users.get(userId) : undefined;
+        const userId = token ? await ctx.sessions.resolve(token) : null;
+        const user = userId ? await store.users.get(userId) : undefined;
         if (!user && !invitation) return refuse('401 Unauthorized', 'Session absente ou expirée.');
-        const access = user ? await ctx.access.docAccess(user, ref) : ctx.access.guestDocAccess(invitation ?? '', ref);
+        const access = user ? await ctx.access.docAccess(user, ref) : await ctx.access.guestDocAccess(invitation ?? '', ref);
         if (!access) return refuse('403 Forbidden', 'Accès refusé à ce document.');
         if (ref.kind === 'dossier') {
-          const patientId = store.consultations.get(ref.id)?.patientId;
+          const patientId = (await store.consultations.get(ref.id))?.patientId;
           void audit(ctx, { type: 'dossier.open', actorId: user?.id ?? null, consultationId: ref.id, patientId, address });
         }
         // The whole token: SocketOwners checks it again when rights change (the access policy bounds its length).
@@ -350,7 +388,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
           const now = Date.now();
           if (now - data.touchedAt > 60_000) {
             data.touchedAt = now;
-            ctx.sessions.touch(data.sessionKey, now);
+            ctx.sessions.touch(data.sessionKey, now).catch((error: unknown) => logRefusal(`sync: ${data.kind}: session touch`, error));
           }
         }
         // uWS reuses the buffer after this call: the room copies what it keeps (Yjs does on apply).
@@ -433,6 +471,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
       retention.stop();
       unwatch();
       clearInterval(sessionSweep);
+      if (outboxSweep) clearInterval(outboxSweep);
       uWS.us_listen_socket_close(listenSocket);
       messaging.close();
       await registry.shutdown();

@@ -92,7 +92,7 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
 
-    const audit = relais!.store.audit.query({});
+    const audit = (await relais!.store.audit.query({}));
     expect(audit.filter((e) => e.type === 'vault.open').length).toBeGreaterThanOrEqual(2);
     expect(audit.some((e) => e.type === 'document.download' && e.detail?.startsWith('coffre-fort'))).toBe(true);
     expect(audit.some((e) => e.type === 'document.send' && e.detail?.startsWith('coffre-fort'))).toBe(true);
@@ -134,15 +134,15 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     // Single use: the same code does not unlock twice.
     expect((await post(`/api/vault/${vaultToken}/unlock`, { answer: code })).status).toBe(403);
 
-    const audit = relais!.store.audit.query({});
+    const audit = (await relais!.store.audit.query({}));
     expect(audit.some((e) => e.type === 'vault.open' && e.detail?.startsWith('code-envoye') && e.detail.endsWith('email'))).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(code);
   });
 
   it('§9 without a mobile: code by email or the birth date; a channel the patient lacks is refused', async () => {
     const { token, consultation } = await setUp();
-    const c = relais!.store.consultations.get(consultation)!;
-    const patient = relais!.store.patients.get(c.patientId)!;
+    const c = (await relais!.store.consultations.get(consultation))!;
+    const patient = (await relais!.store.patients.get(c.patientId))!;
     await relais!.store.patients.put({ ...patient, mobile: null });
     const doc = await upload(token, consultation, 'a.pdf', await samplePdf(1));
     await post(`/api/consultations/${consultation}/documents/${doc.id}/vault`, { recipients: ['a@example.org'] }, cookie(token));
@@ -206,7 +206,7 @@ describe('§7.1.4 «Coffre-fort sécurisé»', () => {
     const statuses = answers.map((r) => r.status);
     expect(statuses.every((s) => s === 403 || s === 423)).toBe(true);
     // A checked guess is audited as a failure; the refused ones were never compared.
-    const checked = relais!.store.audit.query({}).filter((e) => e.type === 'vault.open' && e.detail?.startsWith('code') && e.detail.endsWith('échec'));
+    const checked = (await relais!.store.audit.query({})).filter((e) => e.type === 'vault.open' && e.detail?.startsWith('code') && e.detail.endsWith('échec'));
     expect(checked.length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 403).length).toBeLessThanOrEqual(4);
 

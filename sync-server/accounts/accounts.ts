@@ -43,7 +43,7 @@ function text(value: unknown): string {
 }
 
 /** Checks a new account against the store: every field, then that identifier and RPPS are free. */
-export function checkNewAccount(store: Store, input: NewAccountInput): Checked {
+export async function checkNewAccount(store: Store, input: NewAccountInput): Promise<Checked> {
   const fail = (message: string, conflict = false): Checked => ({ ok: false, message, conflict });
   const identifier = text(input.identifier);
   if (!identifier) return fail('Indiquez l’identifiant de connexion.');
@@ -54,7 +54,7 @@ export function checkNewAccount(store: Store, input: NewAccountInput): Checked {
   if (!profession || profession.length > 80) return fail('Indiquez la profession (80 caractères au plus).');
   const establishmentIds = Array.isArray(input.establishmentIds) ? input.establishmentIds.filter((id): id is string => typeof id === 'string') : [];
   if (establishmentIds.length === 0) return fail('Choisissez l’établissement du compte.');
-  for (const id of establishmentIds) if (!store.establishments.get(id)) return fail('Établissement inconnu.');
+  for (const id of establishmentIds) if (!(await store.establishments.get(id))) return fail('Établissement inconnu.');
   const rpps = text(input.rpps) || null;
   if (rpps && !/^\d{11}$/.test(rpps)) return fail('Le numéro RPPS comporte 11 chiffres.');
   const email = text(input.email) || null;
@@ -67,8 +67,8 @@ export function checkNewAccount(store: Store, input: NewAccountInput): Checked {
   const role = input.role === undefined || input.role === '' ? 'professional' : input.role;
   if (role !== 'professional' && role !== 'admin') return fail('Rôle inconnu.');
   const specialty = text(input.specialty) || null;
-  if (store.users.byIdentifier(identifier)) return fail(`L’identifiant ${identifier} existe déjà.`, true);
-  if (rpps && store.users.byRpps(rpps)) return fail(`Un compte a déjà le numéro RPPS ${rpps}.`, true);
+  if (await store.users.byIdentifier(identifier)) return fail(`L’identifiant ${identifier} existe déjà.`, true);
+  if (rpps && (await store.users.byRpps(rpps))) return fail(`Un compte a déjà le numéro RPPS ${rpps}.`, true);
   return { ok: true, value: { identifier, displayName, profession, establishmentIds, rpps, role, specialty, email, mobile, mssante } };
 }
 
@@ -81,7 +81,7 @@ export async function createAccount(
   const user: User = withRoles({
     id: newUserId(),
     rpps: null,
-    color: COLORS[store.users.count() % COLORS.length]!,
+    color: COLORS[(await store.users.count()) % COLORS.length]!,
     createdAt: new Date().toISOString(),
     ...fields,
     passwordHash: await hashPassword(password),
@@ -99,12 +99,12 @@ export async function setPassword(store: Store, user: User, password: string): P
 
 /** Ends a lockout after too many failed logins. */
 export async function unlockAccount(store: Store, userId: string): Promise<void> {
-  await store.authState.put(userId, { ...store.authState.get(userId), failures: [], lockedUntil: 0 });
+  await store.authState.update(userId, (state) => ({ ...state, failures: [], lockedUntil: 0 }));
 }
 
 /** True while failed logins keep the account locked. */
-export function isLocked(store: Store, userId: string, now = Date.now()): boolean {
-  return store.authState.get(userId).lockedUntil > now;
+export async function isLocked(store: Store, userId: string, now = Date.now()): Promise<boolean> {
+  return (await store.authState.get(userId)).lockedUntil > now;
 }
 
 /**

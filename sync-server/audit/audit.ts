@@ -9,12 +9,13 @@ import { sharedLogger, type Logger } from '../log.ts';
 
 export type { AuditEvent, AuditEventType } from '../store/audit.ts';
 
-export function audit(ctx: { store: Pick<Store, 'audit' | 'consultations'>; logger?: Logger }, event: Omit<AuditEvent, 'at'>): Promise<void> {
-  // The patient is named on every event about their consultation, so that filtering by patient
-  // finds sends and downloads too.
-  const patientId = event.patientId ?? (event.consultationId ? ctx.store.consultations.get(event.consultationId)?.patientId : undefined);
-  return ctx.store.audit.append(patientId ? { ...event, patientId } : event).then(
-    () => undefined,
-    (error: unknown) => (ctx.logger ?? sharedLogger()).error({ event: event.type, err: error }, 'audit: write failed'),
-  );
+export async function audit(ctx: { store: Pick<Store, 'audit' | 'consultations'>; logger?: Logger }, event: Omit<AuditEvent, 'at'>): Promise<void> {
+  try {
+    // The patient is named on every event about their consultation, so that filtering by patient
+    // finds sends and downloads too.
+    const patientId = event.patientId ?? (event.consultationId ? (await ctx.store.consultations.get(event.consultationId))?.patientId : undefined);
+    await ctx.store.audit.append(patientId ? { ...event, patientId } : event);
+  } catch (error) {
+    (ctx.logger ?? sharedLogger()).error({ event: event.type, err: error }, 'audit: write failed');
+  }
 }

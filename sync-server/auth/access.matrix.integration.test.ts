@@ -187,8 +187,8 @@ describe('§9 authorization matrix: documents over WebSocket', () => {
 
   it('§9 a dossier open is written to the audit log', async () => {
     await upgradeStatus(`dossier/${consultationId}`, 'participant');
-    await waitFor(() => running.store.audit.query({ patientId }).some((e) => e.type === 'dossier.open'), 2000, 'audit');
-    const event = running.store.audit.query({ patientId }).find((e) => e.type === 'dossier.open')!;
+    await waitFor(async () => (await running.store.audit.query({ patientId })).some((e) => e.type === 'dossier.open'), 2000, 'audit');
+    const event = (await running.store.audit.query({ patientId })).find((e) => e.type === 'dossier.open')!;
     expect(event).toMatchObject({ actorId: running.demo.doctor.id, consultationId });
   });
 
@@ -197,9 +197,9 @@ describe('§9 authorization matrix: documents over WebSocket', () => {
     const nurse = yClient(running.ws, `dossier/${consultationId}`, nurseToken);
     await waitFor(() => nurse.provider.synced, 5000, 'nurse synced');
     const closed = new Promise<number>((resolve) => nurse.provider.ws!.addEventListener('close', (e) => resolve(e.code)));
-    const consultation = running.store.consultations.get(consultationId)!;
+    const consultation = (await running.store.consultations.get(consultationId))!;
     await running.store.consultations.put({ ...consultation, participants: consultation.participants.filter((id) => id !== running.demo.nurse.id) });
-    await running.server.accessChanged.consultation(consultationId);
+    running.server.accessChanged.consultation(consultationId);
     expect(await closed).toBe(4403);
     nurse.destroy();
     expect(await upgradeStatus(`dossier/${consultationId}`, 'participant')).toBe(101);

@@ -55,14 +55,14 @@ export interface VerifiedInvitation {
 }
 
 /** Checks an invitation token; null when it is forged, unknown or revoked. */
-export type InvitationVerifier = (token: string) => VerifiedInvitation | null;
+export type InvitationVerifier = (token: string) => Promise<VerifiedInvitation | null>;
 
 export type GuestRoomAccess =
   | ({ ok: true } & VerifiedInvitation)
   | { ok: false; status: 401 | 403 | 404; code: 'invalid_invitation' | 'room_not_open' | 'room_closed'; message: string };
 
 /** Until invitations exist, no token is valid. */
-const noInvitations: InvitationVerifier = () => null;
+const noInvitations: InvitationVerifier = () => Promise.resolve(null);
 
 export class AccessPolicy {
   constructor(
@@ -74,7 +74,7 @@ export class AccessPolicy {
    * What an invitation token stands for, whatever the time: null when it is forged, damaged,
    * unknown or revoked. The join page asks it to tell its guest with whom and when.
    */
-  guestInvitation(token: string): VerifiedInvitation | null {
+  guestInvitation(token: string): Promise<VerifiedInvitation | null> {
     return this.verifyInvitation(token);
   }
 
@@ -82,8 +82,8 @@ export class AccessPolicy {
    * A guest (patient, relative, companion without account) reaches the call room of the
    * consultation their invitation is for, inside the room window, and nothing else (SPEC §9).
    */
-  guestRoomAccess(token: string, consultationId: string, now = Date.now()): GuestRoomAccess {
-    const invitation = this.verifyInvitation(token);
+  async guestRoomAccess(token: string, consultationId: string, now = Date.now()): Promise<GuestRoomAccess> {
+    const invitation = await this.verifyInvitation(token);
     if (!invitation || invitation.consultationId !== consultationId) {
       return { ok: false, status: 401, code: 'invalid_invitation', message: 'Ce lien d’invitation n’est pas valide.' };
     }
@@ -100,14 +100,14 @@ export class AccessPolicy {
    * presence goes through awareness, which readers may publish; what was sent to them is written
    * by professionals), and nothing else.
    */
-  guestDocAccess(token: string, ref: DocRef, now = Date.now()): Access | null {
+  async guestDocAccess(token: string, ref: DocRef, now = Date.now()): Promise<Access | null> {
     if (ref.kind !== 'room') return null;
-    return this.guestRoomAccess(token, ref.id, now).ok ? 'read' : null;
+    return (await this.guestRoomAccess(token, ref.id, now)).ok ? 'read' : null;
   }
 
   /** A professional creates consultations only in their own establishments. */
-  canCreateConsultationIn(user: User, establishmentId: string): boolean {
-    return user.establishmentIds.includes(establishmentId) && this.store.establishments.get(establishmentId) !== undefined;
+  async canCreateConsultationIn(user: User, establishmentId: string): Promise<boolean> {
+    return user.establishmentIds.includes(establishmentId) && (await this.store.establishments.get(establishmentId)) !== undefined;
   }
 
   /** A professional sees and edits the patient identities of their establishments. */
@@ -153,12 +153,12 @@ export class AccessPolicy {
    * An administrator reads the events about the establishments they administer: an event naming
    * them, one by a person of theirs, or one about a patient of theirs.
    */
-  canReadAuditEvent(admin: User, event: AuditEvent): boolean {
+  async canReadAuditEvent(admin: User, event: AuditEvent): Promise<boolean> {
     const mine = (establishmentId: string | undefined): boolean => !!establishmentId && admin.adminOf.includes(establishmentId);
     if (event.establishmentIds?.some(mine)) return true;
-    const actor = event.actorId ? this.store.users.get(event.actorId) : undefined;
+    const actor = event.actorId ? await this.store.users.get(event.actorId) : undefined;
     if (actor?.establishmentIds.some(mine)) return true;
-    if (event.patientId && mine(this.store.patients.get(event.patientId)?.establishmentId)) return true;
+    if (event.patientId && mine((await this.store.patients.get(event.patientId))?.establishmentId)) return true;
     return false;
   }
 
@@ -173,11 +173,11 @@ export class AccessPolicy {
         // A dossier exists once the server created it; a purged one must not be rebuilt from a
         // station's offline copy (SPEC §7.3).
         if (!(await this.store.docs.exists(`dossier/${ref.id}`))) return null;
-        const consultation = this.store.consultations.get(ref.id);
+        const consultation = await this.store.consultations.get(ref.id);
         return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;
       }
       case 'room': {
-        const consultation = this.store.consultations.get(ref.id);
+        const consultation = await this.store.consultations.get(ref.id);
         return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;
       }
       case 'activity':

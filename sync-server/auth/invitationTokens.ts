@@ -64,11 +64,11 @@ export function joinLink(
  * and for the consultation's current window (a moved slot voids the old links).
  */
 export function invitationVerifier(store: Store, tokens: InvitationTokens): InvitationVerifier {
-  return (token) => {
+  return async (token) => {
     const claims = tokens.verify(token);
     if (!claims) return null;
-    const invitation = store.invitations.get(claims.invitationId);
-    const consultation = store.consultations.get(claims.consultationId);
+    const invitation = await store.invitations.get(claims.invitationId);
+    const consultation = await store.consultations.get(claims.consultationId);
     if (!invitation || !consultation || invitation.consultationId !== consultation.id) return null;
     const current = roomWindow({ start: consultation.start, durationMinutes: consultation.durationMinutes });
     if (current.opensAt !== claims.window.opensAt || current.closesAt !== claims.window.closesAt) return null;

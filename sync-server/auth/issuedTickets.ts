@@ -14,24 +14,41 @@ export interface IssuedTicket {
   expiresAt: number;
 }
 
-const KEEP_AFTER_EXPIRY_MS = 60 * 60_000;
+export const KEEP_AFTER_EXPIRY_MS = 60 * 60_000;
 
-export class IssuedTickets {
+/**
+ * Where issued tickets are kept: this process's memory (one node), or Redis in a cluster
+ * (cluster/issuedTickets.ts), so that a room's presence on one node knows a ticket another issued.
+ */
+export interface TicketRegistry {
+  /** Resolves once the ticket can be looked up (on every node): before it is handed out. */
+  record(ticket: PeerTicket, name: string, now?: number): Promise<void>;
+  /** The ticket behind a peer id, when it was issued for this consultation. */
+  lookup(peerId: string, consultationId: string): Promise<IssuedTicket | null>;
+}
+
+export function issuedEntry(ticket: PeerTicket, name: string): IssuedTicket {
+  return { consultationId: ticket.consultationId, participantId: ticket.participant.id, name, kind: ticket.participant.kind, expiresAt: ticket.expiresAt };
+}
+
+export class IssuedTickets implements TicketRegistry {
   private readonly byPeer = new Map<string, IssuedTicket>();
 
-  record(ticket: PeerTicket, name: string, now = Date.now()): void {
-    if (this.byPeer.size > 0 && this.byPeer.size % 256 === 0) this.prune(now);
-    this.byPeer.set(ticket.peerId, {
-      consultationId: ticket.consultationId,
-      participantId: ticket.participant.id,
-      name,
-      kind: ticket.participant.kind,
-      expiresAt: ticket.expiresAt,
-    });
+  record(ticket: PeerTicket, name: string, now = Date.now()): Promise<void> {
+    this.recordSync(ticket, name, now);
+    return Promise.resolve();
   }
 
-  /** The ticket behind a peer id, when it was issued for this consultation. */
-  lookup(peerId: string, consultationId: string): IssuedTicket | null {
+  recordSync(ticket: PeerTicket, name: string, now = Date.now()): void {
+    if (this.byPeer.size > 0 && this.byPeer.size % 256 === 0) this.prune(now);
+    this.byPeer.set(ticket.peerId, issuedEntry(ticket, name));
+  }
+
+  lookup(peerId: string, consultationId: string): Promise<IssuedTicket | null> {
+    return Promise.resolve(this.lookupSync(peerId, consultationId));
+  }
+
+  lookupSync(peerId: string, consultationId: string): IssuedTicket | null {
     const entry = this.byPeer.get(peerId);
     return entry && entry.consultationId === consultationId ? entry : null;
   }
@@ -41,5 +58,5 @@ export class IssuedTickets {
   }
 }
 
-/** The process's record: the ticket route writes it, room presence reads it. */
+/** The process's record on a single node: the ticket route writes it, room presence reads it. */
 export const issuedTickets = new IssuedTickets();

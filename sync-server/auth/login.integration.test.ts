@@ -50,7 +50,7 @@ describe('§1.1.4 identifiant / mot de passe', () => {
     expect(body.message).toMatch(/verrouillé.*15 minutes/);
     // The other account is untouched.
     expect(await me(running.http, await login(running.http, 'ide.demo'))).toBe(200);
-    const events = running.store.audit.query({ actorId: running.demo.doctor.id });
+    const events = (await running.store.audit.query({ actorId: running.demo.doctor.id }));
     expect(events.filter((e) => e.type === 'login.failure')).toHaveLength(5);
     expect(events.filter((e) => e.type === 'login.locked')).toHaveLength(1);
     expect(events.some((e) => e.type === 'login.success')).toBe(false);
@@ -59,7 +59,7 @@ describe('§1.1.4 identifiant / mot de passe', () => {
   it('§1 the lock ends after 15 minutes', async () => {
     running = await startRelais();
     for (let i = 0; i < 5; i++) await post(running.http, '/api/session', { identifier: 'dr.demo', password: 'mauvais' });
-    const state = running.store.authState.get(running.demo.doctor.id);
+    const state = (await running.store.authState.get(running.demo.doctor.id));
     expect(state.lockedUntil).toBeGreaterThan(Date.now() + 14 * 60_000);
     await running.store.authState.put(running.demo.doctor.id, { ...state, lockedUntil: Date.now() - 1 });
     expect((await post(running.http, '/api/session', { identifier: 'dr.demo', password: 'relais-demo' })).status).toBe(200);
@@ -73,7 +73,7 @@ describe('§1.1.4 identifiant / mot de passe', () => {
     const res = await post(running.http, '/api/session', { identifier: 'ide.demo', password: 'relais-demo' });
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: string }).error).toBe('rate_limited');
-    expect(running.store.audit.query({}).filter((e) => e.type === 'login.failure' && e.actorId === null)).toHaveLength(20);
+    expect((await running.store.audit.query({})).filter((e) => e.type === 'login.failure' && e.actorId === null)).toHaveLength(20);
   });
 
   it('§1 behind a trusted proxy the limit applies per caller (X-Forwarded-For), not to the proxy', async () => {
@@ -83,12 +83,12 @@ describe('§1.1.4 identifiant / mot de passe', () => {
     }
     expect((await post(running.http, '/api/session', { identifier: 'ide.demo', password: 'relais-demo' }, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
     expect((await post(running.http, '/api/session', { identifier: 'ide.demo', password: 'relais-demo' }, { 'X-Forwarded-For': '198.51.100.2' })).status).toBe(200);
-    expect(running.store.audit.query({}).find((e) => e.type === 'login.success')?.address).toBe('198.51.100.2');
+    expect((await running.store.audit.query({})).find((e) => e.type === 'login.success')?.address).toBe('198.51.100.2');
   });
 
   it('§1.1.4 an establishment that forbids password-only login refuses it, and strong authentication still works', async () => {
     running = await startRelais();
-    const establishment = running.store.establishments.get(running.demo.establishmentId)!;
+    const establishment = (await running.store.establishments.get(running.demo.establishmentId))!;
     await running.store.establishments.put({ ...establishment, passwordLoginForbidden: true });
     const res = await post(running.http, '/api/session', { identifier: 'dr.demo', password: 'relais-demo' });
     expect(res.status).toBe(403);
@@ -124,7 +124,7 @@ describe('§1.1.3 authentification forte', () => {
     const again = await post(running.http, '/api/session/code', { challengeId: challenge.challengeId, code });
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: string }).error).toBe('code_expired');
-    expect(running.store.audit.query({ actorId: running.demo.doctor.id }).map((e) => e.type)).toEqual(
+    expect((await running.store.audit.query({ actorId: running.demo.doctor.id })).map((e) => e.type)).toEqual(
       expect.arrayContaining(['login.code-sent', 'login.success']),
     );
   });
@@ -154,7 +154,7 @@ describe('§1.1.3 authentification forte', () => {
     const res = await post(running.http, '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'email' });
     const { challengeId } = (await res.json()) as { challengeId: string };
     const code = codeFromOutbox(running.dataDir);
-    const stored = running.store.loginChallenges.get(challengeId)!;
+    const stored = (await running.store.loginChallenges.get(challengeId))!;
     expect(stored.expiresAt - Date.now()).toBeLessThanOrEqual(CODE_TTL_MS);
     await running.store.loginChallenges.put(challengeId, { ...stored, expiresAt: Date.now() - 1 });
     const late = await post(running.http, '/api/session/code', { challengeId, code });
@@ -187,10 +187,10 @@ describe('§1.1.3 authentification forte', () => {
     expect(qrSvg).toContain('<svg');
     expect(uri).toMatch(/^otpauth:\/\/totp\/Relais:dr\.demo\?/);
     expect((await post(running.http, '/api/account/totp/confirm', { code: '000000' === generateSync({ secret }) ? '111111' : '000000' }, auth)).status).toBe(400);
-    expect(running.store.authState.get(running.demo.doctor.id).totpPending).toBe(secret);
+    expect((await running.store.authState.get(running.demo.doctor.id)).totpPending).toBe(secret);
     expect((await post(running.http, '/api/account/totp/confirm', { code: generateSync({ secret }) }, auth)).status).toBe(200);
     // Confirming consumed this 30-second step's code; forget that so the test need not wait for the next step.
-    await running.store.authState.put(running.demo.doctor.id, { ...running.store.authState.get(running.demo.doctor.id), totpLastStep: 0 });
+    await running.store.authState.put(running.demo.doctor.id, { ...(await running.store.authState.get(running.demo.doctor.id)), totpLastStep: 0 });
 
     const start = await post(running.http, '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'totp' });
     const { challengeId, destination } = (await start.json()) as { challengeId: string; destination: string | null };

@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { generateSecret, generateSync, verifySync } from 'otplib';
-import type { LoginChallenge, LoginChallengeStore } from '../store/loginChallenges.ts';
-import type { AuthStateStore } from '../store/authState.ts';
+import type { LoginChallenge } from '../store/loginChallenges.ts';
+import type { AuthStates, LoginChallenges } from '../store/contract.ts';
 
 export const CODE_TTL_MS = 5 * 60_000;
 export const CODE_MAX_TRIES = 5;
@@ -18,8 +18,8 @@ export type CodeVerdict = { ok: true; userId: string; channel: LoginChallenge['c
 
 export class LoginCodes {
   constructor(
-    private readonly challenges: LoginChallengeStore,
-    private readonly states: AuthStateStore,
+    private readonly challenges: LoginChallenges,
+    private readonly states: AuthStates,
   ) {}
 
   /** A new challenge; for SMS and email also the code to send. */
@@ -31,7 +31,7 @@ export class LoginCodes {
   }
 
   async verify(challengeId: string, code: string, now = Date.now()): Promise<CodeVerdict> {
-    const challenge = this.challenges.get(challengeId);
+    const challenge = await this.challenges.get(challengeId);
     if (!challenge || challenge.expiresAt <= now) {
       if (challenge) await this.challenges.remove(challengeId);
       return { ok: false, reason: 'expired' };
@@ -57,14 +57,18 @@ export class LoginCodes {
       const b = Buffer.from(challenge.codeHash);
       return a.length === b.length && timingSafeEqual(a, b);
     }
-    const state = this.states.get(challenge.userId);
+    const state = await this.states.get(challenge.userId);
     if (!state.totpSecret) return false;
     const result = verifySync({ secret: state.totpSecret, token: code, epoch: Math.floor(now / 1000), epochTolerance: 30 });
     if (!result.valid) return false;
     // A TOTP code is good once: a step at or before the last accepted one is a replay.
     const step = (result as { timeStep: number }).timeStep;
-    if (step <= state.totpLastStep) return false;
-    await this.states.put(challenge.userId, { ...state, totpLastStep: step });
-    return true;
+    // Checked and written in one atomic step: the same code typed twice at once is accepted once.
+    let accepted = false;
+    await this.states.update(challenge.userId, (current) => {
+      accepted = step > current.totpLastStep;
+      return accepted ? { ...current, totpLastStep: step } : null;
+    });
+    return accepted;
   }
 }

@@ -67,16 +67,16 @@ describe('§1 logout', () => {
     // Both sessions were last used 11 h 59 min ago; one socket now sends an edit, the other is quiet.
     const nearlyIdle = Date.now() - SESSION_IDLE_MS + 60_000;
     for (const token of [idle, busy]) {
-      const session = r.store.sessions.get(keyOf(token))!;
+      const session = (await r.store.sessions.get(keyOf(token)))!;
       await r.store.sessions.put(keyOf(token), { ...session, lastSeenAt: nearlyIdle });
     }
     // A copy of the dossier as stored, so that the edit lands in a fiche field as a real one does.
     const doc = await storedDoc(r.store, dossierDocName(r.demo.consultations[0]!.id));
     doc.on('update', (update: Uint8Array) => working.socket.send(encodeSyncUpdate(update)));
     ficheField(doc).insert(0, 'Toujours là.');
-    await waitFor(() => r.store.sessions.get(keyOf(busy))!.lastSeenAt > nearlyIdle, 3000, 'the working session touched');
+    await waitFor(async () => (await r.store.sessions.get(keyOf(busy)))!.lastSeenAt > nearlyIdle, 3000, 'the working session touched');
     // Move the quiet session past the limit.
-    const quiet = r.store.sessions.get(keyOf(idle))!;
+    const quiet = (await r.store.sessions.get(keyOf(idle)))!;
     await r.store.sessions.put(keyOf(idle), { ...quiet, lastSeenAt: Date.now() - SESSION_IDLE_MS - 1000 });
     await waitFor(() => left.closed() !== null, 3000, 'the idle session’s socket closed');
     expect(left.closed()).toBe(CloseCode.Unauthorized);

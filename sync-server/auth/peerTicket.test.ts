@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { issuePeerTicket, PEER_TICKET_TTL_MS, verifyPeerTicket } from './peerTicket.ts';
+import { issuePeerTicket, PEER_ID, PEER_TICKET_TTL_MS, verifyPeerTicket } from './peerTicket.ts';
 
 const secret = randomBytes(32);
 const fields = { consultationId: 'c1', participant: { kind: 'professional' as const, id: 'u1' } };
@@ -8,7 +8,7 @@ const fields = { consultationId: 'c1', participant: { kind: 'professional' as co
 describe('§7.2 peer tickets', () => {
   it('a ticket verifies for its own peer id, bound to its consultation and participant', () => {
     const { ticket, token } = issuePeerTicket(secret, fields, 1_000);
-    expect(ticket.peerId).toMatch(/^p[0-9a-f]{32}$/);
+    expect(ticket.peerId).toMatch(PEER_ID);
     const verdict = verifyPeerTicket(secret, ticket.peerId, token, 2_000);
     expect(verdict).toEqual({ ok: true, ticket: { ...fields, peerId: ticket.peerId, expiresAt: 1_000 + PEER_TICKET_TTL_MS } });
   });
@@ -16,6 +16,17 @@ describe('§7.2 peer tickets', () => {
   it('each ticket has a new random peer id', () => {
     const ids = new Set(Array.from({ length: 50 }, () => issuePeerTicket(secret, fields).ticket.peerId));
     expect(ids.size).toBe(50);
+  });
+
+  it('the peers of one consultation share the routing part of their ids, whoever they are; other consultations do not', () => {
+    const tag = (id: string): string => id.split('_')[0]!;
+    const doctor = issuePeerTicket(secret, fields).ticket.peerId;
+    const guest = issuePeerTicket(secret, { consultationId: 'c1', participant: { kind: 'guest', id: 'g1' } }).ticket.peerId;
+    const elsewhere = issuePeerTicket(secret, { ...fields, consultationId: 'c2' }).ticket.peerId;
+    expect(tag(guest)).toBe(tag(doctor));
+    expect(tag(elsewhere)).not.toBe(tag(doctor));
+    // Keyed: another deployment (another secret) gives the same consultation another tag.
+    expect(tag(issuePeerTicket(randomBytes(32), fields).ticket.peerId)).not.toBe(tag(doctor));
   });
 
   it('a ticket expires after its TTL, or earlier when the room window closes first', () => {

@@ -5,8 +5,11 @@
  * `token` verifies for its `id`; PeerJS's own `key` is a shared constant, not an authentication.
  *
  * Token: base64url(JSON payload) "." base64url(HMAC-SHA256(secret, payload)). The peer id is
- * random (PeerJS ids allow only letters, digits and single - or _), so it tells nothing of the
- * consultation or the person.
+ * `p<tag>_<random>` (PeerJS ids allow only letters, digits and single - or _): the tag, 16 hex
+ * characters of an HMAC of the consultation id, is the same for every peer of one consultation, so
+ * that a proxy in front of several nodes hashes on it and the peers of one call meet on one peer
+ * server (scripts/cluster/haproxy.ts); keyed with the ticket secret, it tells nothing of which
+ * consultation it is, and the random part nothing of the person.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -25,9 +28,15 @@ export interface PeerTicket {
 
 export type TicketRefusal = 'malformed' | 'forged' | 'expired' | 'wrong_id';
 
-export const newPeerId = (): string => `p${randomBytes(16).toString('hex')}`;
-
 const sign = (secret: Buffer, payload: string): Buffer => createHmac('sha256', secret).update(payload).digest();
+
+/** A peer id's shape: `p`, the consultation's routing tag, `_`, 32 random hex characters. */
+export const PEER_ID = /^p[0-9a-f]{16}_[0-9a-f]{32}$/;
+
+/** The routing tag of a consultation: every node derives the same one, since they share the ticket secret. */
+export const peerRouteTag = (secret: Buffer, consultationId: string): string => sign(secret, `route ${consultationId}`).subarray(0, 8).toString('hex');
+
+export const newPeerId = (secret: Buffer, consultationId: string): string => `p${peerRouteTag(secret, consultationId)}_${randomBytes(16).toString('hex')}`;
 
 export function issuePeerTicket(
   secret: Buffer,
@@ -35,7 +44,7 @@ export function issuePeerTicket(
   now = Date.now(),
 ): { ticket: PeerTicket; token: string } {
   const ticket: PeerTicket = {
-    peerId: newPeerId(),
+    peerId: newPeerId(secret, fields.consultationId),
     consultationId: fields.consultationId,
     participant: fields.participant,
     expiresAt: Math.min(fields.expiresAt ?? Infinity, now + PEER_TICKET_TTL_MS),

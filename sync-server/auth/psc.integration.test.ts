@@ -58,7 +58,7 @@ async function setup(acr?: string, rpps = '10003456789'): Promise<{ browser: Bro
   provider = await startPscDevProvider({
     redirectUris: [`http://127.0.0.1:${port}/api/auth/psc/callback`],
     acr,
-    accounts: () => (accounts.store ? pscDevAccounts(accounts.store) : []).concat({ rpps: '10009999999', givenName: 'Inconnu', familyName: 'Relais' }),
+    accounts: async () => (accounts.store ? await pscDevAccounts(accounts.store) : []).concat({ rpps: '10009999999', givenName: 'Inconnu', familyName: 'Relais' }),
   });
   running = await startRelais({ config: { port, pscIssuer: provider.issuer, pscClientId: provider.clientId, pscClientSecret: provider.clientSecret } });
   accounts.store = running.store;
@@ -100,7 +100,7 @@ describe('§1.1.2 Pro Santé Connect', () => {
     const session = browser.cookies.get('relais_session')!;
     const me = await fetch(`${running!.http}/api/session`, { headers: { Cookie: `relais_session=${session}` } });
     expect(((await me.json()) as { user: { identifier: string } }).user.identifier).toBe('dr.demo');
-    const events = running!.store.audit.query({ actorId: running!.demo.doctor.id });
+    const events = (await running!.store.audit.query({ actorId: running!.demo.doctor.id }));
     expect(events[0]).toMatchObject({ type: 'login.success', method: 'psc' });
   });
 
@@ -108,7 +108,7 @@ describe('§1.1.2 Pro Santé Connect', () => {
     const { browser, page } = await setup('eidas0');
     expect(page.url).toBe(`${running!.http}/connexion?psc=acr`);
     expect(browser.cookies.get('relais_session') ?? '').toBe('');
-    expect(running!.store.audit.query({})[0]).toMatchObject({ type: 'login.failure', method: 'psc' });
+    expect((await running!.store.audit.query({}))[0]).toMatchObject({ type: 'login.failure', method: 'psc' });
   });
 
   it('§1.1.2 an RPPS with no Relais account is refused', async () => {

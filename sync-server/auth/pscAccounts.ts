@@ -2,9 +2,8 @@
 import type { Store } from '../store/index.ts';
 import type { PscDevAccount } from './pscDevProvider.ts';
 
-export function pscDevAccounts(store: Store): PscDevAccount[] {
-  return store.users
-    .list()
+export async function pscDevAccounts(store: Store): Promise<PscDevAccount[]> {
+  return (await store.users.list())
     .filter((u) => u.rpps)
     .map((u) => {
       const words = u.displayName.replace(/^Dr\s+/, '').split(' ');

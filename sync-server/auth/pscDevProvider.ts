@@ -27,7 +27,7 @@ export interface PscDevProviderOptions {
   /** The acr every login gets. Default eidas1. */
   acr?: string;
   /** Known professionals; an RPPS not listed is refused on the provider's page. */
-  accounts: () => PscDevAccount[];
+  accounts: () => PscDevAccount[] | Promise<PscDevAccount[]>;
 }
 
 export interface PscDevProvider {
@@ -82,10 +82,10 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
     jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' }] },
     ttl: { Interaction: 600, Session: 3600, Grant: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    findAccount(_ctx, id) {
-      const account = options.accounts().find((a) => a.rpps === id);
-      if (!account) return Promise.resolve(undefined);
-      return Promise.resolve({
+    async findAccount(_ctx, id) {
+      const account = (await options.accounts()).find((a) => a.rpps === id);
+      if (!account) return undefined;
+      return {
         accountId: id,
         claims: () => ({
           sub: id,
@@ -94,7 +94,7 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
           given_name: account.givenName,
           family_name: account.familyName,
         }),
-      });
+      };
     },
     // PSC grants its scope once the professional approves on the e-CPS app: no consent page.
     async loadExistingGrant(ctx) {
@@ -136,7 +136,7 @@ export async function startPscDevProvider(options: PscDevProviderOptions): Promi
       const form = await readForm(req);
       const rpps = form.get('rpps')?.trim() ?? '';
       const chosenAcr = form.get('acr') === LOW_ACR ? LOW_ACR : acr;
-      if (!options.accounts().some((a) => a.rpps === rpps)) {
+      if (!(await options.accounts()).some((a) => a.rpps === rpps)) {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
         res.end(page('Pro Santé Connect', `<p role="alert">Numéro RPPS inconnu.</p><p><a href="/interaction/${escape(details.uid)}">Réessayer</a></p>`));
         return;

@@ -40,6 +40,31 @@ export function loadOrCreateSecret(dataDir: string, name: string): Buffer {
   return secret;
 }
 
+/** What tells a cluster node (RELAIS_REDIS_URL or RELAIS_DATABASE_URL set) from a single node. */
+export interface SharedSecretConfig {
+  dataDir: string;
+  redisUrl?: string | null;
+  databaseUrl?: string | null;
+}
+
+/** The environment too: a node must never sign with a key of its own because a setting was read elsewhere. */
+export const isClusterNode = (config: SharedSecretConfig, env: NodeJS.ProcessEnv = process.env): boolean =>
+  !!config.redisUrl || !!config.databaseUrl || !!env.RELAIS_REDIS_URL || !!env.RELAIS_DATABASE_URL;
+
+/**
+ * The secret called `name` (HMAC keys: invitation links, peer tickets). One node: a file in its
+ * data dir, created on first use (loadOrCreateSecret). A cluster node: derived from
+ * RELAIS_MASTER_KEY, which every node is given, so that a link or ticket one node signs verifies
+ * on all; a file per node would differ between nodes. Without RELAIS_MASTER_KEY a cluster node
+ * refuses to start rather than sign with a key of its own.
+ */
+export function sharedSecret(config: SharedSecretConfig, name: string, env: NodeJS.ProcessEnv = process.env): Buffer {
+  if (!NAME.test(name)) throw new Error(`Invalid secret name: ${name}`);
+  if (!isClusterNode(config, env)) return loadOrCreateSecret(config.dataDir, name);
+  if (!env.RELAIS_MASTER_KEY) throw new Error('RELAIS_MASTER_KEY is required in cluster mode: every node must derive the same secrets from it.');
+  return deriveKey(loadMasterKey(config.dataDir, env), name, SECRET_BYTES);
+}
+
 /**
  * The master key: `RELAIS_MASTER_KEY` (64 hex or 44 base64 characters), else
  * `<dataDir>/keys/blob.key` (its name from when it keyed the documents alone), generated on first

@@ -5,6 +5,7 @@
 import type { Store } from '../store/index.ts';
 import { LoginGuard } from './loginGuard.ts';
 import { LoginCodes } from './loginCodes.ts';
+import type { AddressFailures } from './addressFailures.ts';
 
 export interface AuthServices {
   guard: LoginGuard;
@@ -20,4 +21,13 @@ export function authServices(store: Store): AuthServices {
     byStore.set(store, services);
   }
   return services;
+}
+
+/**
+ * A cluster node counts failures per address where every node sees them (Redis): called by
+ * startServer before it takes requests. The guard is made afresh, so counts held before are dropped.
+ */
+export function shareAddressFailures(store: Store, addresses: AddressFailures): void {
+  const services = authServices(store);
+  services.guard = new LoginGuard(store.authState, addresses);
 }

@@ -1,7 +1,8 @@
 /** Login sessions: opaque random tokens in an HttpOnly cookie, stored hashed. */
 import { createHash, randomBytes } from 'node:crypto';
 import { parseCookie } from 'cookie';
-import type { SessionStore } from '../store/sessions.ts';
+import type { Sessions } from '../store/contract.ts';
+import type { Session } from '../store/sessions.ts';
 
 export const SESSION_COOKIE = 'relais_session';
 /** A session unused for this long ends. */
@@ -14,7 +15,7 @@ const TOUCH_EVERY_MS = 60_000;
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 export class SessionManager {
-  constructor(private readonly store: SessionStore) {}
+  constructor(private readonly store: Sessions) {}
 
   async create(userId: string, now = Date.now()): Promise<string> {
     const token = randomBytes(32).toString('base64url');
@@ -23,29 +24,33 @@ export class SessionManager {
   }
 
   /** The user id behind a token, or null when the token is unknown or expired. */
-  resolve(token: string | null | undefined, now = Date.now()): string | null {
+  async resolve(token: string | null | undefined, now = Date.now()): Promise<string | null> {
     if (!token || token.length > 100) return null;
     const key = hashToken(token);
-    const session = this.store.get(key);
+    const session = await this.store.get(key);
     if (!session) return null;
     if (now - session.lastSeenAt > SESSION_IDLE_MS || now - session.createdAt > SESSION_ABSOLUTE_MS) {
       void this.store.remove(key);
       return null;
     }
-    this.touch(key, now);
+    this.touchSession(key, session, now);
     return session.userId;
   }
 
   /** True while the session behind `key` has not ended (idle or absolute limit); changes nothing. */
-  isLive(key: string, now = Date.now()): boolean {
-    const session = this.store.get(key);
+  async isLive(key: string, now = Date.now()): Promise<boolean> {
+    const session = await this.store.get(key);
     return !!session && now - session.lastSeenAt <= SESSION_IDLE_MS && now - session.createdAt <= SESSION_ABSOLUTE_MS;
   }
 
   /** The session was used (a request, or edits through a socket it opened): its idle time restarts. */
-  touch(key: string, now = Date.now()): void {
-    const session = this.store.get(key);
-    if (session && now - session.lastSeenAt > TOUCH_EVERY_MS) void this.store.put(key, { ...session, lastSeenAt: now });
+  async touch(key: string, now = Date.now()): Promise<void> {
+    const session = await this.store.get(key);
+    if (session) this.touchSession(key, session, now);
+  }
+
+  private touchSession(key: string, session: Session, now: number): void {
+    if (now - session.lastSeenAt > TOUCH_EVERY_MS) void this.store.put(key, { ...session, lastSeenAt: now });
   }
 
   /** The stored key of a token's session, which names it without revealing the token. */

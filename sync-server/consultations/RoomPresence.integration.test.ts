@@ -70,13 +70,10 @@ describe('§2 who is in the call room shows in «Mes rendez-vous»', () => {
 
     // Who came and went is in the audit log (the activity document holds only who is there now),
     // by account, without names.
-    const moves = () =>
-      relais.store.audit
-        .query({ limit: 100 })
-        .filter((e) => e.consultationId === consultation.id && e.type.startsWith('call.'))
-        .reverse();
-    await waitFor(() => moves().length === 4, 10_000, 'audit of joins and leaves');
-    expect(moves().map((e) => [e.type, e.actorId])).toEqual([
+    const moves = async () =>
+      (await relais.store.audit.query({ limit: 100 })).filter((e) => e.consultationId === consultation.id && e.type.startsWith('call.')).reverse();
+    await waitFor(async () => (await moves()).length === 4, 10_000, 'audit of joins and leaves');
+    expect((await moves()).map((e) => [e.type, e.actorId])).toEqual([
       ['call.join', relais.demo.nurse.id],
       ['call.join', relais.demo.doctor.id],
       ['call.leave', relais.demo.nurse.id],

@@ -13,7 +13,7 @@
 import { isCallPresence } from '../../schema/room.ts';
 import type { Store } from '../store/index.ts';
 import { audit } from '../audit/audit.ts';
-import { issuedTickets, type IssuedTicket, type IssuedTickets } from '../auth/issuedTickets.ts';
+import { issuedTickets, type IssuedTicket, type TicketRegistry } from '../auth/issuedTickets.ts';
 import type { ActivityFeed } from './ActivityFeed.ts';
 
 /** Awareness renews every 15 s per client: changes are gathered this long before one write. */
@@ -24,60 +24,91 @@ export interface PresenceSource {
   awarenessStates(): Map<number, Record<string, unknown>>;
 }
 
-/**
- * The participants in the call of a room now: awareness states that carry a call presence whose
- * peer id this server issued for the consultation, as their tickets say (one per peer).
- */
-export function callersOf(
-  states: Map<number, Record<string, unknown>>,
-  consultationId: string,
-  tickets: Pick<IssuedTickets, 'lookup'> = issuedTickets,
-): IssuedTicket[] {
-  return [...states.values()]
+/** The peer ids awareness states claim for the call, in order, once each. */
+export function callPeerIds(states: Map<number, Record<string, unknown>>): string[] {
+  const ids = [...states.values()]
     .map((state) => state.call)
     .filter(isCallPresence)
-    .map((call) => (call.peerId ? tickets.lookup(call.peerId, consultationId) : null))
-    .filter((ticket): ticket is IssuedTicket => ticket !== null);
+    .map((call) => call.peerId)
+    .filter((peerId): peerId is string => typeof peerId === 'string' && peerId !== '');
+  return [...new Set(ids)];
+}
+
+/**
+ * The participants in the call of a room now: awareness states that carry a call presence whose
+ * peer id this server (or, in a cluster, any node) issued for the consultation, as their tickets
+ * say (one per peer).
+ */
+export async function callersOf(
+  states: Map<number, Record<string, unknown>>,
+  consultationId: string,
+  tickets: Pick<TicketRegistry, 'lookup'> = issuedTickets,
+): Promise<IssuedTicket[]> {
+  const found = await Promise.all(callPeerIds(states).map((peerId) => tickets.lookup(peerId, consultationId)));
+  return found.filter((ticket): ticket is IssuedTicket => ticket !== null);
 }
 
 export class RoomPresence {
+  /** Per consultation, the names last written. */
   private readonly last = new Map<string, string>();
+  /** Per consultation, the peer ids claimed at the last change seen: renewals that change none cost nothing. */
+  private readonly lastPeers = new Map<string, string>();
+  /** Per consultation, a count of the reads of tickets started: a slower, older one writes nothing. */
+  private readonly generation = new Map<string, number>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** Per consultation, who was in the call at the last write (ticket participant id → kind). */
   private readonly audited = new Map<string, Map<string, IssuedTicket['kind']>>();
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
     private readonly feed: ActivityFeed,
     private readonly log: (message: string) => void,
-    private readonly tickets: Pick<IssuedTickets, 'lookup'> = issuedTickets,
+    private readonly tickets: Pick<TicketRegistry, 'lookup'> = issuedTickets,
   ) {}
 
   changed(room: PresenceSource): void {
-    if (!room.name.startsWith('room/')) return;
+    if (!room.name.startsWith('room/') || this.stopped) return;
     const consultationId = room.name.slice('room/'.length);
-    // Names from the tickets: a page could publish any name in its awareness.
-    const callers = callersOf(room.awarenessStates(), consultationId, this.tickets);
-    const names = callers.map((caller) => caller.name).sort((a, b) => a.localeCompare(b, 'fr'));
-    const key = JSON.stringify(names);
-    if (this.last.get(consultationId) === key) return;
-    this.last.set(consultationId, key);
-    if (names.length === 0) this.last.delete(consultationId);
+    const peers = JSON.stringify(callPeerIds(room.awarenessStates()).sort());
+    if (this.lastPeers.get(consultationId) === peers) return;
+    this.lastPeers.set(consultationId, peers);
     clearTimeout(this.pending.get(consultationId));
     this.pending.set(
       consultationId,
       setTimeout(() => {
         this.pending.delete(consultationId);
-        this.auditMoves(consultationId, callers);
-        this.write(consultationId, names).catch((error: unknown) =>
-          this.log(`presence: ${error instanceof Error ? error.message : 'error'}`),
-        );
+        this.settle(room, consultationId).catch((error: unknown) => this.log(`presence: ${error instanceof Error ? error.message : 'error'}`));
       }, SETTLE_MS),
     );
   }
 
+  /** Reads the tickets behind the room's peer ids (Redis in a cluster), then writes what changed. */
+  private async settle(room: PresenceSource, consultationId: string): Promise<void> {
+    const generation = (this.generation.get(consultationId) ?? 0) + 1;
+    this.generation.set(consultationId, generation);
+    const states = room.awarenessStates();
+    const claimed = callPeerIds(states).length;
+    // Names from the tickets: a page could publish any name in its awareness.
+    const callers = await callersOf(states, consultationId, this.tickets);
+    if (this.stopped || this.generation.get(consultationId) !== generation) return;
+    // A peer id without a ticket (forged, or not readable now): looked up again at the next
+    // renewal. An empty call is forgotten (and written again on a change, as before).
+    if (callers.length < claimed || claimed === 0) {
+      this.lastPeers.delete(consultationId);
+      this.generation.delete(consultationId);
+    }
+    const names = callers.map((caller) => caller.name).sort((a, b) => a.localeCompare(b, 'fr'));
+    const key = JSON.stringify(names);
+    if (this.last.get(consultationId) === key) return;
+    if (names.length === 0) this.last.delete(consultationId);
+    else this.last.set(consultationId, key);
+    this.auditMoves(consultationId, callers);
+    await this.write(consultationId, names);
+  }
+
   private async write(consultationId: string, inRoom: string[]): Promise<void> {
-    const consultation = this.store.consultations.get(consultationId);
+    const consultation = await this.store.consultations.get(consultationId);
     if (!consultation) return;
     await this.feed.update(consultation.establishmentId, consultationId, (current) => {
       if (JSON.stringify(current.inRoom) === JSON.stringify(inRoom)) return null;
@@ -112,6 +143,7 @@ export class RoomPresence {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
   }

@@ -43,13 +43,6 @@ export interface NewConsultation {
   colleagueIds?: string[];
 }
 
-function userByRpps(ctx: Context, rpps: string): User | undefined {
-  for (const { value } of ctx.store.dbs.users.getRange()) {
-    if ((value as User).rpps === rpps) return value as User;
-  }
-  return undefined;
-}
-
 /** Where join links point: from the configuration only, never a request's Host header (#11). */
 export function publicOrigin(ctx: Context): string {
   return linkOrigin(ctx.config);
@@ -69,7 +62,7 @@ export async function createTeleconsultation(ctx: Context, user: User, input: Ne
   const participants = [...new Set([user.id, ...(input.colleagueIds ?? [])])];
   // A companion with an account (matched by RPPS in the same establishment) opens the dossier too.
   if (input.companion.kind === 'professional' && input.companion.rpps) {
-    const colleague = userByRpps(ctx, input.companion.rpps);
+    const colleague = await ctx.store.users.byRpps(input.companion.rpps);
     if (colleague && !participants.includes(colleague.id) && colleague.establishmentIds.includes(input.establishmentId)) {
       participants.push(colleague.id);
     }
@@ -147,9 +140,9 @@ export async function sendInvitation(
   return updated;
 }
 
-export function invitationView(ctx: Context, invitation: Invitation): InvitationView {
+export async function invitationView(ctx: Context, invitation: Invitation): Promise<InvitationView> {
   const lastId = invitation.messageIds[invitation.messageIds.length - 1];
-  const record = lastId ? ctx.messaging.record(lastId) : undefined;
+  const record = lastId ? await ctx.messaging.record(lastId) : undefined;
   return {
     id: invitation.id,
     recipient: invitation.recipient,

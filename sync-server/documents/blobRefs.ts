@@ -5,8 +5,9 @@
  */
 import type { Database } from 'lmdb';
 import type { Key } from '../store/db.ts';
+import type { BlobRefStore } from '../store/contract.ts';
 
-export class BlobRefs {
+export class BlobRefs implements BlobRefStore {
   constructor(private readonly db: Database<true, Key>) {}
 
   async add(sha256: string, owner: string): Promise<void> {
@@ -18,11 +19,11 @@ export class BlobRefs {
   }
 
   /** True when `owner` holds the blob: the server tied these bytes to that dossier or user. */
-  holds(sha256: string, owner: string): boolean {
+  async holds(sha256: string, owner: string): Promise<boolean> {
     return this.db.get([sha256, owner]) === true;
   }
 
-  isReferenced(sha256: string): boolean {
+  async isReferenced(sha256: string): Promise<boolean> {
     for (const _ of this.db.getKeys({ start: [sha256, ''], end: [sha256, '\uffff'], limit: 1 })) return true;
     return false;
   }

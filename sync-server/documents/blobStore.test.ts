@@ -72,7 +72,7 @@ describe('§9 documents are encrypted at rest', () => {
     const stored = await blobs.put(Buffer.from('secret médical'));
     const other = new BlobStore(dir, randomBytes(32));
     // The file name is keyed too: another key does not even find it.
-    expect(other.has(stored.sha256)).toBe(false);
+    expect(await other.has(stored.sha256)).toBe(false);
   });
 
   it('RELAIS_MASTER_KEY is used when set', () => {

@@ -15,6 +15,7 @@ import { createReadStream, existsSync, mkdirSync, type WriteStream, createWriteS
 import { open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import type { BlobWriter, Blobs, StoredBlob } from '../store/contract.ts';
 
 export { loadMasterKey } from '../auth/secrets.ts';
 
@@ -30,18 +31,7 @@ export class BlobTamperedError extends Error {
   }
 }
 
-export interface StoredBlob {
-  sha256: string;
-  size: number;
-}
-
-/** One upload in progress: feed it chunks, then finish (or abort, which leaves nothing). */
-export interface BlobWriter {
-  readonly size: number;
-  write(chunk: Uint8Array): Promise<void>;
-  finish(): Promise<StoredBlob>;
-  abort(): Promise<void>;
-}
+export type { BlobWriter, StoredBlob };
 
 /** Where the blob of `sha256` lives under `<dataDir>/blobs/` (store/backup.ts copies by it). */
 export function blobFilePath(key: Buffer, sha256: string): string {
@@ -50,7 +40,7 @@ export function blobFilePath(key: Buffer, sha256: string): string {
   return join(name.slice(0, 2), name);
 }
 
-export class BlobStore {
+export class BlobStore implements Blobs {
   private readonly root: string;
   private readonly tmp: string;
 
@@ -144,7 +134,7 @@ export class BlobStore {
     }
   }
 
-  has(sha256: string): boolean {
+  async has(sha256: string): Promise<boolean> {
     return existsSync(this.pathOf(sha256));
   }
 

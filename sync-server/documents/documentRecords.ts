@@ -12,11 +12,12 @@
 import type { Database } from 'lmdb';
 import type { DocumentEntry } from '../../schema/dossier.ts';
 import type { Key } from '../store/db.ts';
+import type { DocumentRecordStore } from '../store/contract.ts';
 
-export class DocumentRecords {
+export class DocumentRecords implements DocumentRecordStore {
   constructor(private readonly db: Database<DocumentEntry, Key>) {}
 
-  get(consultationId: string, documentId: string): DocumentEntry | undefined {
+  async get(consultationId: string, documentId: string): Promise<DocumentEntry | undefined> {
     return this.db.get([consultationId, documentId]);
   }
 
@@ -25,7 +26,7 @@ export class DocumentRecords {
   }
 
   /** Every record of a dossier, in id order. */
-  list(consultationId: string): DocumentEntry[] {
+  async list(consultationId: string): Promise<DocumentEntry[]> {
     return [...this.db.getRange({ start: [consultationId, ''], end: [consultationId, '\uffff'] })].map(({ value }) => value);
   }
 

@@ -11,25 +11,10 @@
  *   pdfPool.ts         PDF jobs in worker threads (pdfWorker.ts runs them)
  */
 import { PdfPool } from './pdfPool.ts';
-import type { Database } from 'lmdb';
 import type { Config } from '../config.ts';
-import type { Key } from '../store/db.ts';
+import type { BlobRefStore, Blobs, DocumentRecordStore, SignatureImages, Store, VaultLinks } from '../store/contract.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
-import { BlobStore, loadMasterKey } from './blobStore.ts';
-import { BlobRefs } from './blobRefs.ts';
-import { DocumentRecords } from './documentRecords.ts';
-import type { DocumentEntry } from '../../schema/dossier.ts';
 import { DossierEdits } from './dossierEdits.ts';
-import { SignatureImageStore, type SignatureImageRecord } from './signatureImages.ts';
-import { VaultLinkStore, type VaultLink } from './vaultLinks.ts';
-
-/** What the documents need from LMDB (opened in store/db.ts). */
-export interface DocumentDatabases {
-  blobRefs: Database<true, Key>;
-  documentRecords: Database<DocumentEntry, Key>;
-  signatureImages: Database<SignatureImageRecord, string>;
-  vaultLinks: Database<VaultLink, string>;
-}
 
 /** An audit entry about documents. Never holds health data: ids and actions only. */
 export interface DocumentAuditEntry {
@@ -59,12 +44,12 @@ export interface DocumentAuditEntry {
 export type DocumentAudit = (entry: DocumentAuditEntry) => Promise<void>;
 
 export interface DocumentServices {
-  blobs: BlobStore;
-  refs: BlobRefs;
-  records: DocumentRecords;
+  blobs: Blobs;
+  refs: BlobRefStore;
+  records: DocumentRecordStore;
   dossiers: DossierEdits;
-  signatures: SignatureImageStore;
-  vault: VaultLinkStore;
+  signatures: SignatureImages;
+  vault: VaultLinks;
   /** Largest upload accepted, in bytes (RELAIS_MAX_UPLOAD_MB, default 25). */
   maxUploadBytes: number;
   /** Days a vault link stays valid (RELAIS_VAULT_DAYS, default 7). */
@@ -74,20 +59,20 @@ export interface DocumentServices {
   pdf: PdfPool;
 }
 
+/** The documents' services over the store's blobs and records (whichever backend holds them). */
 export function createDocumentServices(
   config: Config,
-  dbs: DocumentDatabases,
+  store: Pick<Store, 'blobs' | 'blobRefs' | 'documentRecords' | 'signatureImages' | 'vaultLinks'>,
   registry: RoomRegistry,
   audit: DocumentAudit,
 ): DocumentServices {
-  const blobs = new BlobStore(config.dataDir, loadMasterKey(config.dataDir));
   return {
-    blobs,
-    refs: new BlobRefs(dbs.blobRefs),
-    records: new DocumentRecords(dbs.documentRecords),
+    blobs: store.blobs,
+    refs: store.blobRefs,
+    records: store.documentRecords,
     dossiers: new DossierEdits(registry),
-    signatures: new SignatureImageStore(dbs.signatureImages),
-    vault: new VaultLinkStore(dbs.vaultLinks),
+    signatures: store.signatureImages,
+    vault: store.vaultLinks,
     maxUploadBytes: Math.round(config.maxUploadMb * 1024 * 1024),
     vaultDays: config.vaultDays,
     audit,

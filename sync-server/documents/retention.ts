@@ -10,6 +10,7 @@ import type { Store } from '../store/index.ts';
 import type { RoomRegistry } from '../sync/RoomRegistry.ts';
 import { CloseCode } from '../sync/closeCodes.ts';
 import type { DocumentServices } from './index.ts';
+import { localJobs, type JobRunner } from '../store/pg/jobs.ts';
 
 export const DEFAULT_RETENTION_DAYS = 90;
 /** The activity view warns this many days before the purge. */
@@ -36,12 +37,14 @@ export class Retention {
     private readonly registry: RoomRegistry,
     private readonly documents: DocumentServices,
     private readonly log: (message: string) => void,
+    /** In a cluster, one node at a time purges (store/pg/jobs.ts); the others skip that round. */
+    private readonly jobs: JobRunner = localJobs,
   ) {}
 
   /** Runs now, then once a day. */
   start(everyMs = DAY): void {
     const run = (): void => {
-      this.purgeExpired().catch((error: unknown) => this.log(`retention: ${error instanceof Error ? error.message : 'error'}`));
+      this.jobs.run('retention', () => this.purgeExpired()).catch((error: unknown) => this.log(`retention: ${error instanceof Error ? error.message : 'error'}`));
     };
     run();
     this.timer = setInterval(run, everyMs);
@@ -55,11 +58,10 @@ export class Retention {
 
   async purgeExpired(now = Date.now()): Promise<PurgedDossier[]> {
     const purged: PurgedDossier[] = [];
-    for (const { value } of this.store.dbs.consultations.getRange()) {
-      const consultation = value as Consultation;
+    for (const consultation of await this.store.consultations.list()) {
       const docName = dossierDocName(consultation.id);
       if (!(await this.store.docs.exists(docName))) continue;
-      if (purgeDate(consultation, this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
+      if (purgeDate(consultation, await this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
       purged.push(await this.purge(consultation.id));
     }
     return purged;
@@ -77,14 +79,15 @@ export class Retention {
     }
     const read = await this.documents.dossiers.read(consultationId);
     // The server's records and whatever the shared list still names (dossiers from before the records).
-    const list = [...new Map([...read.documentList(), ...this.documents.records.list(consultationId)].map((d) => [d.id, d])).values()];
+    const shared = read.documentList();
     read.doc.destroy();
+    const list = [...new Map([...shared, ...(await this.documents.records.list(consultationId))].map((d) => [d.id, d])).values()];
     await this.store.docs.remove(docName);
     let blobsDeleted = 0;
     const owner = `dossier:${consultationId}`;
     for (const sha256 of new Set(list.map((d) => d.sha256))) {
       await this.documents.refs.remove(sha256, owner);
-      if (!this.documents.refs.isReferenced(sha256)) {
+      if (!(await this.documents.refs.isReferenced(sha256))) {
         await this.documents.blobs.delete(sha256);
         blobsDeleted++;
       }

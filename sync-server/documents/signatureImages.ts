@@ -1,5 +1,6 @@
 /** Each professional's signature image (SPEC §7.1.3 «Charger une signature»): a blob and its type. */
 import type { Database } from 'lmdb';
+import type { SignatureImages } from '../store/contract.ts';
 
 export interface SignatureImageRecord {
   userId: string;
@@ -9,10 +10,10 @@ export interface SignatureImageRecord {
   uploadedAt: string;
 }
 
-export class SignatureImageStore {
+export class SignatureImageStore implements SignatureImages {
   constructor(private readonly db: Database<SignatureImageRecord, string>) {}
 
-  get(userId: string): SignatureImageRecord | undefined {
+  async get(userId: string): Promise<SignatureImageRecord | undefined> {
     return this.db.get(userId);
   }
 

@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'lmdb';
+import type { VaultCodeIssue, VaultLinks, VaultTry } from '../store/contract.ts';
 
 export const VAULT_MAX_TRIES = 5;
 export const VAULT_CODE_MINUTES = 15;
@@ -81,19 +82,19 @@ export function vaultState(link: VaultLink, now = Date.now()): VaultState {
   return 'open';
 }
 
-export class VaultLinkStore {
+export class VaultLinkStore implements VaultLinks {
   constructor(private readonly db: Database<VaultLink, string>) {}
 
-  byToken(token: string): VaultLink | undefined {
+  async byToken(token: string): Promise<VaultLink | undefined> {
     return this.db.get(hashSecret(token));
   }
 
-  byId(id: string): VaultLink | undefined {
+  async byId(id: string): Promise<VaultLink | undefined> {
     for (const { value } of this.db.getRange()) if (value.id === id) return value;
     return undefined;
   }
 
-  forConsultation(consultationId: string): VaultLink[] {
+  async forConsultation(consultationId: string): Promise<VaultLink[]> {
     const out: VaultLink[] = [];
     for (const { value } of this.db.getRange()) if (value.consultationId === consultationId) out.push(value);
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -120,7 +121,7 @@ export class VaultLinkStore {
    * VAULT_MAX_TRIES. Returns the link as it was when the try was taken (its code, its birth date),
    * with the tries left after it; or why no try was left.
    */
-  takeTry(tokenHash: string, now = Date.now()): { ok: true; link: VaultLink } | { ok: false; state: Exclude<VaultState, 'open'> | 'missing' } {
+  async takeTry(tokenHash: string, now = Date.now()): Promise<VaultTry> {
     return this.db.transactionSync(() => {
       const current = this.db.get(tokenHash);
       if (!current) return { ok: false as const, state: 'missing' as const };
@@ -136,7 +137,7 @@ export class VaultLinkStore {
    * Records a new code if the link may still send one, in one synchronous transaction, for the
    * same reason as takeTry: concurrent requests cannot send more than VAULT_MAX_CODES.
    */
-  issueCode(tokenHash: string, codeHash: string, now = Date.now()): { ok: true } | { ok: false; state: Exclude<VaultState, 'open'> | 'missing' | 'too_many_codes' } {
+  async issueCode(tokenHash: string, codeHash: string, now = Date.now()): Promise<VaultCodeIssue> {
     return this.db.transactionSync(() => {
       const current = this.db.get(tokenHash);
       if (!current) return { ok: false as const, state: 'missing' as const };
@@ -150,6 +151,6 @@ export class VaultLinkStore {
   }
 
   async removeForConsultation(consultationId: string): Promise<void> {
-    for (const link of this.forConsultation(consultationId)) await this.db.remove(link.tokenHash);
+    for (const link of await this.forConsultation(consultationId)) await this.db.remove(link.tokenHash);
   }
 }

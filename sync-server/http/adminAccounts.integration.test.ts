@@ -49,7 +49,7 @@ describe('«Comptes»: establishment administrators manage accounts', () => {
     expect(created.body.account).toMatchObject({ identifier: 'm.bernard', mobile: '+33612345678', role: 'professional', locked: false });
     expect(created.body.password.length).toBeGreaterThanOrEqual(12);
     await login(r.http, 'm.bernard', created.body.password);
-    const events = r.store.audit.query({ actorId: r.demo.admin.id });
+    const events = (await r.store.audit.query({ actorId: r.demo.admin.id }));
     expect(events.map((e) => e.detail)).toContain('compte créé : m.bernard');
   });
 
@@ -60,7 +60,7 @@ describe('«Comptes»: establishment administrators manage accounts', () => {
     expect((await call(r, doctor, 'GET', '/api/admin/accounts')).status).toBe(403);
     expect((await call(r, doctor, 'POST', '/api/admin/accounts', newAccount(r))).status).toBe(403);
     const admin = await login(r.http, 'admin.demo');
-    const count = r.store.users.count();
+    const count = (await r.store.users.count());
     const cases: [Record<string, unknown>, number, string][] = [
       [{ identifier: 'a b' }, 400, 'Identifiant'],
       [{ identifier: 'dr.demo' }, 409, 'existe déjà'],
@@ -76,7 +76,7 @@ describe('«Comptes»: establishment administrators manage accounts', () => {
       expect(res.status, JSON.stringify(change)).toBe(status);
       expect(res.body.message).toContain(message);
     }
-    expect(r.store.users.count()).toBe(count);
+    expect((await r.store.users.count())).toBe(count);
 
     // An account of another establishment is invisible and untouchable.
     const elsewhere = newId();

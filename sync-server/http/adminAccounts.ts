@@ -13,7 +13,8 @@ import { requireUser, type ApiRequest, type Context, type Handlers } from './con
 import { callerAddress } from './remoteAddress.ts';
 import { HttpError, type Request } from './reply.ts';
 
-function row(ctx: Context, admin: User, user: User): AccountRow {
+async function row(ctx: Context, admin: User, user: User): Promise<AccountRow> {
+  const sharedWith = await Promise.all(ctx.access.establishmentsBeyond(admin, user).map(async (id) => (await ctx.store.establishments.get(id))?.name ?? id));
   return {
     id: user.id,
     identifier: user.identifier,
@@ -26,21 +27,21 @@ function row(ctx: Context, admin: User, user: User): AccountRow {
     // The role in the administrator's own establishments.
     role: user.adminOf.some((id) => admin.adminOf.includes(id)) ? 'admin' : 'professional',
     establishmentIds: user.establishmentIds,
-    sharedWith: ctx.access.establishmentsBeyond(admin, user).map((id) => ctx.store.establishments.get(id)?.name ?? id),
-    locked: isLocked(ctx.store, user.id),
+    sharedWith,
+    locked: await isLocked(ctx.store, user.id),
     createdAt: user.createdAt,
   };
 }
 
-function requireAdmin(req: Request, ctx: Context): User {
-  const user = requireUser(req, ctx);
+async function requireAdmin(req: Request, ctx: Context): Promise<User> {
+  const user = await requireUser(req, ctx);
   if (!ctx.access.canManageAccounts(user)) throw new HttpError(403, 'forbidden', 'La gestion des comptes est réservée aux administrateurs de l’établissement.');
   return user;
 }
 
 /** The account named in the path, if the administrator may manage it (else 404: no hint that it exists). */
-function managedAccount(req: ApiRequest<'accountPassword' | 'accountUnlock'>, ctx: Context, admin: User): User {
-  const account = ctx.store.users.get(req.params.accountId);
+async function managedAccount(req: ApiRequest<'accountPassword' | 'accountUnlock'>, ctx: Context, admin: User): Promise<User> {
+  const account = await ctx.store.users.get(req.params.accountId);
   if (!account || !ctx.access.canManageAccount(admin, account)) throw new HttpError(404, 'not_found', 'Compte introuvable.');
   return account;
 }
@@ -59,7 +60,7 @@ async function requireWholeAccount(req: Request, ctx: Context, admin: User, acco
   const beyond = ctx.access.establishmentsBeyond(admin, account);
   if (beyond.length === 0) return;
   await auditChange(req, ctx, admin, account, `refusé : ${what} pour ${account.identifier}`);
-  const names = beyond.map((id) => `«${ctx.store.establishments.get(id)?.name ?? id}»`).join(', ');
+  const names = (await Promise.all(beyond.map(async (id) => `«${(await ctx.store.establishments.get(id))?.name ?? id}»`))).join(', ');
   throw new HttpError(
     403,
     'other_establishment',
@@ -70,35 +71,36 @@ async function requireWholeAccount(req: Request, ctx: Context, admin: User, acco
 }
 
 export const adminAccountHandlers: Handlers<'accounts' | 'accountCreate' | 'accountPassword' | 'accountUnlock'> = {
-  accounts(req, reply, ctx) {
-    const admin = requireAdmin(req, ctx);
-    const accounts = ctx.store.users
-      .list()
+  async accounts(req, reply, ctx) {
+    const admin = await requireAdmin(req, ctx);
+    const managed = (await ctx.store.users.list())
       .filter((u) => ctx.access.canManageAccount(admin, u))
-      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'))
-      .map((u) => row(ctx, admin, u));
-    const establishments = admin.adminOf.flatMap((id) => {
-      const e = ctx.store.establishments.get(id);
-      return e ? [{ id: e.id, name: e.name }] : [];
-    });
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+    const accounts: AccountRow[] = [];
+    for (const u of managed) accounts.push(await row(ctx, admin, u));
+    const establishments: { id: string; name: string }[] = [];
+    for (const id of admin.adminOf) {
+      const e = await ctx.store.establishments.get(id);
+      if (e) establishments.push({ id: e.id, name: e.name });
+    }
     reply.sendJson(200, { accounts, establishments } satisfies AccountsResponse);
   },
   async accountCreate(req, reply, ctx) {
-    const admin = requireAdmin(req, ctx);
+    const admin = await requireAdmin(req, ctx);
     const body = await req.readBody();
     const establishmentId = body.establishmentId ?? '';
     if (!admin.adminOf.includes(establishmentId)) throw new HttpError(400, 'invalid_request', 'Choisissez un de vos établissements.');
-    const checked = checkNewAccount(ctx.store, { ...body, establishmentIds: [establishmentId] });
+    const checked = await checkNewAccount(ctx.store, { ...body, establishmentIds: [establishmentId] });
     if (!checked.ok) throw new HttpError(checked.conflict ? 409 : 400, checked.conflict ? 'conflict' : 'invalid_request', checked.message);
     const password = provisionalPassword();
     const account = await createAccount(ctx.store, checked.value, password);
     await auditChange(req, ctx, admin, account, `compte créé : ${account.identifier}`);
-    reply.sendJson(201, { account: row(ctx, admin, account), password } satisfies ProvisionalPasswordResponse);
+    reply.sendJson(201, { account: await row(ctx, admin, account), password } satisfies ProvisionalPasswordResponse);
   },
   // A new provisional password: the old one stops working and every session of the account ends.
   async accountPassword(req, reply, ctx) {
-    const admin = requireAdmin(req, ctx);
-    const account = managedAccount(req, ctx, admin);
+    const admin = await requireAdmin(req, ctx);
+    const account = await managedAccount(req, ctx, admin);
     if (account.id === admin.id) throw new HttpError(400, 'own_account', 'Pour votre propre compte, changez le mot de passe dans «Sécurité du compte».');
     await requireWholeAccount(req, ctx, admin, account, 'mot de passe provisoire');
     const password = provisionalPassword();
@@ -106,14 +108,14 @@ export const adminAccountHandlers: Handlers<'accounts' | 'accountCreate' | 'acco
     await ctx.sessions.destroyAll(account.id);
     ctx.accessChanged.signedOut(account.id);
     await auditChange(req, ctx, admin, account, `mot de passe provisoire donné : ${account.identifier}`);
-    reply.sendJson(200, { account: row(ctx, admin, next), password } satisfies ProvisionalPasswordResponse);
+    reply.sendJson(200, { account: await row(ctx, admin, next), password } satisfies ProvisionalPasswordResponse);
   },
   async accountUnlock(req, reply, ctx) {
-    const admin = requireAdmin(req, ctx);
-    const account = managedAccount(req, ctx, admin);
+    const admin = await requireAdmin(req, ctx);
+    const account = await managedAccount(req, ctx, admin);
     await requireWholeAccount(req, ctx, admin, account, 'déblocage');
     await unlockAccount(ctx.store, account.id);
     await auditChange(req, ctx, admin, account, `compte débloqué : ${account.identifier}`);
-    reply.sendJson(200, { account: row(ctx, admin, account) });
+    reply.sendJson(200, { account: await row(ctx, admin, account) });
   },
 };

@@ -50,14 +50,14 @@ describe('#11 roles per establishment', () => {
     const r = running;
     const { shared } = await twoEstablishments(r);
     const adminA = await login(r.http, 'admin.demo');
-    const hashBefore = r.store.users.get(shared.id)!.passwordHash;
+    const hashBefore = (await r.store.users.get(shared.id))!.passwordHash;
 
     const reset = await call<ProvisionalPasswordResponse & { message: string }>(r, adminA, 'POST', `/api/admin/accounts/${shared.id}/password`);
     expect(reset.status).toBe(403);
     expect(reset.body.message).toContain('Cabinet des Lilas');
     expect(reset.body.message).toContain('un administrateur de cet établissement doit le faire');
     expect(reset.body.password).toBeUndefined();
-    expect(r.store.users.get(shared.id)!.passwordHash).toBe(hashBefore);
+    expect((await r.store.users.get(shared.id))!.passwordHash).toBe(hashBefore);
     // The account still logs in with its own password only: through it, B's patients would be in reach.
     const sharedSession = await login(r.http, 'p.partage', PASSWORD);
     expect((await call<{ patients: unknown[] }>(r, sharedSession, 'GET', '/api/patients?q=GARNIER')).body.patients).toHaveLength(1);
@@ -98,7 +98,8 @@ describe('#11 roles per establishment', () => {
     await login(r.http, 'admin.lilas', PASSWORD);
     const mixed = await login(r.http, 'admin.a-pro.b', PASSWORD);
     const seen = (await call<AuditBody>(r, mixed, 'GET', '/api/audit')).body.events;
-    expect(seen.some((e) => e.type === 'login.success' && e.actorId === r.store.users.byIdentifier('admin.lilas')!.id)).toBe(false);
+    const lilas = (await r.store.users.byIdentifier('admin.lilas'))!.id;
+    expect(seen.some((e) => e.type === 'login.success' && e.actorId === lilas)).toBe(false);
     const list = await call<{ accounts: { identifier: string }[]; establishments: { id: string }[] }>(r, mixed, 'GET', '/api/admin/accounts');
     expect(list.body.establishments.map((e) => e.id)).toEqual([r.demo.establishmentId]);
     expect(list.body.accounts.map((a) => a.identifier)).not.toContain('admin.lilas');
@@ -113,7 +114,7 @@ describe('#11 roles per establishment', () => {
     // As stored by an earlier version: a global role, no list of administered establishments.
     const { adminOf: _dropped, ...stored } = { ...legacy, role: 'admin' as const };
     await r.store.dbs.users.put(legacy.id, stored);
-    expect(r.store.users.get(legacy.id)!.adminOf).toEqual([r.demo.establishmentId, b]);
+    expect((await r.store.users.get(legacy.id))!.adminOf).toEqual([r.demo.establishmentId, b]);
     const token = await login(r.http, 'admin.ancien', PASSWORD);
     const list = await call<{ establishments: { id: string }[] }>(r, token, 'GET', '/api/admin/accounts');
     expect(list.body.establishments.map((e) => e.id).sort()).toEqual([r.demo.establishmentId, b].sort());

@@ -6,13 +6,14 @@
 import { requireUser, type Handlers } from './context.ts';
 import { HttpError } from './reply.ts';
 import { parisWallClockToInstant } from '../../schema/consultation.ts';
+import type { AuditEvent } from '../store/audit.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const auditHandlers: Handlers<'auditLog'> = {
-  auditLog(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+  async auditLog(req, reply, ctx) {
+    const user = await requireUser(req, ctx);
     if (!ctx.access.canReadAudit(user)) throw new HttpError(403, 'forbidden', 'Le journal d’audit est réservé aux administrateurs de l’établissement.');
     const query = req.readQuery();
     const actor = query.person || undefined;
@@ -27,22 +28,21 @@ export const auditHandlers: Handlers<'auditLog'> = {
     if (fromInstant === null || toInstant === null || (from && !DATE.test(from)) || (to && !DATE.test(to))) {
       throw new HttpError(400, 'invalid_request', 'Date invalide : utilisez le format aaaa-mm-jj.');
     }
-    const events = ctx.store.audit
-      .query({
-        actorId: actor,
-        patientId: patient,
-        from: fromInstant === undefined ? undefined : new Date(fromInstant).toISOString(),
-        to: toInstant === undefined ? undefined : new Date(toInstant).toISOString(),
-        limit: 2000,
-      })
-      .filter((e) => ctx.access.canReadAuditEvent(user, e))
-      .slice(0, 500)
-      .map((e) => {
-        const person = e.actorId ? ctx.store.users.get(e.actorId) : undefined;
-        return { ...e, actorName: person?.displayName ?? null };
-      });
-    const people = ctx.store.users
-      .list()
+    const found = await ctx.store.audit.query({
+      actorId: actor,
+      patientId: patient,
+      from: fromInstant === undefined ? undefined : new Date(fromInstant).toISOString(),
+      to: toInstant === undefined ? undefined : new Date(toInstant).toISOString(),
+      limit: 2000,
+    });
+    const events: (AuditEvent & { actorName: string | null })[] = [];
+    for (const e of found) {
+      if (events.length >= 500) break;
+      if (!(await ctx.access.canReadAuditEvent(user, e))) continue;
+      const person = e.actorId ? await ctx.store.users.get(e.actorId) : undefined;
+      events.push({ ...e, actorName: person?.displayName ?? null });
+    }
+    const people = (await ctx.store.users.list())
       .filter((u) => u.establishmentIds.some((id) => user.adminOf.includes(id)))
       .map((u) => ({ id: u.id, displayName: u.displayName }));
     reply.sendJson(200, { events, people });

@@ -16,8 +16,8 @@ const MAX_NAME = 200;
 
 export const callInvitationHandlers: Handlers<'invitationCreate'> = {
   async invitationCreate(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const consultation = ctx.store.consultations.get(req.params.consultationId);
+    const user = await requireUser(req, ctx);
+    const consultation = await ctx.store.consultations.get(req.params.consultationId);
     if (!consultation || !ctx.access.canInvite(user, consultation)) {
       throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
     }
@@ -32,7 +32,7 @@ export const callInvitationHandlers: Handlers<'invitationCreate'> = {
     const sends = invitationSends(contacts);
     await reserveSends(req, ctx, { accountId: user.id, establishmentIds: [consultation.establishmentId], sends, purpose: 'invitation', consultationId: consultation.id });
 
-    const patient = ctx.store.patients.get(consultation.patientId);
+    const patient = await ctx.store.patients.get(consultation.patientId);
     const createdAt = new Date().toISOString();
     const origin = publicOrigin(ctx);
     const sent: Invitation[] = [];
@@ -42,6 +42,6 @@ export const callInvitationHandlers: Handlers<'invitationCreate'> = {
       await ctx.store.invitations.put(invitation);
       sent.push(await sendInvitation(ctx, consultation, invitation, user, patient ? patientLabel(patient) : '', origin));
     }
-    reply.sendJson(201, { invitations: sent.map((i) => invitationView(ctx, i)) });
+    reply.sendJson(201, { invitations: await Promise.all(sent.map((i) => invitationView(ctx, i))) });
   },
 };

@@ -119,7 +119,7 @@ describe('§3 patient identity', () => {
 
   it('§3 a corrected name reaches «Mes rendez-vous» for the consultations already booked', async () => {
     const consultation = relais.demo.consultations[0]!;
-    const patient = relais.store.patients.get(consultation.patientId)!;
+    const patient = (await relais.store.patients.get(consultation.patientId))!;
     const before = appointmentsOf(await activityOf()).get(consultation.id)!.patientName;
     const edited = await api(doctor, 'PUT', `/api/patients/${patient.id}`, { ...patient, usedName: 'Corrigé' });
     expect(edited.status).toBe(200);
@@ -247,13 +247,13 @@ describe('§6 creation and invitations', () => {
     const policy = new AccessPolicy(relais.store, invitationVerifier(relais.store, new InvitationTokens(loadOrCreateSecret(relais.dataDir, 'invitation'))));
     const token = link![1]!;
     const window = roomWindow({ start: consultation.start, durationMinutes: 45 });
-    expect(policy.guestRoomAccess(token, consultation.id, window.opensAt - 1)).toMatchObject({ ok: false, code: 'room_not_open' });
-    expect(policy.guestRoomAccess(token, consultation.id, window.opensAt)).toMatchObject({ ok: true, name: 'Helene INVITEE' });
-    expect(policy.guestRoomAccess(token, consultation.id, Date.parse(consultation.start) + 45 * MIN + 45 * MIN)).toMatchObject({ ok: true });
-    expect(policy.guestRoomAccess(token, consultation.id, window.closesAt + 1)).toMatchObject({ ok: false, code: 'room_closed' });
+    expect((await policy.guestRoomAccess(token, consultation.id, window.opensAt - 1))).toMatchObject({ ok: false, code: 'room_not_open' });
+    expect((await policy.guestRoomAccess(token, consultation.id, window.opensAt))).toMatchObject({ ok: true, name: 'Helene INVITEE' });
+    expect((await policy.guestRoomAccess(token, consultation.id, Date.parse(consultation.start) + 45 * MIN + 45 * MIN))).toMatchObject({ ok: true });
+    expect((await policy.guestRoomAccess(token, consultation.id, window.closesAt + 1))).toMatchObject({ ok: false, code: 'room_closed' });
     const forged = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    expect(policy.guestRoomAccess(forged, consultation.id, window.opensAt)).toMatchObject({ ok: false, code: 'invalid_invitation' });
-    expect(policy.guestRoomAccess(token, 'another', window.opensAt)).toMatchObject({ ok: false, code: 'invalid_invitation' });
+    expect((await policy.guestRoomAccess(forged, consultation.id, window.opensAt))).toMatchObject({ ok: false, code: 'invalid_invitation' });
+    expect((await policy.guestRoomAccess(token, 'another', window.opensAt))).toMatchObject({ ok: false, code: 'invalid_invitation' });
   }, 30_000);
 
   it('§5 a professional from the directory and one typed by hand are invited the same way', async () => {
@@ -329,7 +329,7 @@ describe('#12 §9 colleagues chosen in the wizard (docs/ACCESS.md)', () => {
   it('#12 a colleague from another establishment is refused, naming the field, and nothing is stored', async () => {
     const patientId = await createPatient(doctor, { ...identity, birthName: 'Collegue' });
     const before = [...relais.store.dbs.consultations.getKeys()].length;
-    const elsewhere = relais.store.users.byIdentifier('dr.ailleurs')!.id;
+    const elsewhere = (await relais.store.users.byIdentifier('dr.ailleurs'))!.id;
     const res = await api(doctor, 'POST', '/api/consultations', booking(patientId, { colleagues: [elsewhere] }));
     expect(res.status).toBe(400);
     expect((res.json.fields as Record<string, string>).colleagues).toBe('Ce professionnel ne fait pas partie de l’établissement du patient.');
@@ -340,7 +340,7 @@ describe('#12 §9 colleagues chosen in the wizard (docs/ACCESS.md)', () => {
 
   it('#12 the nurse chosen opens the dossier, whose «Motif» is the wizard’s; not chosen, she gets the same 404 as for nothing', async () => {
     const nurse = await login(relais.http, 'ide.demo');
-    const nurseId = relais.store.users.byIdentifier('ide.demo')!.id;
+    const nurseId = (await relais.store.users.byIdentifier('ide.demo'))!.id;
     const patientId = await createPatient(doctor, { ...identity, birthName: 'Participe' });
     const without = await api(doctor, 'POST', '/api/consultations', booking(patientId, {}));
     const withHer = await api(doctor, 'POST', '/api/consultations', booking(patientId, { colleagues: [nurseId] }));

@@ -27,14 +27,9 @@ function inRoomLookup(ctx: Context): (c: Consultation) => Promise<string[]> {
   };
 }
 
-export async function summarise(
-  c: Consultation,
-  ctx: Context,
-  now = Date.now(),
-  inRoomOf: (c: Consultation) => Promise<string[]> = inRoomLookup(ctx),
-): Promise<ConsultationSummary> {
-  const patient = ctx.store.patients.get(c.patientId);
-  const inRoom = await inRoomOf(c);
+export async function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoom: (c: Consultation) => Promise<string[]> = inRoomLookup(ctx)): Promise<ConsultationSummary> {
+  const patient = await ctx.store.patients.get(c.patientId);
+  const establishment = await ctx.store.establishments.get(c.establishmentId);
   return {
     id: c.id,
     establishmentId: c.establishmentId,
@@ -42,8 +37,8 @@ export async function summarise(
     start: c.start,
     durationMinutes: c.durationMinutes,
     reason: c.reason,
-    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom),
-    purgeAt: purgeDate(c, ctx.store.establishments.get(c.establishmentId)).toISOString(),
+    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, await inRoom(c)),
+    purgeAt: purgeDate(c, establishment).toISOString(),
     ...consentAndCompanion(c),
   };
 }
@@ -69,16 +64,17 @@ function consentAndCompanion(c: ConsultationRecord): Pick<ConsultationSummary, '
 
 export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'consultation' | 'consultationCreate' | 'consultationInstant'> = {
   async consultations(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     const inRoom = inRoomLookup(ctx);
-    const consultations = await Promise.all(ctx.store.consultations.forParticipant(user.id).map((c) => summarise(c, ctx, Date.now(), inRoom)));
+    const consultations: ConsultationSummary[] = [];
+    for (const c of await ctx.store.consultations.forParticipant(user.id)) consultations.push(await summarise(c, ctx, Date.now(), inRoom));
     reply.sendJson(200, { consultations });
   },
   // The wizard's «Professionnels de l’établissement»: the accounts sharing an establishment with the caller.
-  colleagues(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+  async colleagues(req, reply, ctx) {
+    const user = await requireUser(req, ctx);
     const colleagues: Colleague[] = [];
-    for (const other of ctx.store.users.list()) {
+    for (const other of await ctx.store.users.list()) {
       const shared = other.establishmentIds.filter((id) => user.establishmentIds.includes(id));
       if (other.id === user.id || shared.length === 0) continue;
       colleagues.push({ id: other.id, displayName: other.displayName, profession: other.profession, establishmentIds: shared });
@@ -87,8 +83,8 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
     reply.sendJson(200, { colleagues });
   },
   async consultation(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const consultation = ctx.store.consultations.get(req.params.consultationId);
+    const user = await requireUser(req, ctx);
+    const consultation = await ctx.store.consultations.get(req.params.consultationId);
     // Same answer for "absent" and "not yours": existence is not disclosed.
     if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
       throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
@@ -96,17 +92,17 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
     reply.sendJson(200, { consultation: await summarise(consultation, ctx) });
   },
   async consultationCreate(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     const body = await req.readBody();
     const result = validateCreateConsultation(body, Date.now());
     if (!result.ok) return sendFieldErrors(reply, result.errors as Record<string, string>);
     const input = result.value;
-    const patient = patientFor(ctx, user, input.patientId);
-    if (!ctx.access.canCreateConsultationIn(user, patient.establishmentId)) {
+    const patient = await patientFor(ctx, user, input.patientId);
+    if (!(await ctx.access.canCreateConsultationIn(user, patient.establishmentId))) {
       throw new HttpError(403, 'forbidden', 'Vous ne pouvez pas créer de téléconsultation dans cet établissement.');
     }
     // Only accounts of the patient's establishment take part (docs/ACCESS.md).
-    const colleagues = (input.colleagues ?? []).map((id) => ctx.store.users.get(id));
+    const colleagues = await Promise.all((input.colleagues ?? []).map((id) => ctx.store.users.get(id)));
     if (!colleagues.every((c) => c?.establishmentIds.includes(patient.establishmentId))) {
       return sendFieldErrors(reply, { colleagues: 'Ce professionnel ne fait pas partie de l’établissement du patient.' });
     }
@@ -142,9 +138,15 @@ export const consultationHandlers: Handlers<'consultations' | 'colleagues' | 'co
     reply.sendJson(201, { consultation: await summarise(record, ctx) });
   },
   async consultationInstant(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     const body = await req.readBody();
-    const establishmentId = user.establishmentIds.find((id) => ctx.access.canCreateConsultationIn(user, id));
+    let establishmentId: string | undefined;
+    for (const id of user.establishmentIds) {
+      if (await ctx.access.canCreateConsultationIn(user, id)) {
+        establishmentId = id;
+        break;
+      }
+    }
     if (!establishmentId) throw new HttpError(403, 'forbidden', 'Vous n’êtes rattaché à aucun établissement.');
     const contact = body.contact?.trim() ?? '';
     const email = contact.includes('@') ? contact : null;

@@ -9,6 +9,8 @@ import type { Messaging } from '../messaging/types.ts';
 import type { DocumentServices } from '../documents/index.ts';
 import type { ActivityFeed } from '../consultations/ActivityFeed.ts';
 import type { InvitationTokens } from '../auth/invitationTokens.ts';
+import type { TicketRegistry } from '../auth/issuedTickets.ts';
+import type { PendingFlows } from '../auth/pscFlows.ts';
 import type { Readiness } from '../readiness.ts';
 import { SESSION_COOKIE, readCookie } from '../auth/sessions.ts';
 import { HttpError, type Reply, type Request } from './reply.ts';
@@ -37,9 +39,13 @@ export interface Context {
    * those of one session.
    */
   /** Who is in a consultation's call now (account or invitation ids), from the room's awareness. */
-  callParticipants(consultationId: string): Set<string>;
+  callParticipants(consultationId: string): Promise<Set<string>>;
+  /** The peer tickets issued (by any node, in a cluster): who a peer id really is. */
+  tickets: TicketRegistry;
+  /** Pro Santé Connect logins waiting for the provider (any node's, in a cluster). */
+  pscFlows: PendingFlows;
   accessChanged: {
-    consultation(consultationId: string): Promise<void>;
+    consultation(consultationId: string): void;
     signedOut(userId: string): void;
     /** One session ended (logout on one station): the sockets it opened close, the others stay. */
     sessionEnded(sessionKey: string): void;
@@ -81,9 +87,9 @@ export function sessionToken(req: Request): string | null {
 }
 
 /** The logged-in user, or a 401 thrown to the router. */
-export function requireUser(req: Request, ctx: Context): User {
-  const userId = ctx.sessions.resolve(sessionToken(req));
-  const user = userId ? ctx.store.users.get(userId) : undefined;
+export async function requireUser(req: Request, ctx: Context): Promise<User> {
+  const userId = await ctx.sessions.resolve(sessionToken(req));
+  const user = userId ? await ctx.store.users.get(userId) : undefined;
   if (!user) throw new HttpError(401, 'unauthenticated', 'Votre session a expiré. Veuillez vous reconnecter.');
   return user;
 }

@@ -20,7 +20,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 }
 
 const identity = { birthName: 'Roussel', firstNames: 'Claire', birthDate: '1938-05-12', sex: 'F' };
-const patientCount = (): number => relais.store.patients.search([relais.demo.establishmentId], { text: 'Roussel' }).length;
+const patientCount = async (): Promise<number> => (await relais.store.patients.search([relais.demo.establishmentId], { text: 'Roussel' })).length;
 
 beforeAll(async () => {
   relais = await startRelais();
@@ -33,15 +33,15 @@ afterAll(async () => {
 
 describe('#12 the contract refuses junk at the edge, naming the field, storing nothing', () => {
   it('an identity whose e-mail is a number: 400 naming « adresse e-mail », no identity stored', async () => {
-    const before = patientCount();
+    const before = await patientCount();
     const res = await api('POST', '/api/patients', { ...identity, email: 42 });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ error: 'invalid_request', message: 'Champ « adresse e-mail » : texte attendu.', field: 'email' });
-    expect(patientCount()).toBe(before);
+    expect(await patientCount()).toBe(before);
   });
 
   it('a consultation whose motive is not text: 400 naming « motif », nothing created', async () => {
-    const before = relais.store.consultations.forParticipant(relais.demo.doctor.id).length;
+    const before = (await relais.store.consultations.forParticipant(relais.demo.doctor.id)).length;
     const res = await api('POST', '/api/consultations', {
       patientId: 'x',
       consent: { givenBy: 'patient', method: 'oral', givenAt: new Date().toISOString() },
@@ -52,7 +52,7 @@ describe('#12 the contract refuses junk at the edge, naming the field, storing n
     });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: 'invalid_request', field: 'reason', message: 'Champ « motif » : texte attendu.' });
-    expect(relais.store.consultations.forParticipant(relais.demo.doctor.id).length).toBe(before);
+    expect((await relais.store.consultations.forParticipant(relais.demo.doctor.id)).length).toBe(before);
   });
 
   it('a nested field is named by its path', async () => {

@@ -26,7 +26,7 @@ export const devOutboxRoutes: PageRoute[] = [
     async handler(_req, _match, reply, ctx) {
       const outbox = outboxOf(ctx);
       const files = await outbox.list();
-      const records = ctx.store.messages.records();
+      const records = await ctx.store.messages.records();
       const fileRows = files
         .map((f) => `<li><a href="/dev/outbox/${escape(f.file)}">${escape(f.file)}</a> (${f.channel === 'email' ? 'email' : 'SMS'})</li>`)
         .join('');

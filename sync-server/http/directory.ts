@@ -3,11 +3,11 @@ import { HttpError } from './reply.ts';
 import { requireUser, type Handlers } from './context.ts';
 
 export const directoryHandlers: Handlers<'directory'> = {
-  directory(req, reply, ctx) {
+  async directory(req, reply, ctx) {
     // Any logged-in professional: the directory is public data (the RPPS extract is open).
-    requireUser(req, ctx);
+    await requireUser(req, ctx);
     const q = (req.readQuery().q ?? '').trim().slice(0, 100);
     if (q.length < 2) throw new HttpError(400, 'invalid_query', 'Saisissez au moins 2 caractères.');
-    reply.sendJson(200, { professionals: ctx.store.directory.search(q) });
+    reply.sendJson(200, { professionals: await ctx.store.directory.search(q) });
   },
 };

@@ -18,8 +18,8 @@ export const newDocumentId = (): string => randomBytes(12).toString('base64url')
 
 /** The caller and the consultation, when the caller takes part in it; otherwise a 404. */
 export async function requireParticipant(req: Request, ctx: Context, consultationId: string): Promise<{ user: User; consultation: Consultation }> {
-  const user = requireUser(req, ctx);
-  const consultation = ctx.store.consultations.get(consultationId);
+  const user = await requireUser(req, ctx);
+  const consultation = await ctx.store.consultations.get(consultationId);
   // Same answer for "absent" and "not yours": existence is not disclosed.
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
@@ -50,23 +50,23 @@ export function contentDisposition(raw: string, inline: boolean): string {
  */
 export async function findDocument(ctx: Context, consultationId: string, documentId: string): Promise<DocumentEntry> {
   const entry =
-    ctx.documents.records.get(consultationId, documentId) ?? (await withDossier(ctx, consultationId, (d) => legacyEntry(ctx, consultationId, d.document(documentId))));
+    (await ctx.documents.records.get(consultationId, documentId)) ??
+    (await legacyEntry(ctx, consultationId, await withDossier(ctx, consultationId, (d) => d.document(documentId))));
   if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
   return entry;
 }
 
 /** The dossier's documents as the server recorded them, in the order the dossier lists them. */
 export async function recordedDocuments(ctx: Context, consultationId: string): Promise<DocumentEntry[]> {
-  const recorded = new Map(ctx.documents.records.list(consultationId).map((d) => [d.id, d]));
+  const recorded = new Map((await ctx.documents.records.list(consultationId)).map((d) => [d.id, d]));
   const out: DocumentEntry[] = [];
   // One read of the shared list: its order, and the entries of documents from before the records.
-  await withDossier(ctx, consultationId, (dossier) => {
-    for (const listed of dossier.documentList()) {
-      const entry = recorded.get(listed.id) ?? legacyEntry(ctx, consultationId, listed);
-      recorded.delete(listed.id);
-      if (entry) out.push(entry);
-    }
-  });
+  const listed = await withDossier(ctx, consultationId, (dossier) => dossier.documentList());
+  for (const shown of listed) {
+    const entry = recorded.get(shown.id) ?? (await legacyEntry(ctx, consultationId, shown));
+    recorded.delete(shown.id);
+    if (entry) out.push(entry);
+  }
   // A record missing from the shared list is still the dossier's (nothing may erase the record).
   return out.concat([...recorded.values()]);
 }
@@ -84,8 +84,8 @@ async function withDossier<T>(ctx: Context, consultationId: string, use: (dossie
  * An entry added before the server kept its own records: trusted only as far as the server can
  * check it, that is the blob tied to this dossier by its reference and a type the upload accepts.
  */
-function legacyEntry(ctx: Context, consultationId: string, entry: DocumentEntry | undefined): DocumentEntry | undefined {
-  if (!entry || typeof entry.sha256 !== 'string' || !ctx.documents.refs.holds(entry.sha256, `dossier:${consultationId}`)) return undefined;
+async function legacyEntry(ctx: Context, consultationId: string, entry: DocumentEntry | undefined): Promise<DocumentEntry | undefined> {
+  if (!entry || typeof entry.sha256 !== 'string' || !(await ctx.documents.refs.holds(entry.sha256, `dossier:${consultationId}`))) return undefined;
   if (!(entry.mimeType in EXTENSIONS)) return undefined;
   return { ...entry, name: cleanFileName(entry.name, entry.mimeType as AcceptedType) };
 }
@@ -127,8 +127,8 @@ export async function addGeneratedDocument(
 const withoutExtension = (name: string): string => name.replace(/\.[A-Za-z0-9]{1,5}$/, '');
 
 export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | 'document' | 'documentStamp' | 'documentToPdf'> = {
-  annotateLicence(req, reply, ctx) {
-    requireUser(req, ctx);
+  async annotateLicence(req, reply, ctx) {
+    await requireUser(req, ctx);
     // The tldraw licence key is meant for the browser (it is in every page that mounts tldraw).
     reply.sendJson(200, { licenseKey: ctx.config.tldrawLicenseKey });
   },
@@ -181,7 +181,7 @@ export const documentHandlers: Handlers<'annotateLicence' | 'documentUpload' | '
     if (entry.mimeType !== 'application/pdf') {
       throw new HttpError(409, 'not_pdf', 'La signature ne s’applique qu’aux documents PDF. Convertissez d’abord l’image en PDF.');
     }
-    const signature = ctx.documents.signatures.get(user.id);
+    const signature = await ctx.documents.signatures.get(user.id);
     if (!signature) {
       throw new HttpError(409, 'no_signature', 'Chargez d’abord votre signature (Paramètres › « Charger une signature »).');
     }

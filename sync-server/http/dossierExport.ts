@@ -48,7 +48,7 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
       entries.push({ name: uniqueName(taken, 'fiche-signee.pdf'), compress: false, ...blob(signedFiche.sha256, signedFiche.size) });
     }
     if (!signedFiche || state !== 'signed') {
-      const draft = await ctx.documents.pdf.fiche({ ...fichePdfInput(ctx, consultation, fiche), signature: null });
+      const draft = await ctx.documents.pdf.fiche({ ...(await fichePdfInput(ctx, consultation, fiche)), signature: null });
       entries.push({ name: uniqueName(taken, 'fiche-brouillon.pdf'), compress: false, data: draft });
     }
     const files: { name: string; document: (typeof documents)[number] }[] = [];
@@ -58,7 +58,7 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
       files.push({ name, document });
     }
     const exportedAt = new Date().toISOString();
-    const establishment = ctx.store.establishments.get(consultation.establishmentId);
+    const establishment = await ctx.store.establishments.get(consultation.establishmentId);
     const index = {
       consultationId: consultation.id,
       establishment: establishment?.name ?? null,

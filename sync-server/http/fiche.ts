@@ -29,9 +29,9 @@ function titleCase(s: string): string {
   return s.toLowerCase().replace(/(^|[-' ])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
 }
 
-export function fichePdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Omit<FichePdfInput, 'signature'> {
-  const patient = ctx.store.patients.get(consultation.patientId);
-  const establishment = ctx.store.establishments.get(consultation.establishmentId);
+export async function fichePdfInput(ctx: Context, consultation: Consultation, fiche: Record<FicheField, string>): Promise<Omit<FichePdfInput, 'signature'>> {
+  const patient = await ctx.store.patients.get(consultation.patientId);
+  const establishment = await ctx.store.establishments.get(consultation.establishmentId);
   const name = !patient
     ? 'Patient inconnu'
     : patient.birthName === ''
@@ -47,7 +47,7 @@ export function fichePdfInput(ctx: Context, consultation: Consultation, fiche: R
 }
 
 async function signatureImage(ctx: Context, user: User): Promise<SignatureImage | null> {
-  const record = ctx.documents.signatures.get(user.id);
+  const record = await ctx.documents.signatures.get(user.id);
   if (!record) return null;
   return { bytes: await ctx.documents.blobs.read(record.sha256), mimeType: record.mimeType };
 }
@@ -74,7 +74,7 @@ export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
     const versionHash = ficheVersionHash(fiche);
     const signedAt = new Date().toISOString();
     const pdf = await ctx.documents.pdf.fiche({
-      ...fichePdfInput(ctx, consultation, fiche),
+      ...(await fichePdfInput(ctx, consultation, fiche)),
       generatedAt: signedAt,
       signature: { signerName: user.displayName, rpps: user.rpps, signedAt, versionHash, image: await signatureImage(ctx, user) },
     });
@@ -97,7 +97,7 @@ export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
   },
   async fichePdf(req, reply, ctx) {
     const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
-    const pdf = await ctx.documents.pdf.fiche({ ...fichePdfInput(ctx, consultation, await readFiche(ctx, consultation.id)), signature: null });
+    const pdf = await ctx.documents.pdf.fiche({ ...(await fichePdfInput(ctx, consultation, await readFiche(ctx, consultation.id))), signature: null });
     await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
     reply.send(200, pdf, [
       ['Content-Type', 'application/pdf'],

@@ -10,8 +10,8 @@ import { HttpError } from './reply.ts';
 import { requireUser, type Context, type Handlers } from './context.ts';
 
 
-function consultationFor(ctx: Context, user: User, id: string): ConsultationRecord {
-  const consultation = ctx.store.consultations.get(id);
+async function consultationFor(ctx: Context, user: User, id: string): Promise<ConsultationRecord> {
+  const consultation = await ctx.store.consultations.get(id);
   if (!consultation || !ctx.access.canInvite(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }
@@ -19,16 +19,16 @@ function consultationFor(ctx: Context, user: User, id: string): ConsultationReco
 }
 
 export const invitationHandlers: Handlers<'invitations' | 'invitationResend'> = {
-  invitations(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const consultation = consultationFor(ctx, user, req.params.consultationId);
-    const invitations = ctx.store.invitations.forConsultation(consultation.id).map((i) => invitationView(ctx, i));
+  async invitations(req, reply, ctx) {
+    const user = await requireUser(req, ctx);
+    const consultation = await consultationFor(ctx, user, req.params.consultationId);
+    const invitations = await Promise.all((await ctx.store.invitations.forConsultation(consultation.id)).map((i) => invitationView(ctx, i)));
     reply.sendJson(200, { invitations });
   },
   async invitationResend(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const consultation = consultationFor(ctx, user, req.params.consultationId);
-    const invitation = ctx.store.invitations.get(req.params.invitationId);
+    const user = await requireUser(req, ctx);
+    const consultation = await consultationFor(ctx, user, req.params.consultationId);
+    const invitation = await ctx.store.invitations.get(req.params.invitationId);
     if (!invitation || invitation.consultationId !== consultation.id) {
       throw new HttpError(404, 'not_found', 'Cette invitation est introuvable.');
     }
@@ -39,9 +39,9 @@ export const invitationHandlers: Handlers<'invitations' | 'invitationResend'> = 
       purpose: 'invitation',
       consultationId: consultation.id,
     });
-    const patient = ctx.store.patients.get(consultation.patientId);
-    const creator = ctx.store.users.get(consultation.createdBy) ?? user;
+    const patient = await ctx.store.patients.get(consultation.patientId);
+    const creator = (await ctx.store.users.get(consultation.createdBy)) ?? user;
     const updated = await sendInvitation(ctx, consultation, invitation, creator, patient ? patientLabel(patient) : '', publicOrigin(ctx));
-    reply.sendJson(200, { invitation: invitationView(ctx, updated) });
+    reply.sendJson(200, { invitation: await invitationView(ctx, updated) });
   },
 };

@@ -110,13 +110,13 @@ describe('§7.2 §9 GET /api/join tells a guest about their invitation', () => {
   it('a revoked link: the slot moved (new links sent), or an invitation the server does not hold: the same 404', async () => {
     const { consultationId, token } = await guestOf(5 * 60_000);
     expect((await ask(token)).status).toBe(200);
-    const consultation = relais.store.consultations.get(consultationId)!;
+    const consultation = (await relais.store.consultations.get(consultationId))!;
     await relais.store.consultations.put({ ...consultation, start: new Date(Date.parse(consultation.start) + 60 * 60_000).toISOString() });
     expect(await ask(token)).toEqual({ status: 404, text: JSON.stringify(INVALID) });
 
     // Signed with the server's own key, for an invitation that is not (or no longer) stored.
     const tokens = new InvitationTokens(loadOrCreateSecret(relais.dataDir, 'invitation'));
-    const moved = relais.store.consultations.get(consultationId)!;
+    const moved = (await relais.store.consultations.get(consultationId))!;
     const orphan = tokens.sign({ consultationId, invitationId: 'supprimee', window: roomWindow({ start: moved.start, durationMinutes: moved.durationMinutes }) });
     expect(await ask(orphan)).toEqual({ status: 404, text: JSON.stringify(INVALID) });
   });

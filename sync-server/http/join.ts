@@ -19,18 +19,18 @@ const INVALID_LINK = 'Ce lien n’est pas valide. Vérifiez que vous avez ouvert
  * Whom the patient meets: the consultation's doctor (its creator when a doctor, else the first
  * doctor among its participants), else its creator, as named on their account («Dr Claire Martin»).
  */
-function hostName(store: Store, consultation: Consultation): string | null {
-  const people = [consultation.createdBy, ...consultation.participants].map((id) => store.users.get(id)).filter((u) => u !== undefined);
+async function hostName(store: Store, consultation: Consultation): Promise<string | null> {
+  const people = (await Promise.all([consultation.createdBy, ...consultation.participants].map((id) => store.users.get(id)))).filter((u) => u !== undefined);
   const doctor = people.find((u) => u.profession === 'Médecin');
   return (doctor ?? people[0])?.displayName ?? null;
 }
 
 export const joinHandlers: Handlers<'guestInvitation'> = {
-  guestInvitation(req, reply, ctx) {
+  async guestInvitation(req, reply, ctx) {
     const token = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
-    const invitation = token ? ctx.access.guestInvitation(token) : null;
-    const consultation = invitation ? ctx.store.consultations.get(invitation.consultationId) : undefined;
-    const host = consultation ? hostName(ctx.store, consultation) : null;
+    const invitation = token ? await ctx.access.guestInvitation(token) : null;
+    const consultation = invitation ? await ctx.store.consultations.get(invitation.consultationId) : undefined;
+    const host = consultation ? await hostName(ctx.store, consultation) : null;
     if (!invitation || !consultation || host === null) throw new HttpError(404, 'invalid_invitation', INVALID_LINK);
     const now = Date.now();
     const body: GuestInvitation = { host, start: consultation.start, window: invitation.window, state: roomState(invitation.window, now), now };

@@ -15,8 +15,8 @@ import { loginLockouts, loginMethod, loginRefusals, logins } from '../metrics.ts
 const minutes = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60));
 
 /** Throws the French 429 when this address or account may not try now. */
-export function checkGuard(req: Request, ctx: Context, user: User | undefined): void {
-  const verdict = authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
+export async function checkGuard(req: Request, ctx: Context, user: User | undefined): Promise<void> {
+  const verdict = await authServices(ctx.store).guard.check(callerAddress(req, ctx), user?.id ?? null);
   if (verdict.ok) return;
   loginRefusals.inc({ reason: verdict.reason });
   if (verdict.reason === 'account_locked') {
@@ -46,15 +46,16 @@ export async function loginFailed(req: Request, ctx: Context, user: User | undef
 
 /** The account behind identifier + password, after the guard; failures are counted. */
 export async function checkPassword(req: Request, ctx: Context, identifier: string, password: string): Promise<User> {
-  const user = ctx.store.users.byIdentifier(identifier);
-  checkGuard(req, ctx, user);
+  const user = await ctx.store.users.byIdentifier(identifier);
+  await checkGuard(req, ctx, user);
   const valid = await verifyPassword(user?.passwordHash ?? null, password);
   if (!user || !valid) return loginFailed(req, ctx, user, identifier, 'password', 'mot de passe');
   return user;
 }
 
-export function passwordLoginForbidden(ctx: Context, user: User): boolean {
-  return user.establishmentIds.some((id) => ctx.store.establishments.get(id)?.passwordLoginForbidden === true);
+export async function passwordLoginForbidden(ctx: Context, user: User): Promise<boolean> {
+  const establishments = await Promise.all(user.establishmentIds.map((id) => ctx.store.establishments.get(id)));
+  return establishments.some((e) => e?.passwordLoginForbidden === true);
 }
 
 /** Opens a new session (a new id at each login; the one the browser held is ended). */

@@ -195,7 +195,7 @@ describe('#14 metrics name no one', () => {
     const forbidden: string[] = [relais.demo.establishmentId];
     for (const consultation of relais.demo.consultations) {
       forbidden.push(consultation.id, dossierDocName(consultation.id), roomDocName(consultation.id), consultation.patientId);
-      const patient = relais.store.patients.get(consultation.patientId);
+      const patient = (await relais.store.patients.get(consultation.patientId));
       if (patient) forbidden.push(patient.birthName, patient.firstNames, patient.email ?? '', patient.mobile ?? '');
       await fetch(`${relais.http}/api/consultations/${consultation.id}`, { headers: sessionHeaders(token) });
     }

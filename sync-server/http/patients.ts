@@ -37,8 +37,8 @@ export function identityFieldMessages(errors: FieldErrors): Record<string, strin
   return out;
 }
 
-export function patientFor(ctx: Context, user: User, id: string): Patient {
-  const patient = ctx.store.patients.get(id);
+export async function patientFor(ctx: Context, user: User, id: string): Promise<Patient> {
+  const patient = await ctx.store.patients.get(id);
   // Same answer for "absent" and "not yours": existence is not disclosed.
   if (!patient || !ctx.access.canSeePatient(user, patient)) {
     throw new HttpError(404, 'not_found', 'Cette identité patient est introuvable.');
@@ -46,9 +46,9 @@ export function patientFor(ctx: Context, user: User, id: string): Patient {
   return patient;
 }
 
-function establishmentFor(ctx: Context, user: User, requested: unknown): string {
+async function establishmentFor(ctx: Context, user: User, requested: unknown): Promise<string> {
   const id = typeof requested === 'string' && requested !== '' ? requested : user.establishmentIds[0];
-  if (!id || !ctx.access.canCreateConsultationIn(user, id)) {
+  if (!id || !(await ctx.access.canCreateConsultationIn(user, id))) {
     throw new HttpError(403, 'forbidden', 'Vous n’exercez pas dans cet établissement.');
   }
   return id;
@@ -57,8 +57,8 @@ function establishmentFor(ctx: Context, user: User, requested: unknown): string 
 const view = (p: Patient): PatientIdentity => publicIdentity(p);
 
 export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' | 'patientUpdate'> = {
-  patients(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+  async patients(req, reply, ctx) {
+    const user = await requireUser(req, ctx);
     const text = (req.readQuery().q ?? '').slice(0, 100);
     const birthDate = req.readQuery().birthDate ?? '';
     if (birthDate !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
@@ -67,20 +67,20 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     if (text.trim() === '' && birthDate === '') {
       throw new HttpError(400, 'invalid_query', 'Saisissez un nom, un prénom ou une date de naissance.');
     }
-    const patients = ctx.store.patients.search(ctx.access.patientScope(user), { text, birthDate: birthDate || undefined });
+    const patients = await ctx.store.patients.search(ctx.access.patientScope(user), { text, birthDate: birthDate || undefined });
     reply.sendJson(200, { patients: patients.map(view) });
   },
-  patient(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    reply.sendJson(200, { patient: view(patientFor(ctx, user, req.params.patientId)) });
+  async patient(req, reply, ctx) {
+    const user = await requireUser(req, ctx);
+    reply.sendJson(200, { patient: view(await patientFor(ctx, user, req.params.patientId)) });
   },
   async patientCreate(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     const body = await req.readBody();
-    const establishmentId = establishmentFor(ctx, user, body.establishmentId);
+    const establishmentId = await establishmentFor(ctx, user, body.establishmentId);
     const result = validatePatientInput(body, Date.now());
     if (!result.ok) return sendFieldErrors(reply, identityFieldMessages(result.errors), identityFieldCodes(result.errors));
-    const duplicates = ctx.store.patients.duplicatesOf(establishmentId, result.value);
+    const duplicates = await ctx.store.patients.duplicatesOf(establishmentId, result.value);
     if (duplicates.length > 0 && body.confirmDuplicate !== true) {
       reply.sendJson(409, {
         error: 'likely_duplicate',
@@ -101,8 +101,8 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     reply.sendJson(201, { patient: view(patient) });
   },
   async patientUpdate(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const before = patientFor(ctx, user, req.params.patientId);
+    const user = await requireUser(req, ctx);
+    const before = await patientFor(ctx, user, req.params.patientId);
     const body = await req.readBody();
     // A matricule hidden from the client (not QUAL) is kept unless a new one is typed.
     const merged = { ...body, insMatricule: body.insMatricule || before.insMatricule };
@@ -120,7 +120,7 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     // «Mes rendez-vous» names the patient as they were when booked: a corrected name follows.
     const name = patientLabel(patient);
     for (const [consultationId, appointment] of await ctx.activity.appointments(patient.establishmentId)) {
-      if (appointment.patientName !== name && ctx.store.consultations.get(consultationId)?.patientId === patient.id) {
+      if (appointment.patientName !== name && (await ctx.store.consultations.get(consultationId))?.patientId === patient.id) {
         await ctx.activity.upsert(patient.establishmentId, { ...appointment, patientName: name });
       }
     }

@@ -84,7 +84,7 @@ describe('§7.2 peer tickets from the sync server', () => {
     const other = relais.demo.consultations[1]!.id;
     const elsewhere = (await (await ask(other, { Cookie: `relais_session=${doctor}` })).json()) as PeerTicketResponse;
     const nurse = await login(relais.http, 'ide.demo');
-    const peers = [doctorTicket.peerId, elsewhere.peerId, `p${'0'.repeat(32)}`].join(',');
+    const peers = [doctorTicket.peerId, elsewhere.peerId, `p${'0'.repeat(16)}_${'0'.repeat(32)}`].join(',');
     const res = await fetch(`${relais.http}/api/room/${id}/participants?peers=${peers}`, { headers: { Cookie: `relais_session=${nurse}` } });
     expect(res.status).toBe(200);
     // Another consultation's peer and an unknown id are not named.

@@ -6,9 +6,8 @@
  */
 import { MAX_PARTICIPANTS, type PeerTicketResponse } from '../../schema/room.ts';
 import type { Config } from '../config.ts';
-import { issuePeerTicket } from '../auth/peerTicket.ts';
-import { issuedTickets } from '../auth/issuedTickets.ts';
-import { loadOrCreateSecret } from '../auth/secrets.ts';
+import { issuePeerTicket, PEER_ID } from '../auth/peerTicket.ts';
+import { sharedSecret, type SharedSecretConfig } from '../auth/secrets.ts';
 import { iceServersFor } from '../auth/turnCredentials.ts';
 import { HttpError, type Request } from './reply.ts';
 import { requireUser, type Context, type Handlers } from './context.ts';
@@ -16,12 +15,17 @@ import { requireUser, type Context, type Handlers } from './context.ts';
 export const PEER_TICKET_SECRET = 'peer-ticket';
 
 const secrets = new Map<string, Buffer>();
-/** The ticket key of a data dir, read once. The peer server loads the same file. */
-export function peerTicketSecret(dataDir: string): Buffer {
-  let secret = secrets.get(dataDir);
+/**
+ * The ticket key, read once per data dir (one node: a file the peer server loads too) or derived
+ * from the master key (a cluster: the same on every node, so every peer server takes every ticket).
+ */
+export function peerTicketSecret(configOrDataDir: string | (Pick<Config, 'dataDir'> & SharedSecretConfig)): Buffer {
+  const config = typeof configOrDataDir === 'string' ? { dataDir: configOrDataDir } : configOrDataDir;
+  const cacheKey = `${config.dataDir}\0${config.redisUrl ?? ''}\0${config.databaseUrl ?? ''}`;
+  let secret = secrets.get(cacheKey);
   if (!secret) {
-    secret = loadOrCreateSecret(dataDir, PEER_TICKET_SECRET);
-    secrets.set(dataDir, secret);
+    secret = sharedSecret(config, PEER_TICKET_SECRET);
+    secrets.set(cacheKey, secret);
   }
   return secret;
 }
@@ -63,22 +67,22 @@ function closeGuestsAtWindowEnd(ctx: Context, consultationId: string, closesAt: 
   if (windowClosings.has(consultationId)) return;
   const timer = setTimeout(() => {
     windowClosings.delete(consultationId);
-    void ctx.accessChanged.consultation(consultationId);
+    ctx.accessChanged.consultation(consultationId);
   }, Math.max(0, closesAt - Date.now()) + 1_000);
   timer.unref();
   windowClosings.set(consultationId, timer);
 }
 
 /** The caller may see this consultation's call: a professional of it, or a guest inside the window. */
-function requireRoomMember(req: Request, ctx: Context, consultationId: string): void {
+async function requireRoomMember(req: Request, ctx: Context, consultationId: string): Promise<void> {
   const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
   if (invitation) {
-    const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+    const guest = await ctx.access.guestRoomAccess(invitation, consultationId);
     if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
     return;
   }
-  const user = requireUser(req, ctx);
-  const consultation = ctx.store.consultations.get(consultationId);
+  const user = await requireUser(req, ctx);
+  const consultation = await ctx.store.consultations.get(consultationId);
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }
@@ -87,32 +91,33 @@ function requireRoomMember(req: Request, ctx: Context, consultationId: string): 
 export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
   // Who the peers of a call really are (names from their tickets): a page could claim any name
   // in its awareness, so tiles show these.
-  roomParticipants(req, reply, ctx) {
+  async roomParticipants(req, reply, ctx) {
     const consultationId = req.params.consultationId;
-    requireRoomMember(req, ctx, consultationId);
-    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => /^p[0-9a-f]{32}$/.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
+    await requireRoomMember(req, ctx, consultationId);
+    const peers = (req.readQuery().peers ?? '').split(',').filter((p) => PEER_ID.test(p)).slice(0, 2 * MAX_PARTICIPANTS);
     const participants: Record<string, { name: string; kind: 'professional' | 'guest' }> = {};
-    for (const peerId of peers) {
-      const entry = issuedTickets.lookup(peerId, consultationId);
+    const entries = await Promise.all(peers.map((peerId) => ctx.tickets.lookup(peerId, consultationId)));
+    peers.forEach((peerId, i) => {
+      const entry = entries[i];
       if (entry) participants[peerId] = { name: entry.name, kind: entry.kind };
-    }
+    });
     reply.sendJson(200, { participants });
   },
-  peerTicket(req, reply, ctx: Context) {
+  async peerTicket(req, reply, ctx: Context) {
     const consultationId = req.params.consultationId;
     const invitation = INVITATION_AUTH.exec(req.headers.get('authorization') ?? '')?.[1];
     let participant: { kind: 'professional' | 'guest'; id: string; name: string };
     let expiresAt: number | undefined;
     if (invitation) {
-      const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+      const guest = await ctx.access.guestRoomAccess(invitation, consultationId);
       if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
       participant = { kind: 'guest', id: guest.invitationId, name: guest.name };
       // A guest's ticket ends with the room window (SPEC §6).
       expiresAt = guest.window.closesAt;
       closeGuestsAtWindowEnd(ctx, consultationId, guest.window.closesAt);
     } else {
-      const user = requireUser(req, ctx);
-      const consultation = ctx.store.consultations.get(consultationId);
+      const user = await requireUser(req, ctx);
+      const consultation = await ctx.store.consultations.get(consultationId);
       if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
         throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
       }
@@ -121,16 +126,17 @@ export const peerTicketHandlers: Handlers<'roomParticipants' | 'peerTicket'> = {
     // The mesh carries 5 participants at most (SPEC §7.2): the clients check it, and so does this
     // route, for a page that would not. Someone already in the call (a reconnecting page, a
     // second tab) is not counted twice.
-    const inCall = ctx.callParticipants(consultationId);
+    const inCall = await ctx.callParticipants(consultationId);
     if (!inCall.has(participant.id) && inCall.size >= MAX_PARTICIPANTS) {
       throw new HttpError(409, 'room_full', `La salle est complète : ${MAX_PARTICIPANTS} participants au plus.`);
     }
-    const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config.dataDir), {
+    const { ticket, token } = issuePeerTicket(peerTicketSecret(ctx.config), {
       consultationId,
       participant: { kind: participant.kind, id: participant.id },
       ...(expiresAt === undefined ? {} : { expiresAt }),
     });
-    issuedTickets.record(ticket, participant.name);
+    // Recorded (on every node, in a cluster) before the page can show its peer id to anyone.
+    await ctx.tickets.record(ticket, participant.name);
     const body: PeerTicketResponse = {
       peerId: ticket.peerId,
       token,

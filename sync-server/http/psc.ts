@@ -15,17 +15,7 @@ import { readCookie } from '../auth/sessions.ts';
 
 const FLOW_COOKIE = 'relais_psc';
 const FLOW_TTL_MS = 10 * 60_000;
-/** Flows waiting for the provider's answer; bounded so that a flood of starts cannot grow memory. */
-const MAX_PENDING_FLOWS = 10_000;
 
-interface PendingFlow {
-  verifier: string;
-  nonce: string;
-  redirectUri: string;
-  expiresAt: number;
-}
-
-const pending = new Map<string, PendingFlow>();
 const discovered = new Map<string, Promise<oidc.Configuration>>();
 
 function pscConfiguration(config: Config): Promise<oidc.Configuration> {
@@ -70,13 +60,14 @@ export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
       return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
     }
     const now = Date.now();
-    for (const [key, flow] of pending) if (flow.expiresAt < now) pending.delete(key);
-    if (pending.size >= MAX_PENDING_FLOWS) return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const redirectUri = `${baseUrl(req, ctx)}/api/auth/psc/callback`;
-    pending.set(state, { verifier, nonce, redirectUri, expiresAt: now + FLOW_TTL_MS });
+    // In a cluster, kept where any node finds it: the provider's redirect may reach another one.
+    if (!(await ctx.pscFlows.put(state, { verifier, nonce, redirectUri, expiresAt: now + FLOW_TTL_MS }, now))) {
+      return reply.send(302, null, [['Location', '/connexion?psc=unavailable']]);
+    }
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: redirectUri,
       scope: 'openid scope_all',
@@ -96,11 +87,9 @@ export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
       reply.send(302, null, [['Location', `/connexion?psc=${code}`]]);
     };
     const state = readCookie(req.headers.get('cookie'), FLOW_COOKIE);
-    const flow = state ? pending.get(state) : undefined;
-    if (!state || !flow || flow.expiresAt < Date.now() || req.query.get('state') !== state) {
-      return fail('expired', 'parcours PSC inconnu ou expiré');
-    }
-    pending.delete(state);
+    // Taken (removed) only when the query's state matches the cookie's, as before.
+    const flow = state && req.query.get('state') === state ? await ctx.pscFlows.take(state) : null;
+    if (!state || !flow) return fail('expired', 'parcours PSC inconnu ou expiré');
     if (req.query.get('error')) return fail('cancelled', 'refus chez le fournisseur');
     let rpps: string | null;
     try {
@@ -119,7 +108,7 @@ export const pscHandlers: Handlers<'pscStart' | 'pscCallback'> = {
     } catch (error) {
       return fail('failed', `échange PSC : ${error instanceof Error ? error.message.slice(0, 120) : 'erreur'}`);
     }
-    const user = rpps ? ctx.store.users.byRpps(rpps) : undefined;
+    const user = rpps ? await ctx.store.users.byRpps(rpps) : undefined;
     if (!user) return fail('unknown', 'aucun compte pour ce RPPS');
     await completeLogin(req, reply, ctx, user, 'psc');
     reply.header('Set-Cookie', flowCookie('', 0, ctx.config.secureCookies));

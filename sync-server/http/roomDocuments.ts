@@ -42,7 +42,7 @@ export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
     const invitation = req.readQuery().invitation;
     let actor: string;
     if (invitation) {
-      const guest = ctx.access.guestRoomAccess(invitation, consultationId);
+      const guest = await ctx.access.guestRoomAccess(invitation, consultationId);
       if (!guest.ok) throw new HttpError(guest.status, guest.code, guest.message);
       actor = `guest:${guest.invitationId}`;
     } else {

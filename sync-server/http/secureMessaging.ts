@@ -16,7 +16,7 @@ export const secureMessagingHandlers: Handlers<'secureMessaging'> = {
     requirePdf(entry);
     const body = await req.readBody();
     const rpps = body.rpps ?? '';
-    const professional = rpps ? ctx.store.directory.get(rpps) : undefined;
+    const professional = rpps ? await ctx.store.directory.get(rpps) : undefined;
     if (!professional) throw new HttpError(400, 'unknown_professional', 'Choisissez un professionnel dans l’annuaire.');
     if (!professional.secureEmail) {
       throw new HttpError(409, 'no_mssante', 'Ce professionnel n’a pas d’adresse de messagerie sécurisée (MSSanté).');

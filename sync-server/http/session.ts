@@ -23,19 +23,19 @@ export const sessionHandlers: Handlers<'login' | 'session' | 'logout' | 'logoutE
     const parsed = validateSessionRequest(await req.readBody());
     if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
     const user = await checkPassword(req, ctx, parsed.value.identifier, parsed.value.password);
-    if (passwordLoginForbidden(ctx, user)) {
+    if (await passwordLoginForbidden(ctx, user)) {
       await audit(ctx, { type: 'login.refused', actorId: user.id, method: 'password', address: callerAddress(req, ctx), detail: 'authentification forte imposée' });
       return reply.error(403, 'strong_auth_required', 'Votre établissement impose l’authentification forte : choisissez «Authentification forte».');
     }
     await completeLogin(req, reply, ctx, user, 'password');
     reply.sendJson(200, { user: toSessionUser(user) });
   },
-  session(req, reply, ctx) {
-    reply.sendJson(200, { user: toSessionUser(requireUser(req, ctx)) });
+  async session(req, reply, ctx) {
+    reply.sendJson(200, { user: toSessionUser(await requireUser(req, ctx)) });
   },
   async logout(req, reply, ctx) {
     const token = sessionToken(req);
-    const userId = ctx.sessions.resolve(token);
+    const userId = await ctx.sessions.resolve(token);
     if (token) {
       await ctx.sessions.destroy(token);
       ctx.accessChanged.sessionEnded(ctx.sessions.keyOf(token));
@@ -46,7 +46,7 @@ export const sessionHandlers: Handlers<'login' | 'session' | 'logout' | 'logoutE
   },
   // «Se déconnecter partout»: every session of the account ends, on every device.
   async logoutEverywhere(req, reply, ctx) {
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     const ended = await ctx.sessions.destroyAll(user.id);
     ctx.accessChanged.signedOut(user.id);
     await audit(ctx, { type: 'logout', actorId: user.id, address: callerAddress(req, ctx), detail: `partout (${ended})` });

@@ -12,7 +12,7 @@ export const MAX_SIGNATURE_BYTES = 2 * 1024 * 1024;
 export const signatureHandlers: Handlers<'signatureUpload' | 'signature' | 'signatureDelete'> = {
   async signatureUpload(req, reply, ctx) {
     const body = req.readBody();
-    const user = requireUser(req, ctx);
+    const user = await requireUser(req, ctx);
     checkDeclaredLength(req, MAX_SIGNATURE_BYTES);
     const file = await receiveUpload(
       body,
@@ -23,7 +23,7 @@ export const signatureHandlers: Handlers<'signatureUpload' | 'signature' | 'sign
     );
     // Never true (only images are accepted above); it narrows the type for the record.
     if (file.mimeType === 'application/pdf') throw new HttpError(415, 'refused_type', 'La signature doit être une image PNG ou JPEG.');
-    const previous = ctx.documents.signatures.get(user.id);
+    const previous = await ctx.documents.signatures.get(user.id);
     await ctx.documents.refs.add(file.sha256, `signature:${user.id}`);
     await ctx.documents.signatures.put({
       userId: user.id,
@@ -36,8 +36,8 @@ export const signatureHandlers: Handlers<'signatureUpload' | 'signature' | 'sign
     reply.sendJson(200, { signature: { mimeType: file.mimeType, size: file.size } });
   },
   async signature(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const record = ctx.documents.signatures.get(user.id);
+    const user = await requireUser(req, ctx);
+    const record = await ctx.documents.signatures.get(user.id);
     if (!record) throw new HttpError(404, 'no_signature', 'Aucune signature chargée.');
     const bytes = await ctx.documents.blobs.read(record.sha256);
     reply.send(200, bytes, [
@@ -46,8 +46,8 @@ export const signatureHandlers: Handlers<'signatureUpload' | 'signature' | 'sign
     ]);
   },
   async signatureDelete(req, reply, ctx) {
-    const user = requireUser(req, ctx);
-    const record = ctx.documents.signatures.get(user.id);
+    const user = await requireUser(req, ctx);
+    const record = await ctx.documents.signatures.get(user.id);
     if (record) {
       await ctx.documents.signatures.remove(user.id);
       await releaseBlob(ctx, record.sha256, `signature:${user.id}`);
@@ -58,5 +58,5 @@ export const signatureHandlers: Handlers<'signatureUpload' | 'signature' | 'sign
 
 async function releaseBlob(ctx: Context, sha256: string, owner: string): Promise<void> {
   await ctx.documents.refs.remove(sha256, owner);
-  if (!ctx.documents.refs.isReferenced(sha256)) await ctx.documents.blobs.delete(sha256);
+  if (!(await ctx.documents.refs.isReferenced(sha256))) await ctx.documents.blobs.delete(sha256);
 }

@@ -27,7 +27,7 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
     } else if (channel === 'email') {
       if (!user.email) throw new HttpError(409, 'no_email', 'Aucune adresse e-mail n’est enregistrée pour ce compte : choisissez «SMS».');
       destination = user.email;
-    } else if (!ctx.store.authState.get(user.id).totpSecret) {
+    } else if (!(await ctx.store.authState.get(user.id)).totpSecret) {
       throw new HttpError(409, 'no_totp', 'Aucune application d’authentification n’est enrôlée : choisissez «SMS» ou «E-mail».');
     }
     if (destination && channel !== 'totp') {
@@ -51,12 +51,12 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
   async loginCode(req, reply, ctx) {
     const parsed = validateCodeRequest(await req.readBody());
     if (!parsed.ok) return reply.error(400, 'invalid_request', parsed.message);
-    checkGuard(req, ctx, undefined);
+    await checkGuard(req, ctx, undefined);
     const { codes } = authServices(ctx.store);
-    const challenge = ctx.store.loginChallenges.get(parsed.value.challengeId);
+    const challenge = await ctx.store.loginChallenges.get(parsed.value.challengeId);
     const verdict = await codes.verify(parsed.value.challengeId, parsed.value.code);
     if (!verdict.ok) {
-      const user = challenge ? ctx.store.users.get(challenge.userId) : undefined;
+      const user = challenge ? await ctx.store.users.get(challenge.userId) : undefined;
       if (verdict.reason === 'expired') {
         await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: callerAddress(req, ctx), detail: 'code expiré' });
         throw new HttpError(401, 'code_expired', 'Ce code a expiré ou a déjà servi. Demandez un nouveau code.');
@@ -65,7 +65,7 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
         await audit(ctx, { type: 'login.failure', actorId: user?.id ?? null, method: challenge?.channel, address: callerAddress(req, ctx), detail: 'trop d’essais' });
         throw new HttpError(401, 'code_locked', `Trop d’essais (${CODE_MAX_TRIES}) : ce code ne vaut plus. Demandez un nouveau code.`);
       }
-      const left = CODE_MAX_TRIES - (ctx.store.loginChallenges.get(parsed.value.challengeId)?.tries ?? CODE_MAX_TRIES);
+      const left = CODE_MAX_TRIES - ((await ctx.store.loginChallenges.get(parsed.value.challengeId))?.tries ?? CODE_MAX_TRIES);
       try {
         await loginFailed(req, ctx, user, user?.identifier ?? '', challenge?.channel ?? 'code', 'code incorrect');
       } catch (error) {
@@ -75,7 +75,7 @@ export const strongAuthHandlers: Handlers<'loginChallenge' | 'loginCode'> = {
         throw error;
       }
     }
-    const user = verdict.ok ? ctx.store.users.get(verdict.userId) : undefined;
+    const user = verdict.ok ? await ctx.store.users.get(verdict.userId) : undefined;
     if (!verdict.ok || !user) throw new HttpError(401, 'code_expired', 'Ce code a expiré ou a déjà servi. Demandez un nouveau code.');
     await completeLogin(req, reply, ctx, user, verdict.channel);
     reply.sendJson(200, { user: toSessionUser(user) });

@@ -2,7 +2,7 @@
  * Receiving an uploaded file (SPEC §9): streamed into the encrypted blob store, its type read
  * from its first bytes, its size capped while it arrives. Bad input leaves nothing stored.
  */
-import type { BlobStore, StoredBlob } from '../documents/blobStore.ts';
+import type { Blobs, StoredBlob } from '../store/contract.ts';
 import { REFUSAL_MESSAGES, SNIFF_BYTES, detectType, type AcceptedType } from '../documents/fileType.ts';
 import { HttpError, type Request } from './reply.ts';
 
@@ -24,7 +24,7 @@ export function checkDeclaredLength(req: Request, max: number): void {
 
 export async function receiveUpload(
   body: AsyncIterable<Buffer>,
-  blobs: BlobStore,
+  blobs: Blobs,
   max: number,
   accept: readonly AcceptedType[],
   wrongTypeMessage: string = REFUSAL_MESSAGES.unknown,

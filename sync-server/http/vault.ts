@@ -64,8 +64,8 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}•••@${email.slice(at + 1)}`;
 }
 
-function linkOf(ctx: Context, token: string): VaultLink {
-  const link = ctx.documents.vault.byToken(token);
+async function linkOf(ctx: Context, token: string): Promise<VaultLink> {
+  const link = await ctx.documents.vault.byToken(token);
   if (!link) throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par e-mail.');
   return link;
 }
@@ -97,7 +97,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     if (recipients.length > MAX_RECIPIENTS) throw new HttpError(400, 'too_many', `${MAX_RECIPIENTS} destinataires au plus.`);
     const invalid = recipients.find((r) => !EMAIL.test(r));
     if (invalid) throw new HttpError(400, 'invalid_email', `Adresse e-mail invalide : ${invalid}`);
-    const patient = ctx.store.patients.get(consultation.patientId);
+    const patient = await ctx.store.patients.get(consultation.patientId);
     if (!patient) throw new HttpError(409, 'no_patient', 'Le patient de cette téléconsultation est introuvable.');
     // The identity's email: creating a consultation writes the contacts typed there onto it.
     const patientEmail = patient.email;
@@ -155,18 +155,18 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
   },
   async vaultLinks(req, reply, ctx) {
     const { consultation } = await requireParticipant(req, ctx, req.params.consultationId);
-    reply.sendJson(200, { links: ctx.documents.vault.forConsultation(consultation.id).map(summary) });
+    reply.sendJson(200, { links: (await ctx.documents.vault.forConsultation(consultation.id)).map(summary) });
   },
   async vaultRevoke(req, reply, ctx) {
     const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
-    const link = ctx.documents.vault.byId(req.params.linkId);
+    const link = await ctx.documents.vault.byId(req.params.linkId);
     if (!link || link.consultationId !== consultation.id) throw new HttpError(404, 'vault_not_found', 'Cet envoi est introuvable.');
     await ctx.documents.vault.update(link.tokenHash, (l) => ({ ...l, revokedAt: l.revokedAt ?? new Date().toISOString() }));
     await ctx.documents.audit({ action: 'vault.revoke', actor: user.id, consultationId: consultation.id, documentId: link.documentId });
     reply.send(204, null);
   },
   async vault(req, reply, ctx) {
-    const link = linkOf(ctx, req.params.token);
+    const link = await linkOf(ctx, req.params.token);
     await ctx.documents.audit({ action: 'vault.open', actor: `vault:${link.id}`, consultationId: link.consultationId, documentId: link.documentId });
     reply.sendJson(200, {
       vault: {
@@ -185,7 +185,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     });
   },
   async vaultCode(req, reply, ctx) {
-    const link = linkOf(ctx, req.params.token);
+    const link = await linkOf(ctx, req.params.token);
     requireOpen(link);
     const channels = codeChannels(link);
     if (channels.length === 0) throw new HttpError(409, 'no_code', 'Ce document se déverrouille avec la date de naissance.');
@@ -198,7 +198,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     }
     const code = newCode();
     // Counted and stored before it is sent, in one step: concurrent requests cannot pass the cap (#11).
-    const issued = ctx.documents.vault.issueCode(link.tokenHash, hashSecret(code));
+    const issued = await ctx.documents.vault.issueCode(link.tokenHash, hashSecret(code));
     if (!issued.ok) {
       if (issued.state === 'too_many_codes') {
         throw new HttpError(429, 'too_many_codes', 'Trop de codes demandés. Demandez un nouvel envoi au professionnel de santé.');
@@ -233,7 +233,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     reply.sendJson(200, { sent: true, channel, to, maskedMobile: link.mobile ? maskMobile(link.mobile) : null });
   },
   async vaultUnlock(req, reply, ctx) {
-    const link = linkOf(ctx, req.params.token);
+    const link = await linkOf(ctx, req.params.token);
     requireOpen(link);
     const body = await req.readBody();
     const answer = body.answer?.trim() ?? '';
@@ -242,7 +242,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     if (!answer) throw new HttpError(400, 'empty', byBirthDate ? 'Saisissez la date de naissance.' : 'Saisissez le code reçu.');
     // The try is spent before the answer is compared, and the answer is compared with the link
     // as it was then: a guess that finds no try left is never checked (#11).
-    const taken = ctx.documents.vault.takeTry(link.tokenHash);
+    const taken = await ctx.documents.vault.takeTry(link.tokenHash);
     if (!taken.ok) {
       if (taken.state === 'missing') throw new HttpError(404, 'vault_not_found', 'Ce lien n’est pas valide. Vérifiez l’adresse reçue par e-mail.');
       throw closedError(taken.state);
@@ -274,7 +274,7 @@ export const vaultHandlers: Handlers<'vaultCreate' | 'vaultLinks' | 'vaultRevoke
     reply.sendJson(200, { downloadKey: key });
   },
   async vaultDocument(req, reply, ctx) {
-    const link = linkOf(ctx, req.params.token);
+    const link = await linkOf(ctx, req.params.token);
     requireOpen(link);
     const key = req.readQuery().key ?? '';
     if (!sameSecret(key, link.downloadKeyHash) || !link.downloadKeyExpiresAt || Date.parse(link.downloadKeyExpiresAt) <= Date.now()) {

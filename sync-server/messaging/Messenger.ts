@@ -4,7 +4,8 @@
  * message stays stored, so nothing is lost silently. Tries planned before a restart resume.
  */
 import { randomBytes } from 'node:crypto';
-import type { MessagePayload, MessageStore, StoredMessage } from '../store/messages.ts';
+import type { MessagePayload, StoredMessage } from '../store/messages.ts';
+import type { Messages } from '../store/contract.ts';
 import type { EmailTransport, SmsTransport } from './transports.ts';
 import type { MessageRecord, Messaging, OutgoingEmail, OutgoingSms } from './types.ts';
 import { messagingFailures, messagingSent } from '../metrics.ts';
@@ -18,6 +19,12 @@ export interface MessengerOptions {
   retryDelaysMs?: number[];
   /** Delivery errors, without recipient or body. */
   log?: (message: string) => void;
+  /**
+   * In a cluster, runs one try of message `id` only while no other node tries it (store/pg/jobs.ts
+   * advisory lock); null when another node holds it. Every node resumes the pending messages, so
+   * without it two nodes could send the same SMS. One node: none, tries run as they come.
+   */
+  exclusive?: (id: string, attempt: () => Promise<MessageRecord>) => Promise<MessageRecord | null>;
 }
 
 /** How a channel's deliveries went lately (readiness, http/health.ts). Epoch ms; 0: never. */
@@ -37,7 +44,7 @@ export class Messenger implements Messaging {
   private closed = false;
 
   constructor(
-    private readonly store: MessageStore,
+    private readonly store: Messages,
     private readonly options: MessengerOptions,
   ) {
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -53,8 +60,8 @@ export class Messenger implements Messaging {
   }
 
   /** Plans the tries that a previous run left pending. */
-  resume(now = Date.now()): void {
-    for (const message of this.store.pending()) {
+  async resume(now = Date.now()): Promise<void> {
+    for (const message of await this.store.pending()) {
       this.undelivered[message.record.channel].add(message.record.id);
       this.schedule(message.record.id, Math.max(0, (message.nextAttemptAt ?? now) - now));
     }
@@ -68,8 +75,8 @@ export class Messenger implements Messaging {
     return this.submit({ channel: 'sms', sms }, sms.to, sms.purpose);
   }
 
-  record(id: string): MessageRecord | undefined {
-    return this.store.get(id)?.record;
+  async record(id: string): Promise<MessageRecord | undefined> {
+    return (await this.store.get(id))?.record;
   }
 
   /** Stops planned tries (they stay pending in the store and resume at the next start). */
@@ -97,7 +104,19 @@ export class Messenger implements Messaging {
   }
 
   private async attempt(id: string): Promise<MessageRecord> {
-    const stored = this.store.get(id);
+    if (!this.options.exclusive) return this.attemptNow(id);
+    const done = await this.options.exclusive(id, () => this.attemptNow(id));
+    // Another node is trying it: what the store says now (it plans its own next try, and counts it).
+    if (done) return done;
+    this.undelivered.email.delete(id);
+    this.undelivered.sms.delete(id);
+    const stored = await this.store.get(id);
+    if (!stored) throw new Error(`message ${id} vanished`);
+    return stored.record;
+  }
+
+  private async attemptNow(id: string): Promise<MessageRecord> {
+    const stored = await this.store.get(id);
     if (!stored || !stored.payload || stored.record.status !== 'pending') {
       this.undelivered.email.delete(id);
       this.undelivered.sms.delete(id);

@@ -56,15 +56,15 @@ async function expectNothingSent(smsBefore: number, mailsBefore: number): Promis
   expect(smtp.mails).toHaveLength(mailsBefore);
 }
 
-function cappedAudit() {
-  const entries = relais!.store.audit.query({}).filter((e) => e.type === 'message.capped');
+async function cappedAudit() {
+  const entries = (await relais!.store.audit.query({})).filter((e) => e.type === 'message.capped');
   expect(entries.length).toBeGreaterThan(0);
   return entries;
 }
 
 /** The audit names the recipient by a hash, never in clear, whatever form the number took. */
-function expectNoContactInAudit(...contacts: string[]): void {
-  const text = JSON.stringify(relais!.store.audit.query({}));
+async function expectNoContactInAudit(...contacts: string[]): Promise<void> {
+  const text = JSON.stringify((await relais!.store.audit.query({})));
   for (const contact of contacts) expect(text).not.toContain(contact);
 }
 
@@ -81,10 +81,10 @@ describe('#11 costly messages are capped', () => {
     expect(refused.json.message).toMatch(RECIPIENT_MESSAGE);
     await expectNothingSent(3, 0);
     expect(relais!.store.dbs.loginChallenges.getKeysCount()).toBe(challenges);
-    const [entry] = cappedAudit();
+    const [entry] = await cappedAudit();
     expect(entry).toMatchObject({ actorId: relais!.demo.doctor.id });
     expect(entry!.detail).toContain('plafond destinataire ; login-code ; sms');
-    expectNoContactInAudit('+33611223344', '611223344');
+    await expectNoContactInAudit('+33611223344', '611223344');
 
     // By e-mail the address is another recipient: still allowed.
     expect((await call('POST', '/api/session/challenge', { identifier: 'dr.demo', password: 'relais-demo', channel: 'email' })).status).toBe(200);
@@ -99,17 +99,17 @@ describe('#11 costly messages are capped', () => {
     const resend = () => call('POST', `/api/consultations/${id}/invitations/${invitation.id}/resend`, {}, token);
     for (let i = 0; i < 2; i++) expect((await resend()).status).toBe(200);
     await waitFor(() => sms.messages.length === 3, 5000, 'three invitations');
-    const sendsBefore = relais!.store.invitations.get(invitation.id)!.messageIds.length;
+    const sendsBefore = (await relais!.store.invitations.get(invitation.id))!.messageIds.length;
 
     const refused = await resend();
     expect(refused.status).toBe(429);
     expect(refused.json.message).toMatch(RECIPIENT_MESSAGE);
     await expectNothingSent(3, 0);
-    expect(relais!.store.invitations.get(invitation.id)!.messageIds).toHaveLength(sendsBefore);
-    const [entry] = cappedAudit();
+    expect((await relais!.store.invitations.get(invitation.id))!.messageIds).toHaveLength(sendsBefore);
+    const [entry] = await cappedAudit();
     expect(entry).toMatchObject({ consultationId: id });
     expect(entry!.detail).toContain('plafond destinataire ; invitation ; sms');
-    expectNoContactInAudit('+33612345678', '612345678');
+    await expectNoContactInAudit('+33612345678', '612345678');
   });
 
   it('«Inviter un participant»: one number however it is typed; the 4th invitation is refused and not stored', async () => {
@@ -119,15 +119,15 @@ describe('#11 costly messages are capped', () => {
     const invite = (mobile: string) => call('POST', `/api/consultations/${id}/invitations`, { name: 'Marie (fille)', mobile }, token);
     for (const mobile of ['06 11 11 11 11', '+33611111111', '0611111111']) expect((await invite(mobile)).status).toBe(201);
     await waitFor(() => sms.messages.length === 3, 5000, 'three invitations');
-    const stored = relais!.store.invitations.forConsultation(id).length;
+    const stored = (await relais!.store.invitations.forConsultation(id)).length;
 
     const refused = await invite('06.11.11.11.11');
     expect(refused.status).toBe(429);
     expect(refused.json.message).toMatch(RECIPIENT_MESSAGE);
     await expectNothingSent(3, 0);
-    expect(relais!.store.invitations.forConsultation(id)).toHaveLength(stored);
-    expect(cappedAudit()[0]!.detail).toContain('plafond destinataire ; invitation ; sms');
-    expectNoContactInAudit('+33611111111', '611111111', '06 11 11 11 11');
+    expect((await relais!.store.invitations.forConsultation(id))).toHaveLength(stored);
+    expect((await cappedAudit())[0]!.detail).toContain('plafond destinataire ; invitation ; sms');
+    await expectNoContactInAudit('+33611111111', '611111111', '06 11 11 11 11');
   });
 
   it('«Invitation téléphonique»: the 4th to one number is refused; no patient, no consultation is created', async () => {
@@ -145,8 +145,8 @@ describe('#11 costly messages are capped', () => {
     await expectNothingSent(3, 0);
     expect(relais!.store.dbs.consultations.getKeysCount()).toBe(consultations);
     expect(relais!.store.dbs.patients.getKeysCount()).toBe(patients);
-    expect(cappedAudit()[0]!.detail).toContain('plafond destinataire ; invitation-telephonique ; sms');
-    expectNoContactInAudit('+33698765432', '698765432');
+    expect((await cappedAudit())[0]!.detail).toContain('plafond destinataire ; invitation-telephonique ; sms');
+    await expectNoContactInAudit('+33698765432', '698765432');
   });
 
   it('a scheduled consultation: its invitations are counted too; past the cap nothing is created', async () => {
@@ -171,7 +171,7 @@ describe('#11 costly messages are capped', () => {
     expect(refused.json.message).toMatch(RECIPIENT_MESSAGE);
     await expectNothingSent(2, 0);
     expect(relais!.store.dbs.consultations.getKeysCount()).toBe(consultations);
-    expect(cappedAudit()[0]!.detail).toContain('plafond destinataire ; invitation ; sms');
+    expect((await cappedAudit())[0]!.detail).toContain('plafond destinataire ; invitation ; sms');
   });
 
   it('per account and per establishment, by e-mail too, and a restart does not reset the counts', async () => {
@@ -190,7 +190,7 @@ describe('#11 costly messages are capped', () => {
     expect(byEstablishment.status).toBe(429);
     expect(byEstablishment.json.message).toMatch(/^L’établissement a atteint sa limite d’envois de SMS et d’e-mails\. Réessayez dans \d+ heures ou contactez l’administrateur\.$/);
     await waitFor(() => smtp.mails.length === 3, 5000, 'three invitations');
-    expect(cappedAudit().map((e) => e.detail)).toEqual(['plafond établissement ; invitation-telephonique', 'plafond compte ; invitation-telephonique']);
+    expect((await cappedAudit()).map((e) => e.detail)).toEqual(['plafond établissement ; invitation-telephonique', 'plafond compte ; invitation-telephonique']);
 
     await relais!.restart();
     const afterRestart = await instant(await login(relais!.http, 'ide.demo'), 'f@example.org');

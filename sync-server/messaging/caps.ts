@@ -57,7 +57,7 @@ export async function reserveSends(req: Request, ctx: Context, request: SendRequ
     else perRecipient.set(id, { scope: 'recipient', id, count: 1, cap: recipient });
   }
   const count = request.sends.length;
-  const verdict = ctx.store.messageCaps.reserve(
+  const verdict = await ctx.store.messageCaps.reserve(
     [
       ...perRecipient.values(),
       { scope: 'account', id: request.accountId, count, cap: account },

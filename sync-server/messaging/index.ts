@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import type { MessageStore } from '../store/messages.ts';
-import { Messenger } from './Messenger.ts';
+import type { Messages } from '../store/contract.ts';
+import { Messenger, type MessengerOptions } from './Messenger.ts';
 import { Outbox } from './outbox.ts';
 import { SmtpEmailTransport } from './smtp.ts';
 import { HttpSmsGateway } from './smsGateway.ts';
@@ -20,16 +20,16 @@ export function outboxDir(dataDir: string): string {
   return join(dataDir, 'outbox');
 }
 
-export function createMessaging(
+export async function createMessaging(
   config: Config,
-  store: MessageStore,
-  options: { retryDelaysMs?: number[]; log?: (m: string) => void } = {},
-): MessagingSetup {
+  store: Messages,
+  options: { retryDelaysMs?: number[]; log?: (m: string) => void; exclusive?: MessengerOptions['exclusive'] } = {},
+): Promise<MessagingSetup> {
   const outbox = new Outbox(outboxDir(config.dataDir), config.mailFrom);
   const smtp = config.smtpUrl ? new SmtpEmailTransport(config.smtpUrl, config.mailFrom) : null;
   const sms = config.smsGatewayUrl ? new HttpSmsGateway(config.smsGatewayUrl, config.smsGatewayToken) : outbox;
   const messenger = new Messenger(store, { email: smtp ?? outbox, sms, ...options });
-  messenger.resume();
+  await messenger.resume();
   return {
     messenger,
     outbox,

@@ -38,7 +38,7 @@ describe('messaging core', () => {
     expect(mail.text?.trim()).toBe('Rejoignez la salle : https://relais.test/j/abc');
     expect(mail.from?.text).toContain('relais@test.local');
     expect(mail.attachments[0]?.filename).toBe('rdv.ics');
-    expect(running.server.messaging.record(record.id)?.status).toBe('sent');
+    expect((await running.server.messaging.record(record.id))?.status).toBe('sent');
   });
 
   it('§1.1.3 an SMS reaches the HTTP gateway as one JSON POST with its bearer token', async () => {
@@ -61,9 +61,9 @@ describe('messaging core', () => {
     expect(email.lastError).toMatch(/451|Try again/);
     expect(text.status).toBe('pending');
     const messaging = running.server.messaging;
-    await waitFor(() => messaging.record(email.id)?.status === 'sent' && messaging.record(text.id)?.status === 'sent', 5000, 'retries');
-    expect(messaging.record(email.id)?.attempts).toBe(3);
-    expect(messaging.record(text.id)?.attempts).toBe(2);
+    await waitFor(async () => (await messaging.record(email.id))?.status === 'sent' && (await messaging.record(text.id))?.status === 'sent', 5000, 'retries');
+    expect((await messaging.record(email.id))?.attempts).toBe(3);
+    expect((await messaging.record(text.id))?.attempts).toBe(2);
     expect(smtp.mails).toHaveLength(1);
     expect(sms.messages).toHaveLength(1);
   });
@@ -74,12 +74,12 @@ describe('messaging core', () => {
     sms.failNext(100);
     const record = await running.server.messaging.sendSms({ to: '+33612345678', text: 'T', purpose: 'test' });
     const messaging = running.server.messaging;
-    await waitFor(() => messaging.record(record.id)?.status === 'failed', 5000, 'failure');
-    const failed = messaging.record(record.id)!;
+    await waitFor(async () => (await messaging.record(record.id))?.status === 'failed', 5000, 'failure');
+    const failed = (await messaging.record(record.id))!;
     expect(failed.attempts).toBe(3);
     expect(failed.lastError).toContain('503');
     // Still stored with its content, and listed on the development page.
-    expect(running.store.messages.get(record.id)?.payload).not.toBeNull();
+    expect((await running.store.messages.get(record.id))?.payload).not.toBeNull();
     const page = await (await fetch(`${running.http}/dev/outbox`)).text();
     expect(page).toContain('échec');
   });
@@ -91,11 +91,11 @@ describe('messaging core', () => {
     const record = await running.server.messaging.sendSms({ to: '+33612345678', text: 'T', purpose: 'test' });
     expect(record.status).toBe('pending');
     // Back-date the planned try so that the restarted server runs it at once.
-    const stored = running.store.messages.get(record.id)!;
+    const stored = (await running.store.messages.get(record.id))!;
     await running.store.messages.put({ ...stored, nextAttemptAt: Date.now() });
     await running.restart();
     const messaging = running.server.messaging;
-    await waitFor(() => messaging.record(record.id)?.status === 'sent', 5000, 'resumed try');
+    await waitFor(async () => (await messaging.record(record.id))?.status === 'sent', 5000, 'resumed try');
     expect(sms.messages).toHaveLength(1);
   });
 

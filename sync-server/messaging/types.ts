@@ -46,5 +46,5 @@ export interface Messaging {
   sendEmail(message: OutgoingEmail): Promise<MessageRecord>;
   sendSms(message: OutgoingSms): Promise<MessageRecord>;
   /** The current record of a message (its delivery status). */
-  record(id: string): MessageRecord | undefined;
+  record(id: string): Promise<MessageRecord | undefined>;
 }

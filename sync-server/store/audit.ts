@@ -3,6 +3,7 @@
  * or deletes one. They carry ids (person, patient, consultation), never health content.
  */
 import type { Databases } from './db.ts';
+import type { Audit } from './contract.ts';
 
 export type AuditEventType =
   | 'login.success'
@@ -54,7 +55,7 @@ export interface AuditFilter {
   limit?: number;
 }
 
-export class AuditStore {
+export class AuditStore implements Audit {
   private seq = 0;
 
   constructor(private readonly db: Pick<Databases, 'audit'>) {}
@@ -67,7 +68,7 @@ export class AuditStore {
   }
 
   /** Newest first. */
-  query(filter: AuditFilter = {}): AuditEvent[] {
+  async query(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const start = filter.to ? [Date.parse(filter.to)] : undefined;
     const end = filter.from ? [Date.parse(filter.from)] : undefined;
     const out: AuditEvent[] = [];

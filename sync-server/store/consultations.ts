@@ -1,5 +1,6 @@
 /** Establishments and consultations (the records that are not co-edited). */
 import type { Databases } from './db.ts';
+import type { Consultations, Establishments } from './contract.ts';
 
 export interface Establishment {
   id: string;
@@ -24,34 +25,38 @@ export interface Consultation {
   createdAt: string;
 }
 
-export class EstablishmentStore {
+export class EstablishmentStore implements Establishments {
   constructor(private readonly db: Pick<Databases, 'establishments'>) {}
-  get(id: string): Establishment | undefined {
+  async get(id: string): Promise<Establishment | undefined> {
     return this.db.establishments.get(id) as Establishment | undefined;
   }
   async put(value: Establishment): Promise<void> {
     await this.db.establishments.put(value.id, value);
   }
-  list(): Establishment[] {
+  async list(): Promise<Establishment[]> {
     return [...this.db.establishments.getRange()].map(({ value }) => value as Establishment);
   }
 }
 
-export class ConsultationStore {
+export class ConsultationStore implements Consultations {
   constructor(private readonly db: Pick<Databases, 'consultations'>) {}
-  get(id: string): Consultation | undefined {
+  async get(id: string): Promise<Consultation | undefined> {
     return this.db.consultations.get(id) as Consultation | undefined;
   }
   async put(value: Consultation): Promise<void> {
     await this.db.consultations.put(value.id, value);
   }
   /** Consultations a user takes part in, soonest first. */
-  forParticipant(userId: string): Consultation[] {
+  async forParticipant(userId: string): Promise<Consultation[]> {
     const out: Consultation[] = [];
     for (const { value } of this.db.consultations.getRange()) {
       const c = value as Consultation;
       if (c.participants.includes(userId)) out.push(c);
     }
     return out.sort((a, b) => a.start.localeCompare(b.start));
+  }
+  /** Every consultation, in id order (the retention purge's daily pass). */
+  async list(): Promise<Consultation[]> {
+    return [...this.db.consultations.getRange()].map(({ value }) => value as Consultation);
   }
 }

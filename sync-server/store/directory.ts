@@ -1,11 +1,12 @@
 /** The professionals' directory (SPEC §5), imported from the RPPS extract: RPPS number → entry. */
 import type { Databases } from './db.ts';
+import type { Directory } from './contract.ts';
 import { matchesDirectoryQuery, type DirectoryEntry } from '../../schema/directory.ts';
 
-export class DirectoryStore {
+export class DirectoryStore implements Directory {
   constructor(private readonly db: Pick<Databases, 'directory' | 'root'>) {}
 
-  get(rpps: string): DirectoryEntry | undefined {
+  async get(rpps: string): Promise<DirectoryEntry | undefined> {
     return this.db.directory.get(rpps) as DirectoryEntry | undefined;
   }
 
@@ -16,12 +17,12 @@ export class DirectoryStore {
     });
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.db.directory.getCount();
   }
 
   /** Entries where every word of the query matches RPPS, name, profession, specialty, postcode or city. */
-  search(query: string, limit = 20): DirectoryEntry[] {
+  async search(query: string, limit = 20): Promise<DirectoryEntry[]> {
     const out: DirectoryEntry[] = [];
     for (const { value } of this.db.directory.getRange()) {
       const entry = value as DirectoryEntry;

@@ -14,6 +14,7 @@ import { freePort, startServerProcess } from '../testing/serverProcess.ts';
 import { storedDoc } from '../testing/storedDoc.ts';
 import { clearLmdbDir, databasesOf, lmdbDir, lmdbEncryptionKey, openEnvironment, storeFormat, StoreRefusedError, SUB_DATABASES, type Key } from './db.ts';
 import { openStore, storeOver } from './index.ts';
+import { BlobStore, loadMasterKey } from '../documents/blobStore.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const FICHE = 'Chute dans la chambre 12, hématome frontal, surveillance neurologique';
@@ -27,7 +28,7 @@ afterEach(() => {
 async function clearStore(): Promise<{ dataDir: string; demo: DemoData }> {
   const dataDir = tempDataDir();
   dirs.push(dataDir);
-  const store = storeOver(databasesOf(openEnvironment(lmdbDir(dataDir), null)));
+  const store = storeOver(databasesOf(openEnvironment(lmdbDir(dataDir), null)), new BlobStore(dataDir, loadMasterKey(dataDir)));
   const demo = await seedDemo(store);
   const docName = dossierDocName(demo.consultations[0]!.id);
   const doc = await storedDoc(store, docName);
@@ -89,8 +90,8 @@ describe('#11 a clear store from before encryption at rest', () => {
 
     const store = openStore(dataDir);
     try {
-      expect(store.users.byIdentifier('dr.demo')!.displayName).toBe('Dr Claire Martin');
-      expect(store.patients.get(demo.consultations[0]!.patientId)!.birthName).toBe('DUPONT');
+      expect((await store.users.byIdentifier('dr.demo'))!.displayName).toBe('Dr Claire Martin');
+      expect((await store.patients.get(demo.consultations[0]!.patientId))!.birthName).toBe('DUPONT');
       expect((await storedDoc(store, dossierDocName(demo.consultations[0]!.id))).getMap<Y.Text>('fiche').get('motif')!.toString()).toBe(FICHE);
     } finally {
       await store.close();
@@ -107,7 +108,7 @@ describe('#11 a clear store from before encryption at rest', () => {
     rmSync(join(lmdbDir(dataDir), 'key-id'));
     expect(() => openStore(dataDir, other)).toThrow(/ne déchiffre pas[\s\S]*does not decrypt/);
     const store = openStore(dataDir);
-    expect(store.patients.get(demo.consultations[0]!.patientId)!.birthName).toBe('DUPONT');
+    expect((await store.patients.get(demo.consultations[0]!.patientId))!.birthName).toBe('DUPONT');
     await store.close();
   });
 

@@ -4,6 +4,7 @@
  * in the messaging records, referenced by id.
  */
 import type { Databases } from './db.ts';
+import type { Invitations } from './contract.ts';
 import type { InvitationChannel, InvitationRecipient } from '../../schema/consultation.ts';
 
 export interface Invitation {
@@ -19,10 +20,10 @@ export interface Invitation {
   createdAt: string;
 }
 
-export class InvitationStore {
+export class InvitationStore implements Invitations {
   constructor(private readonly db: Pick<Databases, 'invitations'>) {}
 
-  get(id: string): Invitation | undefined {
+  async get(id: string): Promise<Invitation | undefined> {
     return this.db.invitations.get(id) as Invitation | undefined;
   }
 
@@ -30,7 +31,7 @@ export class InvitationStore {
     await this.db.invitations.put(value.id, value);
   }
 
-  forConsultation(consultationId: string): Invitation[] {
+  async forConsultation(consultationId: string): Promise<Invitation[]> {
     const out: Invitation[] = [];
     for (const { value } of this.db.invitations.getRange()) {
       const inv = value as Invitation;

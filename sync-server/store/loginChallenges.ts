@@ -1,5 +1,6 @@
 /** Pending one-time login codes (strong authentication), stored hashed. */
 import type { Databases } from './db.ts';
+import type { LoginChallenges } from './contract.ts';
 
 export interface LoginChallenge {
   userId: string;
@@ -11,10 +12,10 @@ export interface LoginChallenge {
   tries: number;
 }
 
-export class LoginChallengeStore {
+export class LoginChallengeStore implements LoginChallenges {
   constructor(private readonly db: Pick<Databases, 'loginChallenges'>) {}
 
-  get(id: string): LoginChallenge | undefined {
+  async get(id: string): Promise<LoginChallenge | undefined> {
     return this.db.loginChallenges.get(id) as LoginChallenge | undefined;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { SendCap } from '../config.ts';
 import type { Databases } from './db.ts';
+import type { MessageCaps } from './contract.ts';
 
 export type CapScope = 'recipient' | 'account' | 'establishment';
 
@@ -18,7 +19,7 @@ export interface CapCount {
 
 export type CapVerdict = { ok: true } | { ok: false; scope: CapScope; id: string; retryAt: number };
 
-export class MessageCapStore {
+export class MessageCapStore implements MessageCaps {
   constructor(private readonly db: Pick<Databases, 'messageCaps'>) {}
 
   /**
@@ -26,7 +27,7 @@ export class MessageCapStore {
    * the same moment cannot all read a count under the cap and all send. When a key is full, none
    * is counted and the verdict says which, and when its oldest send leaves the window.
    */
-  reserve(counts: CapCount[], now = Date.now()): CapVerdict {
+  async reserve(counts: CapCount[], now = Date.now()): Promise<CapVerdict> {
     return this.db.messageCaps.transactionSync((): CapVerdict => {
       const next: [string, number[]][] = [];
       for (const { scope, id, count, cap } of counts) {

@@ -4,6 +4,7 @@
  * to outlive the delivery.
  */
 import type { Databases } from './db.ts';
+import type { Messages } from './contract.ts';
 import type { MessageRecord, OutgoingEmail, OutgoingSms } from '../messaging/types.ts';
 
 export type MessagePayload = { channel: 'email'; email: OutgoingEmail } | { channel: 'sms'; sms: OutgoingSms };
@@ -16,10 +17,10 @@ export interface StoredMessage {
   nextAttemptAt: number | null;
 }
 
-export class MessageStore {
+export class MessageStore implements Messages {
   constructor(private readonly db: Pick<Databases, 'messages'>) {}
 
-  get(id: string): StoredMessage | undefined {
+  async get(id: string): Promise<StoredMessage | undefined> {
     return this.db.messages.get(id) as StoredMessage | undefined;
   }
 
@@ -28,7 +29,7 @@ export class MessageStore {
   }
 
   /** Messages with a try planned: resumed after a restart. */
-  pending(): StoredMessage[] {
+  async pending(): Promise<StoredMessage[]> {
     const out: StoredMessage[] = [];
     for (const { value } of this.db.messages.getRange()) {
       const m = value as StoredMessage;
@@ -38,7 +39,7 @@ export class MessageStore {
   }
 
   /** Every record, newest first (for the admin and /dev/outbox pages). */
-  records(limit = 200): MessageRecord[] {
+  async records(limit = 200): Promise<MessageRecord[]> {
     const out: MessageRecord[] = [];
     for (const { value } of this.db.messages.getRange()) out.push((value as StoredMessage).record);
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);

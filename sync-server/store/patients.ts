@@ -3,6 +3,7 @@
  * to. Records written before the INS fields existed are read with their defaults (status PROV).
  */
 import type { Databases } from './db.ts';
+import type { Patients } from './contract.ts';
 import { duplicateKey, firstOf, type PatientIdentity } from '../../schema/identity.ts';
 import { searchForm } from '../../schema/directory.ts';
 
@@ -38,10 +39,10 @@ export interface PatientQuery {
   limit?: number;
 }
 
-export class PatientStore {
+export class PatientStore implements Patients {
   constructor(private readonly db: Pick<Databases, 'patients'>) {}
 
-  get(id: string): Patient | undefined {
+  async get(id: string): Promise<Patient | undefined> {
     const value = this.db.patients.get(id) as PatientWrite | undefined;
     return value ? complete(value) : undefined;
   }
@@ -51,7 +52,7 @@ export class PatientStore {
   }
 
   /** Identities of these establishments matching the query, by birth name. */
-  search(establishmentIds: string[], query: PatientQuery): Patient[] {
+  async search(establishmentIds: string[], query: PatientQuery): Promise<Patient[]> {
     const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
     const out: Patient[] = [];
     for (const { value } of this.db.patients.getRange()) {
@@ -67,7 +68,7 @@ export class PatientStore {
   }
 
   /** Likely duplicates in one establishment: same birth name, first name and birth date (SPEC §3). */
-  duplicatesOf(establishmentId: string, identity: Pick<PatientIdentity, 'birthName' | 'firstNames' | 'birthDate'>, exceptId?: string): Patient[] {
+  async duplicatesOf(establishmentId: string, identity: Pick<PatientIdentity, 'birthName' | 'firstNames' | 'birthDate'>, exceptId?: string): Promise<Patient[]> {
     const key = duplicateKey(identity);
     const out: Patient[] = [];
     for (const { value } of this.db.patients.getRange()) {

@@ -1,5 +1,6 @@
 /** Login sessions, stored under the sha-256 of their token (a stolen database gives no cookie). */
 import type { Databases } from './db.ts';
+import type { Sessions } from './contract.ts';
 
 export interface Session {
   userId: string;
@@ -7,10 +8,10 @@ export interface Session {
   lastSeenAt: number;
 }
 
-export class SessionStore {
+export class SessionStore implements Sessions {
   constructor(private readonly db: Pick<Databases, 'sessions'>) {}
 
-  get(tokenHash: string): Session | undefined {
+  async get(tokenHash: string): Promise<Session | undefined> {
     return this.db.sessions.get(tokenHash) as Session | undefined;
   }
 

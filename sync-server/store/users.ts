@@ -1,5 +1,6 @@
 /** Professionals' accounts. */
 import type { Databases } from './db.ts';
+import type { Users } from './contract.ts';
 
 export interface User {
   id: string;
@@ -39,15 +40,15 @@ export function withRoles<T extends Pick<User, 'establishmentIds'> & { role?: Us
   return { ...user, adminOf, role: adminOf.length > 0 ? 'admin' : 'professional' };
 }
 
-export class UserStore {
+export class UserStore implements Users {
   constructor(private readonly db: Pick<Databases, 'users' | 'usersByIdentifier' | 'root'>) {}
 
-  get(id: string): User | undefined {
+  async get(id: string): Promise<User | undefined> {
     const user = this.db.users.get(id) as User | undefined;
     return user && withRoles(user);
   }
 
-  byIdentifier(identifier: string): User | undefined {
+  async byIdentifier(identifier: string): Promise<User | undefined> {
     const id = this.db.usersByIdentifier.get(identifier.toLowerCase());
     return id === undefined ? undefined : this.get(id);
   }
@@ -61,7 +62,7 @@ export class UserStore {
   }
 
   /** The account whose RPPS number this is (Pro Santé Connect's SubjectNameID). */
-  byRpps(rpps: string): User | undefined {
+  async byRpps(rpps: string): Promise<User | undefined> {
     for (const { value } of this.db.users.getRange()) {
       const user = value as User;
       if (user.rpps === rpps) return withRoles(user);
@@ -69,11 +70,11 @@ export class UserStore {
     return undefined;
   }
 
-  list(): User[] {
+  async list(): Promise<User[]> {
     return [...this.db.users.getRange()].map(({ value }) => withRoles(value as User));
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.db.users.getCount();
   }
 }

@@ -6,10 +6,10 @@
  */
 import type { RoomRegistry } from './RoomRegistry.ts';
 import type { SyncSocket } from './socket.ts';
-import type { Access } from './Room.ts';
+import type { Access, Room } from './Room.ts';
 import { CloseCode } from './closeCodes.ts';
 
-export type AccessCheck = (principal: string, docName: string) => Access | null | Promise<Access | null>;
+export type AccessCheck = (principal: string, docName: string) => Promise<Access | null>;
 
 interface Owner {
   principal: string;
@@ -36,16 +36,21 @@ export class SocketOwners {
     for (const docName of docNames) {
       const room = this.registry.get(docName);
       if (!room) continue;
-      const refused = new Set<SyncSocket>();
-      for (const socket of room.sockets()) {
-        const owner = this.owners.get(socket);
-        if (!owner) continue;
-        const now = await this.check(owner.principal, docName);
-        // Write access reduced to read: the socket reconnects and is admitted read-only.
-        if (now === null || (owner.access === 'write' && now === 'read')) refused.add(socket);
-      }
-      // The room may have been dropped and loaded again meanwhile: its sockets are looked up anew.
-      this.registry.get(docName)?.revoke((socket) => refused.has(socket), CloseCode.Forbidden, 'access revoked');
+      // The policy reads the store (asynchronously): asked once per principal, then the sockets closed.
+      const verdicts = new Map<string, Access | null>();
+      for (const principal of this.ownersIn(room, (owner) => owner.principal)) verdicts.set(principal, await this.check(principal, docName));
+      this.registry.get(docName)?.revoke(
+        (socket) => {
+          const owner = this.owners.get(socket);
+          // A socket opened while the policy was asked was admitted under the rights of now.
+          if (!owner || !verdicts.has(owner.principal)) return false;
+          const now = verdicts.get(owner.principal);
+          // Write access reduced to read: the socket reconnects and is admitted read-only.
+          return now === null || (owner.access === 'write' && now === 'read');
+        },
+        CloseCode.Forbidden,
+        'access revoked',
+      );
     }
   }
 
@@ -55,13 +60,35 @@ export class SocketOwners {
   }
 
   /** Closes the sockets whose session has ended since they opened (idle or absolute limit). */
-  closeEndedSessions(isLive: (sessionKey: string) => boolean): void {
-    this.closeWhere((owner) => owner.sessionKey !== null && !isLive(owner.sessionKey));
+  async closeEndedSessions(isLive: (sessionKey: string) => Promise<boolean>): Promise<void> {
+    const keys = new Set<string>();
+    this.registry.forEach((room) => {
+      for (const key of this.ownersIn(room, (owner) => owner.sessionKey)) if (key !== null) keys.add(key);
+    });
+    const ended = new Set<string>();
+    for (const key of keys) if (!(await isLive(key))) ended.add(key);
+    if (ended.size > 0) this.closeWhere((owner) => owner.sessionKey !== null && ended.has(owner.sessionKey));
   }
 
   /** Closes every socket a principal holds (their sessions ended). */
   closeAllOf(principal: string): void {
     this.closeWhere((owner) => owner.principal === principal);
+  }
+
+  /** What `pick` gives of the owner of each tracked socket in a room, without duplicates. */
+  private ownersIn<T>(room: Room, pick: (owner: Owner) => T): Set<T> {
+    const out = new Set<T>();
+    // A predicate that closes nothing: the room's way to list its sockets.
+    room.revoke(
+      (socket) => {
+        const owner = this.owners.get(socket);
+        if (owner) out.add(pick(owner));
+        return false;
+      },
+      CloseCode.Forbidden,
+      '',
+    );
+    return out;
   }
 
   /** Closes, as «session ended», every tracked socket whose owner matches. */

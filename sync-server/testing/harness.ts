@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import { readConfig, type Config } from '../config.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { openStore, type LmdbStore } from '../store/index.ts';
 import { startServer, type RelaisServer, type ServerOptions } from '../server.ts';
 import { seedDemo, type DemoData } from '../../scripts/demo.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
@@ -32,7 +32,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
 
 export interface Running {
   dataDir: string;
-  store: Store;
+  store: LmdbStore;
   server: RelaisServer;
   demo: DemoData;
   http: string;
@@ -47,7 +47,7 @@ export async function startRelais(options: ServerOptions & { config?: Partial<Co
   const dataDir = tempDataDir();
   const store = openStore(dataDir);
   const demo = await seedDemo(store);
-  const start = (s: Store) => startServer(testConfig(dataDir, options.config), s, { logger: testLogger, ...options });
+  const start = (s: LmdbStore) => startServer(testConfig(dataDir, options.config), s, { logger: testLogger, ...options });
   const server = await start(store);
   const running: Running = {
     dataDir,

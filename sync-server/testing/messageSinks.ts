@@ -64,7 +64,8 @@ export interface SmsSink {
   close(): Promise<void>;
 }
 
-export async function startSmsSink(): Promise<SmsSink> {
+/** `delayMs`: each answer comes this late (a slow gateway: tries overlap). */
+export async function startSmsSink(options: { delayMs?: number } = {}): Promise<SmsSink> {
   const messages: ReceivedSms[] = [];
   let fail = 0;
   const server: Server = createServer((req, res) => {
@@ -82,7 +83,9 @@ export async function startSmsSink(): Promise<SmsSink> {
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<ReceivedSms, 'authorization'>;
       messages.push({ ...body, authorization: req.headers.authorization ?? null });
-      res.writeHead(202, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: true }));
+      const answer = (): void => void res.writeHead(202, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: true }));
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

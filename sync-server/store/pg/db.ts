@@ -22,6 +22,8 @@ const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
 export const MIGRATION_LOCK = 0x52454c01;
 
 const SEAL_VERSION = 1;
+/** Bytes a sealed payload adds: version, IV, tag. */
+export const SEAL_OVERHEAD = 29;
 
 export class PgDatabase {
   readonly pool: pg.Pool;
@@ -75,6 +77,23 @@ export class PgDatabase {
     return deserialize(Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()])) as T;
   }
 
+  /** Bytes sealed for the row (`table`, `key`), without serialising: the document log's hot path. */
+  sealBytes(table: string, key: string, bytes: Uint8Array): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    cipher.setAAD(Buffer.from(`${table}\0${key}`));
+    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    return Buffer.concat([Buffer.from([SEAL_VERSION]), iv, cipher.getAuthTag(), body]);
+  }
+
+  openBytes(table: string, key: string, sealed: Buffer): Uint8Array {
+    if (sealed[0] !== SEAL_VERSION) throw new Error(`unknown sealed record version in ${table}`);
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, sealed.subarray(1, 13));
+    decipher.setAAD(Buffer.from(`${table}\0${key}`));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
+  }
+
   /** The column a lookup by `value` uses: an HMAC, so the table never holds the value in clear. */
   lookup(kind: string, value: string): string {
     return createHmac('sha256', this.lookupKey).update(`${kind}\0${value}`).digest('hex');
@@ -97,7 +116,7 @@ export class PgDatabase {
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
-          throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
         }
         applied.push(file);
       }

@@ -1,0 +1,77 @@
+/**
+ * Patient identities in PostgreSQL (contract.ts Patients). Names and birth dates are health data:
+ * they live in the sealed payload only, never in a clear column nor an index. A search therefore
+ * opens every identity of the establishments asked and filters in Node, as the LMDB store scans
+ * its records: a cost in proportion to an establishment's patients (thousands, not millions).
+ */
+import type { Patients } from '../contract.ts';
+import type { Patient, PatientQuery, PatientWrite } from '../patients.ts';
+import { duplicateKey, firstOf, type PatientIdentity } from '../../../schema/identity.ts';
+import { searchForm } from '../../../schema/directory.ts';
+import type { PgDatabase } from './db.ts';
+
+// The three helpers below repeat store/patients.ts's private ones (its `complete` and the body of
+// its search), which this branch may not touch: once that module exports them, import them.
+
+/** A record with the fields older writers lacked, at their defaults (status PROV). */
+export function completePatient(p: PatientWrite): Patient {
+  return {
+    firstName: firstOf(p.firstNames),
+    birthPlace: null,
+    usedFirstName: null,
+    insMatricule: null,
+    status: 'PROV',
+    identityDocument: null,
+    createdAt: '1970-01-01T00:00:00.000Z',
+    createdBy: '',
+    ...p,
+  };
+}
+
+/** Every word of the query in a name (birth, used, first names), and the birth date when asked. */
+export function matchesPatientQuery(p: Patient, query: PatientQuery): boolean {
+  if (query.birthDate && p.birthDate !== query.birthDate) return false;
+  const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
+  const haystack = searchForm([p.birthName, p.usedName ?? '', p.firstNames, p.usedFirstName ?? ''].join(' '));
+  return words.every((w) => haystack.includes(w));
+}
+
+/** By birth name, then first names. */
+export function sortPatients(patients: Patient[]): Patient[] {
+  return patients.sort((a, b) => a.birthName.localeCompare(b.birthName) || a.firstNames.localeCompare(b.firstNames));
+}
+
+const TABLE = 'patients';
+type Row = { id: string; payload: Buffer };
+
+export class PgPatients implements Patients {
+  constructor(private readonly db: PgDatabase) {}
+
+  private read(rows: Row[]): Patient[] {
+    return rows.map((row) => completePatient(this.db.open<PatientWrite>(TABLE, row.id, row.payload)));
+  }
+
+  async get(id: string): Promise<Patient | undefined> {
+    return this.read((await this.db.query<Row>('SELECT id, payload FROM patients WHERE id = $1', [id])).rows)[0];
+  }
+
+  async put(value: PatientWrite): Promise<void> {
+    await this.db.query('INSERT INTO patients (id, establishment_id, payload) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET establishment_id = EXCLUDED.establishment_id, payload = EXCLUDED.payload', [
+      value.id,
+      value.establishmentId,
+      this.db.seal(TABLE, value.id, completePatient(value)),
+    ]);
+  }
+
+  async search(establishmentIds: string[], query: PatientQuery): Promise<Patient[]> {
+    if (establishmentIds.length === 0) return [];
+    const { rows } = await this.db.query<Row>('SELECT id, payload FROM patients WHERE establishment_id = ANY($1::text[]) ORDER BY id', [establishmentIds]);
+    return sortPatients(this.read(rows).filter((p) => !p.instant && matchesPatientQuery(p, query))).slice(0, query.limit ?? 50);
+  }
+
+  async duplicatesOf(establishmentId: string, identity: Pick<PatientIdentity, 'birthName' | 'firstNames' | 'birthDate'>, exceptId?: string): Promise<Patient[]> {
+    const key = duplicateKey(identity);
+    const { rows } = await this.db.query<Row>('SELECT id, payload FROM patients WHERE establishment_id = $1 AND id IS DISTINCT FROM $2 ORDER BY id', [establishmentId, exceptId ?? null]);
+    return this.read(rows).filter((p) => !p.instant && duplicateKey(p) === key);
+  }
+}
