@@ -217,11 +217,6 @@ export class Room {
     return this.peers.size;
   }
 
-  /** The sockets on this document now. */
-  sockets(): SyncSocket[] {
-    return [...this.peers.keys()];
-  }
-
   get isIdle(): boolean {
     return (
       this.peers.size === 0 &&
