@@ -93,7 +93,7 @@ async function sign(token: string): Promise<FicheSignature> {
   return ((await res.json()) as { signature: FicheSignature }).signature;
 }
 
-const dossierStored = () => new Teledossier(storedDoc(relais.store, dossierDocName(consultationId)));
+const dossierStored = async () => new Teledossier(await storedDoc(relais.store, dossierDocName(consultationId)));
 const download = (token: string, documentId: string, inline = false) =>
   fetch(`${relais.http}/api/consultations/${consultationId}/documents/${documentId}${inline ? '?inline=1' : ''}`, { headers: cookie(token) });
 
@@ -107,7 +107,7 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
       new Teledossier(d).addSignature({ ...real, signedAt: new Date().toISOString(), versionHash: 'forged', documentId: hers.id }),
     );
     expect(await socket.closed).toBe(CloseCode.ForbiddenWrite);
-    const stored = dossierStored();
+    const stored = await dossierStored();
     expect(stored.signatures.toArray().map((s) => s.documentId)).toEqual([real.documentId]);
     expect(stored.documentList().map((d) => d.id)).toEqual([ordonnance.id, real.documentId, hers.id]);
     expect(stored.signatureState()).toBe('signed');
@@ -123,8 +123,8 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
       t.signatures.delete(0, t.signatures.length);
     });
     expect(await socket.closed).toBe(CloseCode.ForbiddenWrite);
-    expect(dossierStored().documentList()).toHaveLength(2);
-    expect(dossierStored().signatures.length).toBe(1);
+    expect((await dossierStored()).documentList()).toHaveLength(2);
+    expect((await dossierStored()).signatures.length).toBe(1);
     expect((await download(doctor, ordonnance.id)).status).toBe(200);
   });
 
@@ -164,11 +164,11 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
       reason: '',
     });
     const docName = dossierDocName(own.id);
-    const forgedDoc = storedDoc(relais.store, docName);
+    const forgedDoc = await storedDoc(relais.store, docName);
     const before = Y.encodeStateVector(forgedDoc);
     new Teledossier(forgedDoc).addDocument({ ...secret, id: 'volé' });
     new Teledossier(forgedDoc).addDocument({ ...secret, id: 'script', mimeType: 'text/html' });
-    await relais.store.docs.append(docName, relais.store.docs.load(docName).lastSeq + 1, Y.encodeStateAsUpdate(forgedDoc, before));
+    await relais.store.docs.append(docName, Y.encodeStateAsUpdate(forgedDoc, before));
     const token = await login(relais.http, 'dr.b', 'mot-de-passe-solide-b');
     for (const id of ['volé', 'script']) {
       const res = await fetch(`${relais.http}/api/consultations/${own.id}/documents/${id}`, { headers: cookie(token) });
@@ -181,7 +181,7 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
     const socket = await hand(roomDocName(consultationId), doctor);
     socket.forge((d) => new RoomDoc(d).sent.push([{ documentId: pdf.id, name: pdf.name, size: pdf.size, sentAt: new Date().toISOString(), sentByName: 'x' }]));
     expect(await socket.closed).toBe(CloseCode.ForbiddenWrite);
-    expect(new RoomDoc(storedDoc(relais.store, roomDocName(consultationId))).sentDocuments()).toEqual([]);
+    expect(new RoomDoc(await storedDoc(relais.store, roomDocName(consultationId))).sentDocuments()).toEqual([]);
     const guest = await guestToken();
     const res = await fetch(`${relais.http}/api/room/${consultationId}/sent/${pdf.id}?invitation=${encodeURIComponent(guest)}`);
     expect(res.status).toBe(404);
@@ -207,19 +207,19 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
     const socket = await hand(roomDocName(consultationId), doctor);
     socket.forge((d) => new RoomDoc(d).setSpotlight('peer-x'));
     const deadline = Date.now() + 5000;
-    while (new RoomDoc(storedDoc(relais.store, roomDocName(consultationId))).spotlight() !== 'peer-x' && Date.now() < deadline) {
+    while (new RoomDoc(await storedDoc(relais.store, roomDocName(consultationId))).spotlight() !== 'peer-x' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(new RoomDoc(storedDoc(relais.store, roomDocName(consultationId))).spotlight()).toBe('peer-x');
+    expect(new RoomDoc(await storedDoc(relais.store, roomDocName(consultationId))).spotlight()).toBe('peer-x');
   });
 
   it('the activity feed takes nothing from a client', async () => {
     const docName = activityDocName(relais.demo.establishmentId);
-    const before = relais.store.docs.exists(docName) ? relais.store.docs.load(docName).lastSeq : 0;
+    const before = (await relais.store.docs.exists(docName)) ? (await relais.store.docs.load(docName)).lastSeq : 0;
     const socket = await hand(docName, doctor);
     socket.forge((d) => appointmentsOf(d).delete(consultationId));
     await new Promise((r) => setTimeout(r, 200));
-    expect(relais.store.docs.exists(docName) ? relais.store.docs.load(docName).lastSeq : 0).toBe(before);
+    expect(await relais.store.docs.exists(docName) ? (await relais.store.docs.load(docName)).lastSeq : 0).toBe(before);
     void socket;
   });
 
@@ -229,15 +229,15 @@ describe('§9 a participant cannot forge what only the server writes (#11)', () 
       socket.forge(change);
       expect(await socket.closed).toBe(CloseCode.ForbiddenWrite);
     }
-    expect(storedDoc(relais.store, dossierDocName(consultationId)).share.has('notes')).toBe(false);
+    expect((await storedDoc(relais.store, dossierDocName(consultationId))).share.has('notes')).toBe(false);
   });
 
   it('typing in the fiche goes through as before', async () => {
     const socket = await hand(dossierDocName(consultationId), nurse);
     socket.forge((d) => new Teledossier(d).field('conclusion')!.insert(0, 'Plaie propre.'));
     const deadline = Date.now() + 5000;
-    while (dossierStored().ficheText().conclusion !== 'Plaie propre.' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(dossierStored().ficheText().conclusion).toBe('Plaie propre.');
+    while ((await dossierStored()).ficheText().conclusion !== 'Plaie propre.' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await dossierStored()).ficheText().conclusion).toBe('Plaie propre.');
   });
 });
 

@@ -15,10 +15,11 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { DocStore, LoadedLog } from '../store/docLog.ts';
+import type { LoadedLog } from '../store/docLog.ts';
+import type { DocStore } from '../store/contract.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
 import { CloseCode, SyncProtocolError } from './closeCodes.ts';
-import { checkClientUpdate, checkIntegratedPending, pendingOf } from './writePolicy.ts';
+import { checkClientUpdate, checkIntegratedPending, pendingOf, type Pending } from './writePolicy.ts';
 import type { ClientWrites } from '../../schema/clientWrites.ts';
 import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol.ts';
 
@@ -36,6 +37,23 @@ const KEEP_FULL_STEP2_BYTES = 32 * 1024;
 
 /** Origin of updates the server makes itself. */
 const SERVER_ORIGIN = Symbol('server');
+/** Origin of updates another node stored (`applyRemote`): neither stored again nor recorded. */
+const REMOTE_ORIGIN = Symbol('remote');
+/** Origin of awareness updates from another node's sockets: sent to this node's, not back out. */
+const REMOTE_AWARENESS = Symbol('remote awareness');
+
+/**
+ * What a room tells the other nodes holding its document (cluster/roomLink.ts); null on a single
+ * node. The room does not know where it goes.
+ */
+export interface RoomLinkHooks {
+  /** An update of this room's was stored under `seq`. */
+  stored(seq: number, update: Uint8Array): void;
+  /** This node's sockets changed the awareness (y-protocols encoding). */
+  awarenessChanged(update: Uint8Array): void;
+  /** This room replaced the document by a new generation (stored). */
+  replacedHere(): void;
+}
 
 /**
  * After a server edit, a room nobody has open stays loaded this long, so that the next edit (the
@@ -120,7 +138,9 @@ export class Room {
   private lingerUntil = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly peers = new Map<SyncSocket, Peer>();
-  private lastSeq: number;
+  /** Highest seq the store gave for this document so far (its appends, and `applyRemote`'s). */
+  private seq: number;
+  /** Updates stored after the snapshot (counted once stored), and their bytes. */
   private tailCount: number;
   private tailBytes: number;
   private snapshotBytes: number;
@@ -132,6 +152,12 @@ export class Room {
    */
   private readonly compactFactor = 0.75 + Math.random() * 0.25;
   private pendingWrites = 0;
+  /** Appends not yet settled: their seqs are not known yet. */
+  private appending = 0;
+  /** Called once no append is left unsettled (`appendsSettled`). */
+  private appendWaiters: (() => void)[] = [];
+  /** Holds that keep the room loaded without sockets (`pin`: an upgrade on its way to `open`). */
+  private readonly pins = new Set<object>();
   private compacting = false;
   /** The socket whose update left structs pending (waiting for what they build on), if any. */
   private pendingFrom: SyncSocket | null = null;
@@ -174,7 +200,7 @@ export class Room {
     this.serverOnly = this.writes !== null && Object.keys(this.writes).length === 0;
     this.freshCopy = options.freshCopyOf?.(name) ?? null;
     this.lingerMs = options.serverEditLingerMs ?? SERVER_EDIT_LINGER_MS;
-    this.lastSeq = log.lastSeq;
+    this.seq = log.lastSeq;
     this.tailCount = log.tailCount;
     this.tailBytes = log.tailBytes;
     this.snapshotBytes = log.snapshotBytes;
@@ -207,12 +233,42 @@ export class Room {
   }
 
   get isIdle(): boolean {
-    return this.peers.size === 0 && this.pendingWrites === 0 && !this.compacting && !this.replacing && Date.now() >= this.lingerUntil;
+    return (
+      this.peers.size === 0 &&
+      this.pins.size === 0 &&
+      this.pendingWrites === 0 &&
+      !this.compacting &&
+      !this.replacing &&
+      Date.now() >= this.lingerUntil
+    );
   }
 
-  /** Stops lingering: the room may be dropped as soon as nothing holds it (server shutdown). */
+  /** Highest sequence number the store gave for this document that this room has seen. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Keeps the room loaded without sockets until the returned release is called, or `ms` passed:
+   * the socket upgrade loads the room, then its `open` joins it (RoomRegistry.open). Released
+   * twice, or after `endLinger`, it does nothing more.
+   */
+  pin(ms: number): () => void {
+    const hold = {};
+    this.pins.add(hold);
+    const release = (): void => {
+      clearTimeout(timer);
+      if (this.pins.delete(hold)) this.checkIdle();
+    };
+    const timer = setTimeout(release, ms);
+    timer.unref();
+    return release;
+  }
+
+  /** Stops lingering, pins too: the room may be dropped as soon as nothing holds it (server shutdown, purge). */
   endLinger(): void {
     this.lingerUntil = 0;
+    this.pins.clear();
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
     this.checkIdle();
@@ -450,14 +506,16 @@ export class Room {
 
   /** Stores an update the document took, then fans it out (never back to its author). */
   private record(update: Uint8Array, message: Uint8Array, sender: SyncSocket | null): void {
-    const seq = ++this.lastSeq;
-    this.tailCount++;
-    this.tailBytes += update.byteLength;
     this.pendingWrites++;
+    this.appending++;
     const generation = this.doc;
-    this.lastWrite = this.store.append(this.name, seq, update).then(
-      () => {
+    this.lastWrite = this.store.append(this.name, update).then(
+      (seq) => {
         this.pendingWrites--;
+        this.appendSettled();
+        if (seq > this.seq) this.seq = seq;
+        this.tailCount++;
+        this.tailBytes += update.byteLength;
         // Replaced since (Room.replace): the sockets now on the topic hold the new generation,
         // which this update of the old one must not reach.
         if (!this.destroyed && generation === this.doc) {
@@ -465,12 +523,14 @@ export class Room {
           if (sender?.isOpen) sender.publish(this.topic, message);
           else this.fanOut.publish(this.topic, message);
           this.closeSlowConsumers();
+          this.link?.stored(seq, update);
         }
         this.maybeCompact();
         this.checkIdle();
       },
       (error: unknown) => {
         this.pendingWrites--;
+        this.appendSettled();
         this.failed = true;
         this.options.onError(this.name, error);
         // Clients keep the edit and send it again when they reconnect to a healthy room.
@@ -540,8 +600,10 @@ export class Room {
       for (const id of removed) peer.clientIds.delete(id);
     }
     const changed = added.concat(updated, removed);
+    const encoded = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
     // Sent to the author too: the provider's watchdog counts its own awareness renewals as life.
-    this.fanOut.publish(this.topic, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+    this.fanOut.publish(this.topic, encodeAwareness(encoded));
+    if (origin !== REMOTE_AWARENESS) this.link?.awarenessChanged(encoded);
     this.options.onAwareness?.(this);
   };
 
@@ -565,7 +627,9 @@ export class Room {
     const bytesDue = this.tailBytes >= Math.max(this.snapshotBytes, COMPACT_MIN_TAIL_BYTES) * this.compactFactor;
     if (this.tailCount < this.options.compactAfter * this.compactFactor && !bytesDue) return;
     this.compacting = true;
-    const upTo = this.lastSeq;
+    // Every seq given so far: the state holds them all, and those still being stored besides
+    // (they stay in the tail above upTo; applying them again on load changes nothing).
+    const upTo = this.seq;
     const folded = this.tailCount;
     const foldedBytes = this.tailBytes;
     const state = this.encodeWithoutPending();
@@ -577,6 +641,9 @@ export class Room {
         this.compacting = false;
         if (this.dueForReplacement) {
           this.replace().catch((error: unknown) => this.options.onError(this.name, error));
+        } else {
+          // Updates stored while it ran (numbered above upTo) may be due in turn.
+          this.maybeCompact();
         }
         this.checkIdle();
       },
@@ -611,6 +678,82 @@ export class Room {
     await this.lastWrite;
     // An update that added nothing wrote nothing: the registry may still drop an empty room.
     this.checkIdle();
+  }
+
+  /** An awareness update from another node's sockets (already checked there): applied and sent to this node's. */
+  applyRemoteAwareness(update: Uint8Array): void {
+    if (this.destroyed || this.failed) return;
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE_AWARENESS);
+  }
+
+  /**
+   * Another node replaced the document by a new generation: this copy is an old one. Its sockets
+   * are closed as the replacing node's are (DocumentReplaced: the client syncs the fresh one), and
+   * the room serves nobody more, so that the registry loads the new generation for the next.
+   */
+  replacedElsewhere(): void {
+    if (this.destroyed) return;
+    this.failed = true;
+    this.closeAll(CloseCode.DocumentReplaced, 'document replaced');
+    this.endLinger();
+    this.checkIdle();
+  }
+
+  /**
+   * An update another node already stored as `seq` (the cluster's fan-out): applied to the
+   * document, sent to this node's sockets, not stored again. The kept sync step 2 goes with any
+   * change (dropFullStep2). Counted in the tail, as the store holds it there; compaction is left
+   * to the next local write. A local client's held-back structs that it completes are this node's
+   * to store, as when a local update completes them (`apply`).
+   */
+  applyRemote(seq: number, update: Uint8Array): void {
+    if (this.destroyed || this.failed) return;
+    if (seq > this.seq) this.seq = seq;
+    // Seq 0: read from the store to catch up (cluster/roomLink.ts resync), a snapshot maybe, mostly
+    // held already: not counted in the tail, and only what this room lacked goes to its sockets.
+    const catchUp = seq === 0;
+    if (!catchUp) {
+      this.tailCount++;
+      this.tailBytes += update.byteLength;
+    }
+    const pendingBefore = pendingOf(this.doc);
+    const stateBefore = pendingBefore || catchUp ? Y.encodeStateVector(this.doc) : null;
+    const deletesBefore = catchUp ? Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.doc)) : null;
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    if (catchUp) {
+      const added = Y.encodeStateAsUpdate(this.doc, stateBefore!);
+      // Nothing new (no struct, the same deletions): nothing to send.
+      if (Buffer.compare(added, deletesBefore!) === 0) return;
+      this.fanOut.publish(this.topic, encodeSyncUpdate(added));
+    } else {
+      this.fanOut.publish(this.topic, encodeSyncUpdate(update));
+    }
+    this.closeSlowConsumers();
+    if (pendingBefore && stateBefore) this.recordCompleted(pendingBefore, stateBefore, update);
+  }
+
+  /** Stores and sends what a remote update integrated of a local client's held-back structs. */
+  private recordCompleted(pendingBefore: Pending, stateBefore: Uint8Array, remote: Uint8Array): void {
+    if (this.writes) {
+      try {
+        checkIntegratedPending(this.doc, pendingBefore, this.writes);
+      } catch {
+        this.reload(REMOTE_ORIGIN);
+        return;
+      }
+    }
+    // What the document holds beyond its state before and the remote update: the completed structs.
+    const known = Y.decodeStateVector(stateBefore);
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(remote))) {
+      if (clock > (known.get(client) ?? 0)) known.set(client, clock);
+    }
+    const completed = this.encodeWithoutPending(Y.encodeStateVector(known));
+    // Held-back deletions carry no structs: the delete set goes along whenever there were some.
+    if (Y.decodeUpdate(completed).structs.length > 0 || pendingBefore.deletes) {
+      const author = this.pendingFrom;
+      this.record(completed, encodeSyncUpdate(completed), author && this.peers.has(author) ? author : null);
+    }
+    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) this.pendingFrom = null;
   }
 
   /**
@@ -674,13 +817,22 @@ export class Room {
    */
   async replace(): Promise<void> {
     if (!this.freshCopy || this.destroyed || this.failed || this.replacing) return;
+    this.replacing = true;
+    // Counted before the sockets go, so that the room is not dropped as idle half-way.
+    this.pendingWrites++;
+    // The store numbers the appends: the new log must fold every one of this generation, so their
+    // seqs are awaited first. No await past this one: nothing is appended before the swap.
+    while (this.appending > 0) await this.appendsSettled();
+    if (this.destroyed || this.failed) {
+      this.pendingWrites--;
+      this.replacing = false;
+      this.checkIdle();
+      return;
+    }
     const fresh = new Y.Doc();
     const old = this.doc;
     fresh.transact(() => this.freshCopy!(old, fresh));
     const state = Y.encodeStateAsUpdate(fresh);
-    this.replacing = true;
-    // Counted before the sockets go, so that the room is not dropped as idle half-way.
-    this.pendingWrites++;
     this.closeAll(CloseCode.DocumentReplaced, 'document replaced');
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
@@ -697,7 +849,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwarenessUpdate);
     this.pendingFrom = null;
-    const upTo = this.lastSeq;
+    const upTo = this.seq;
     this.tailCount = 0;
     this.tailBytes = 0;
     this.snapshotBytes = state.byteLength;
@@ -707,6 +859,7 @@ export class Room {
         this.pendingWrites--;
         this.replacing = false;
         this.onReplaced?.(this);
+        this.link?.replacedHere();
         this.checkIdle();
       },
       (error: unknown) => {
@@ -721,8 +874,23 @@ export class Room {
     await this.lastWrite;
   }
 
+  private appendSettled(): void {
+    if (--this.appending > 0) return;
+    const waiters = this.appendWaiters;
+    this.appendWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no append is left unsettled (whatever order the store settles them in). */
+  private appendsSettled(): Promise<void> {
+    if (this.appending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.appendWaiters.push(resolve));
+  }
+
   /** Set by the registry: a new generation of this document was stored. */
   onReplaced: ((room: Room) => void) | null = null;
+  /** The other nodes holding this document (RoomRegistry sets it in a cluster). */
+  link: RoomLinkHooks | null = null;
 
   private linger(): void {
     const ms = this.lingerMs;
