@@ -28,6 +28,8 @@ export interface ServerResult {
   diskBytes?: number;
   /** A cluster only: (a) with each document's sockets spread over every node, around the proxy. */
   aSpread?: Step;
+  /** Why the spread (a) could not run, when it could not. */
+  aSpreadError?: string;
 }
 
 export interface IdleResult {
