@@ -6,7 +6,7 @@
  *
  * The nodes are IPC processes like every benchmarked server, so their CPU and event-loop stalls
  * come from inside them; the engines' CPU (PostgreSQL with its backends, Redis, HAProxy's worker)
- * is read from /proc by process group and added: the cluster's "server CPU" is everything it takes
+ * is read from /proc (each engine's process tree) and added: the cluster's "server CPU" is everything it takes
  * to serve, not the nodes alone.
  */
 import { spawnSync } from 'node:child_process';
@@ -47,12 +47,11 @@ const PAGE = conf('PAGESIZE', 4096);
 
 /**
  * CPU (ms, user + system, of the living processes and of the children they reaped) and resident
- * bytes of every process in a process group: an engine and what it forked (PostgreSQL's backends,
- * HAProxy's worker). The engines start detached, so each leads its own group.
+ * bytes of a process and all its descendants: an engine and what it forked (PostgreSQL's backends,
+ * each in a session of its own, so not found by process group; HAProxy's worker).
  */
-export function groupUsage(pgid: number): { cpuMs: number; rss: number } {
-  let ticks = 0;
-  let pages = 0;
+export function treeUsage(rootPid: number): { cpuMs: number; rss: number } {
+  const procs = new Map<number, { ppid: number; ticks: number; pages: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -63,9 +62,20 @@ export function groupUsage(pgid: number): { cpuMs: number; rss: number } {
     }
     // After the command's closing parenthesis: state, ppid, pgrp, … (proc(5), fields 3 onwards).
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid) continue;
-    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    pages += Number(f[21]);
+    procs.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]), pages: Number(f[21]) });
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  let ticks = 0;
+  let pages = 0;
+  const stack = [rootPid];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    const p = procs.get(pid);
+    if (!p) continue;
+    ticks += p.ticks;
+    pages += p.pages;
+    stack.push(...(children.get(pid) ?? []));
   }
   return { cpuMs: (ticks * 1000) / CLK_TCK, rss: pages * PAGE };
 }
@@ -164,7 +174,7 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
           const extra: Record<string, number> = { rooms: sum((s) => s.extra.rooms ?? 0), 'cpu:nodes': sum((s) => s.cpuMs) };
           let enginesCpu = 0;
           for (const [name, pid] of enginePids()) {
-            const usage = groupUsage(pid);
+            const usage = treeUsage(pid);
             extra[`cpu:${name}`] = usage.cpuMs;
             extra[`rss:${name}`] = usage.rss;
             enginesCpu += usage.cpuMs;

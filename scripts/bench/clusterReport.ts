@@ -151,8 +151,8 @@ On ${m.cpus} cores the cluster cannot be faster than one node: ${out.nodes} node
 HAProxy and the load generator share them, and every update takes a round trip to PostgreSQL
 instead of an LMDB commit in the process. Hence issue 16's targets, relative where an absolute
 figure means nothing here. "server CPU" for the cluster is everything serving takes: the nodes
-(their \`process.cpuUsage()\`) plus PostgreSQL with its backends, Redis and HAProxy (\`/proc\`, by
-process group), split in brackets; "longest stall" is the longest event-loop delay of any node.
+(their \`process.cpuUsage()\`) plus PostgreSQL with its backends, Redis and HAProxy (\`/proc\`, each
+engine's process tree), split in brackets; "longest stall" is the longest event-loop delay of any node.
 A measurement over its target (${CLUSTER_TARGETS.aP99Ms} ms for (a), 8 ms for (b), 100 ms for a
 step of (c)) is taken a second time and the better kept, for both columns alike.
 

@@ -36,6 +36,7 @@ export interface LoadResult {
 
 interface Client {
   ws: RawWebSocket;
+  url: string;
   docName: string;
   doc: number;
   id: number;
@@ -82,7 +83,7 @@ function onMessage(client: Client, data: Uint8Array): void {
 }
 
 async function open(url: string, headers: Record<string, string>, docName: string, doc: number): Promise<Client> {
-  const client = { docName, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
+  const client = { docName, url, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
   client.ws = new RawWebSocket(url, (data) => onMessage(client, data), headers);
   await client.ws.opened;
   for (const m of openingMessages(target!.kind, docName)) client.ws.send(m);
@@ -112,7 +113,7 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   for (const c of clients) perDocCount.set(c.doc, (perDocCount.get(c.doc) ?? 0) + 1);
   if (!(await waitUntil(() => clients.every((c) => c.synced), 30_000))) {
     const late = clients.filter((c) => !c.synced);
-    throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed (${[...new Set(late.map((c) => c.ws.closedWith).filter(Boolean))].join(', ') || 'no close frame'})`);
+    throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed (${[...new Set(late.map((c) => c.ws.closedWith).filter(Boolean))].join(', ') || 'no close frame'}; ports ${[...new Set(late.map((c) => new URL(c.url).port))].join(', ')})`);
   }
   return { ms: performance.now() - start, clients: clients.length };
 }

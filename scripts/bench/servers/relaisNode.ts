@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readConfig } from '../../../sync-server/config.ts';
 import { openBackends } from '../../../sync-server/cluster/node.ts';
 import { startServer } from '../../../sync-server/server.ts';
-import { createLogger } from '../../../sync-server/log.ts';
+import { createLogger, type LogLevel } from '../../../sync-server/log.ts';
 import { startPeerServer } from '../../../peer-server/index.ts';
 import { peerTicketSecret } from '../../../sync-server/http/peerTickets.ts';
 import { answerOrchestrator } from './ipc.ts';
@@ -20,8 +20,9 @@ const port = Number(process.env.BENCH_NODE_PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error('BENCH_NODE_PORT: the port this node listens on');
 // No built client: the bench measures sync (as servers/relais.ts).
 const config = { ...readConfig(), port, host: '127.0.0.1', clientDir: join(tmpdir(), 'relais-bench-no-client') };
-// Warnings and errors only: a line per socket would weigh on what the bench measures.
-const logger = createLogger({ level: 'warn' });
+// Warnings and errors only: a line per socket would weigh on what the bench measures
+// (BENCH_NODE_LOG_LEVEL=info to see them, when looking into a failure).
+const logger = createLogger({ level: (process.env.BENCH_NODE_LOG_LEVEL ?? 'warn') as LogLevel });
 const backends = await openBackends(config, logger);
 const server = await startServer(config, backends.store, { logger, cluster: backends.cluster, bus: backends.bus });
 const peer = await startPeerServer(config.host, config.peerPort, { ticketSecret: peerTicketSecret(config), logger });
