@@ -67,7 +67,13 @@ function rows(out: ClusterResults): string[][] {
     row('(a) server CPU (100% = a core) · longest stall', (r) => (r.a ? `${pct(r.a.serverCpu)}${cpuSplit(r.a)} · ${ms(r.a.serverLoopDelayMax)} ms` : '—')),
     row('(a) generator CPU', (r) => (r.a ? pct(r.a.generatorCpu) : '—')),
     row(`(a) again, each document's 10 sockets spread over the nodes: p50 / p99 · lost`, (r, clustered) =>
-      clustered ? (r.aSpread ? `${ms(r.aSpread.p50)} / ${ms(r.aSpread.p99)} ms · ${int(r.aSpread.lost)}` : r.aSpreadError ? `failed: ${r.aSpreadError}` : 'not run') : 'n/a'),
+      clustered
+        ? r.aSpread
+          ? `${ms(r.aSpread.p50)} / ${ms(r.aSpread.p99)} ms · ${int(r.aSpread.lost)}${r.aSpreadError ? ` (${r.aSpreadError}; connected again)` : ''}`
+          : r.aSpreadError
+            ? `failed: ${r.aSpreadError}`
+            : 'not run'
+        : 'n/a'),
     row('(b) 100 editors on one doc, 1 edit/s each: p50 / p99 · lost', (r) => (r.b ? `${ms(r.b.p50)} / ${ms(r.b.p99)} ms · ${int(r.b.lost)}` : '—')),
     row('(c) highest edits/s with p99 ≤ 100 ms, 100 docs × 10', capacityText),
     row('(d) new client on a doc of 10,000 updates, median', (r) => (r.d ? `${ms(r.d.median)} ms` : '—')),
