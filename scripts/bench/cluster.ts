@@ -98,6 +98,8 @@ export interface BenchCluster {
   nodes: number;
   /** Starts the nodes (fresh processes, node flags as given) and waits until HAProxy sends to each. */
   start(nodeFlags: string[]): Promise<BenchServer>;
+  /** Times HAProxy took a node out, by its reason (a node stopped between scenarios counts too). */
+  downs(): Record<string, number>;
   /** HAProxy, Redis, PostgreSQL, temp dirs. */
   stop(): Promise<void>;
 }
@@ -130,8 +132,20 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
     const peerPorts = await Promise.all(Array.from({ length: nodes }, () => freePort()));
     const front = await freePort();
     const config = haproxyConfig({ bind: `127.0.0.1:${front}`, nodes: ports.map((port, i) => ({ name: `node-${i + 1}`, host: '127.0.0.1', port, peerPort: peerPorts[i]! })) });
-    // HAProxy's lines say which server went down or up: expected here as nodes start and stop.
-    const haproxy = await startHaproxy(config, { log: quiet });
+    // HAProxy's lines say when it took a node out (`Server relais_http/node-2 is DOWN, reason: …`):
+    // expected as nodes start and stop between scenarios, news under load (it cuts the node's
+    // sockets: `on-marked-down shutdown-sessions`). Counted, and the reasons kept.
+    let downs = 0;
+    const downReasons = new Map<string, number>();
+    const haproxy = await startHaproxy(config, {
+      log: (line) => {
+        const down = /Server relais_http\/(\S+) is DOWN, reason: ([^,]+)/.exec(line);
+        if (!down) return;
+        downs++;
+        downReasons.set(down[2]!, (downReasons.get(down[2]!) ?? 0) + 1);
+        if (process.env.BENCH_VERBOSE) console.log(`haproxy: ${line.trim()}`);
+      },
+    });
     engines.haproxy = haproxy;
     const baseEnv = (i: number): NodeJS.ProcessEnv => {
       const dataDir = join(dir, `node-${i + 1}`);
@@ -153,6 +167,7 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
     let live: Peer[] = [];
     const cluster: BenchCluster = {
       nodes,
+      downs: () => Object.fromEntries(downReasons),
       async start(nodeFlags) {
         const peers: Peer[] = ports.map((_, i) => spawnPeer(join('servers', 'relaisNode.ts'), baseEnv(i), nodeFlags));
         live = peers;
@@ -171,7 +186,7 @@ export async function startBenchCluster(nodes: number, seed: { users: number; do
             const values = each.map(f).filter((v): v is number => v !== undefined);
             return values.length ? Math.max(...values) : undefined;
           };
-          const extra: Record<string, number> = { rooms: sum((s) => s.extra.rooms ?? 0), 'cpu:nodes': sum((s) => s.cpuMs) };
+          const extra: Record<string, number> = { rooms: sum((s) => s.extra.rooms ?? 0), 'cpu:nodes': sum((s) => s.cpuMs), 'count:nodeDowns': downs };
           let enginesCpu = 0;
           for (const [name, pid] of enginePids()) {
             const usage = treeUsage(pid);

@@ -25,6 +25,8 @@ export interface ClusterResults {
   single: ServerResult;
   /** `nodes` Relais nodes on PostgreSQL + Redis behind HAProxy (as `npm run cluster`). */
   cluster: ServerResult;
+  /** Over the whole run, times HAProxy took a node out, by reason (stops between scenarios included). */
+  haproxyDowns?: Record<string, number>;
 }
 
 const ms = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? (v < 10 ? v.toFixed(1) : v.toFixed(0)) : '—');
@@ -66,6 +68,7 @@ function rows(out: ClusterResults): string[][] {
     row('(a) lost · echoes to author', (r) => (r.a ? `${int(r.a.lost)} · ${int(r.a.echoes)}` : '—')),
     row('(a) server CPU (100% = a core) · longest stall', (r) => (r.a ? `${pct(r.a.serverCpu)}${cpuSplit(r.a)} · ${ms(r.a.serverLoopDelayMax)} ms` : '—')),
     row('(a) generator CPU', (r) => (r.a ? pct(r.a.generatorCpu) : '—')),
+    row('(a) times HAProxy took a node out (cutting its sockets)', (r, clustered) => (clustered ? (r.a ? String(r.a.nodeDowns ?? 0) : '—') : 'n/a')),
     row(`(a) again, each document's 10 sockets spread over the nodes: p50 / p99 · lost`, (r, clustered) =>
       clustered
         ? r.aSpread
@@ -106,10 +109,10 @@ function targets(out: ClusterResults): string {
 }
 
 function stepsTable(out: ClusterResults): string {
-  const lines = ['| server | edits/s sent | p50 ms | p99 ms | deliveries/s | lost | server CPU | longest event-loop stall | generator CPU |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| server | edits/s sent | p50 ms | p99 ms | deliveries/s | lost | server CPU | longest event-loop stall | generator CPU | node taken out |', '|---|---|---|---|---|---|---|---|---|---|'];
   for (const [label, r] of [['one node', out.single], [`${out.nodes} nodes`, out.cluster]] as const) {
     for (const s of r.steps ?? []) {
-      lines.push(`| ${label} | ${int(s.editsPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${int(s.deliveriesPerSec)} | ${int(s.lost)} | ${pct(s.serverCpu)}${cpuSplit(s)} | ${ms(s.serverLoopDelayMax)} ms | ${pct(s.generatorCpu)}${s.generatorBound ? ' (limit)' : ''} |`);
+      lines.push(`| ${label} | ${int(s.editsPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${int(s.deliveriesPerSec)} | ${int(s.lost)} | ${pct(s.serverCpu)}${cpuSplit(s)} | ${ms(s.serverLoopDelayMax)} ms | ${pct(s.generatorCpu)}${s.generatorBound ? ' (limit)' : ''} | ${s.nodeDowns ?? '—'} |`);
     }
   }
   return lines.join('\n');

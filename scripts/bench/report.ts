@@ -11,6 +11,8 @@ export type Step = LoadResult & {
   attempts?: number;
   /** A cluster's CPU by part (nodes, postgres, redis, haproxy), cores: their sum is serverCpu. */
   cpuParts?: Record<string, number>;
+  /** A cluster: times HAProxy marked a node down during the measurement (cutting its sockets). */
+  nodeDowns?: number;
 };
 
 export interface ServerResult {

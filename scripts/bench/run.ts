@@ -113,7 +113,7 @@ type Load = <T>(cmd: LoadCommand) => Promise<T>;
 
 /** «70%», or for a cluster «130% (nodes 100%, postgres 20%, …)». */
 const cpuText = (s: Step): string =>
-  `${(s.serverCpu * 100).toFixed(0)}%${s.cpuParts ? ` (${Object.entries(s.cpuParts).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})` : ''}`;
+  `${(s.serverCpu * 100).toFixed(0)}%${s.cpuParts ? ` (${Object.entries(s.cpuParts).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')})` : ''}${s.nodeDowns ? `, HAProxy took a node out ${s.nodeDowns}×` : ''}`;
 
 interface MeasureOptions {
   /** Flags of the main run and of (e). */
@@ -143,7 +143,9 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
     // A cluster's CPU by part (nodes, PostgreSQL, Redis, HAProxy), from its `cpu:` counters.
     const parts = Object.keys(after.extra).filter((k) => k.startsWith('cpu:'));
     const cpuParts = parts.length ? Object.fromEntries(parts.map((k) => [k.slice(4), (after.extra[k]! - (before.extra[k] ?? 0)) / elapsed])) : undefined;
-    return { ...r, serverCpu: (after.cpuMs - before.cpuMs) / elapsed, serverLoopDelayMax: after.loopDelayMax, ...(cpuParts ? { cpuParts } : {}) };
+    // A cluster: how many times HAProxy took a node out meanwhile (its sockets cut).
+    const nodeDowns = after.extra['count:nodeDowns'] !== undefined ? { nodeDowns: after.extra['count:nodeDowns'] - (before.extra['count:nodeDowns'] ?? 0) } : {};
+    return { ...r, serverCpu: (after.cpuMs - before.cpuMs) / elapsed, serverLoopDelayMax: after.loopDelayMax, ...(cpuParts ? { cpuParts } : {}), ...nodeDowns };
   };
   /**
    * Other work on a shared machine can stall either process for a moment: a measurement over
@@ -363,10 +365,12 @@ async function clusterMain(): Promise<void> {
   const interrupted = (): void => void cluster.stop().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
   let clustered: ServerResult;
+  let haproxyDowns: Record<string, number> = {};
   try {
     clustered = await measureServer('relais', (flags) => cluster.start(flags), shape(seeded), load, { ...options, spread: true });
   } finally {
     process.off('SIGINT', interrupted);
+    haproxyDowns = cluster.downs();
     await cluster.stop();
   }
   gen.child.kill();
@@ -379,6 +383,7 @@ async function clusterMain(): Promise<void> {
     seeded: { users: BENCH_USERS, docs: docCount },
     single,
     cluster: clustered,
+    haproxyDowns,
   };
   if (only) {
     mkdirSync(join(root, 'bench', 'only'), { recursive: true });
