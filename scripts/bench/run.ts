@@ -365,7 +365,7 @@ async function clusterMain(): Promise<void> {
   const interrupted = (): void => void cluster.stop().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
   let clustered: ServerResult;
-  let haproxyDowns: Record<string, number> = {};
+  let haproxyDowns: Record<string, number>;
   try {
     clustered = await measureServer('relais', (flags) => cluster.start(flags), shape(seeded), load, { ...options, spread: true });
   } finally {
