@@ -59,7 +59,10 @@ export class RawWebSocket {
         this.upgraded = true;
         this.pending = null;
         socket.off('error', reject);
-        socket.on('error', () => socket.destroy());
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          this.closedWith ??= error.code ?? error.message;
+          socket.destroy();
+        });
         resolve();
         if (buffered.length > end + 4) this.receive(buffered.subarray(end + 4));
       });
@@ -105,7 +108,7 @@ export class RawWebSocket {
       if (opcode === 0x2 || opcode === 0x1) this.onMessage(payload);
       else if (opcode === 0x9) this.socket.write(frame(0xa, payload));
       else if (opcode === 0x8) {
-        if (payload.length >= 2) this.closedWith = `${payload.readUInt16BE(0)} ${payload.subarray(2).toString()}`.trim();
+        this.closedWith = payload.length >= 2 ? `${payload.readUInt16BE(0)} ${payload.subarray(2).toString()}`.trim() : 'close frame without a code';
         this.close();
       }
       else if (opcode === 0x0) throw new Error('fragmented message: not supported by the bench client');
