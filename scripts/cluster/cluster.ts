@@ -95,7 +95,7 @@ async function waitReady(node: RelaisNode, child: ChildProcess, timeoutMs: numbe
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${node.id} stopped while starting (exit ${child.exitCode ?? child.signalCode})`);
     try {
-      const res = await fetch(`${node.url}/api/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${node.url}/api/health/ready?scope=node`, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();
       if (res.ok) return;
     } catch {
