@@ -7,9 +7,17 @@ import { defineConfig } from 'vitest/config';
 // it. Always a file of the run's own, never a LOG_FILE of the shell's.
 if (!process.env.LOG_FILE?.includes('relais-vitest-')) process.env.LOG_FILE = join(tmpdir(), `relais-vitest-${process.pid}.log`);
 
+const ALL = ['schema/**/*.test.ts', 'sync-server/**/*.test.ts', 'peer-server/**/*.test.ts', 'scripts/**/*.test.ts', 'client/**/*.test.ts'];
+// Tests that bound how long the event loop stalls under heavy work (issue 13) run after the rest,
+// not beside the cluster test's three node processes, PostgreSQL and Redis on the same two cores.
+const TIMED = ['sync-server/heavyWork.integration.test.ts', 'sync-server/documents/pdfPool.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['schema/**/*.test.ts', 'sync-server/**/*.test.ts', 'peer-server/**/*.test.ts', 'scripts/**/*.test.ts', 'client/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'relais', include: ALL, exclude: TIMED, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'timed', include: TIMED, sequence: { groupOrder: 1 } } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
