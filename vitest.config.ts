@@ -15,8 +15,9 @@ const TIMED = ['sync-server/heavyWork.integration.test.ts', 'sync-server/documen
 export default defineConfig({
   test: {
     projects: [
-      { extends: true, test: { name: 'relais', include: ALL, exclude: TIMED, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timed', include: TIMED, sequence: { groupOrder: 1 } } },
+      // The log check (global setup and teardown) once, in the first group: its teardown runs when the whole run ends.
+      { extends: true, test: { name: 'relais', include: ALL, exclude: TIMED, sequence: { groupOrder: 0 }, globalSetup: ['sync-server/testing/vitestLogCheck.ts'] } },
+      { extends: true, test: { name: 'timed', include: TIMED, sequence: { groupOrder: 1 }, globalSetup: [] } },
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -25,7 +26,6 @@ export default defineConfig({
     // integration tests wait on servers, sockets and timers, so two workers overlap them: the run
     // took 210 s instead of 249 s on a fresh clone (npm test must stay under 12 minutes in CI).
     maxWorkers: 2,
-    globalSetup: ['sync-server/testing/vitestLogCheck.ts'],
     env: { LOG_FILE: process.env.LOG_FILE },
   },
 });
