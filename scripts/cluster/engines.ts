@@ -72,11 +72,30 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 }
 
 /**
+ * Engines still running when this process exits (a test runner killed, a launcher crashing):
+ * killed with it, so that no PostgreSQL or Redis outlives the run that started it. Their own
+ * process group keeps a terminal's Ctrl-C from reaching them before the launcher stops them in order.
+ */
+const running = new Set<ChildProcess>();
+let reaperSet = false;
+
+export function reapOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (reaperSet) return;
+  reaperSet = true;
+  process.once('exit', () => {
+    for (const engine of running) engine.kill('SIGKILL');
+  });
+}
+
+/**
  * Spawns an engine in its own process group and resolves once its output says `readyText`; every
  * line goes to `log`. Throws with what it printed if it stops first.
  */
 async function spawnUntilReady(name: string, command: string, args: string[], readyText: string, log?: (line: string) => void): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  reapOnExit(child);
   let output = '';
   const take = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -233,6 +252,7 @@ export async function startHaproxy(config: string, options: { log?: (line: strin
     throw error;
   }
   const child = spawn(binary, ['-W', '-db', '-S', masterSocket, '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  reapOnExit(child);
   let output = '';
   const take = (chunk: Buffer): void => {
     output += chunk.toString();
