@@ -80,9 +80,22 @@ export async function storedText(store: PgStore, docName: string): Promise<strin
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const wsOf = (http: string): string => http.replace(/^http/, 'ws');
 
+/** Until the proxy answers ready (after a fault, HAProxy takes a second or two to see nodes back). */
+async function serving(cluster: Cluster, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${cluster.url}/api/health/ready`).catch(() => null);
+    await res?.body?.cancel();
+    if (res?.ok) return;
+    if (Date.now() > until) throw new Error(`the cluster is not serving after ${timeoutMs} ms (last status ${res?.status ?? 'refused'})`);
+    await sleep(200);
+  }
+}
+
 export async function clusterFaults(cluster: Cluster, options: ClusterFaultOptions): Promise<ClusterFaultFigures> {
   const random = options.random ?? Math.random;
   const log = options.log ?? (() => undefined);
+  await serving(cluster);
   const docNames = await demoDossiers(cluster, options.docs ?? 3);
   const tokens = [await login(cluster.url, 'dr.demo'), await login(cluster.url, 'ide.demo')];
   const typists: Typist[] = [];
