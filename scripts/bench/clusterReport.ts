@@ -51,11 +51,18 @@ function capacityText(r: ServerResult): string {
   return `${int(c.editsPerSec)}${c.generatorBound || !c.lastStepFailed ? ' (generator-bound)' : ''}`;
 }
 
-/** Edits lost where the cluster is held to none: (a), (b) and every (c) step within its capacity. */
-function lostWithinCapacity(r: ServerResult): number {
-  const c = capacity(r);
-  const steps = (r.steps ?? []).filter((s) => s.editsPerSec <= c.editsPerSec && s.p99 <= 100);
-  return (r.a?.lost ?? 0) + (r.b?.lost ?? 0) + steps.reduce((n, s) => n + s.lost, 0);
+/** Deliveries lost in (a), (b) and every step of (c): a loss also ends (c)'s climb, but it is a loss. */
+function lostAnywhere(r: ServerResult): number {
+  return (r.a?.lost ?? 0) + (r.b?.lost ?? 0) + (r.steps ?? []).reduce((n, s) => n + s.lost, 0);
+}
+
+/** «HAProxy took a node out 1× for Layer7 timeout (…)», the planned stops between scenarios aside. */
+function downsText(out: ClusterResults): string {
+  const downs = Object.entries(out.haproxyDowns ?? {}).filter(([reason]) => !reason.startsWith('Layer4 connection problem'));
+  if (downs.length === 0) return 'HAProxy never took a running node out during the run.';
+  return `HAProxy took a running node out during the run (cutting its sockets, \`on-marked-down shutdown-sessions\`): ${downs
+    .map(([reason, n]) => `${n}× for «${reason}»`)
+    .join(', ')}. A «Layer7 timeout» is the node's readiness check (\`GET /api/health/ready\`, which writes a probe row to PostgreSQL) unanswered within HAProxy's 3 s while the node was saturated; the bench's clients do not reconnect, so the deliveries to that node's sockets count as lost in the scenarios after it.`;
 }
 
 function rows(out: ClusterResults): string[][] {
@@ -96,7 +103,7 @@ function targets(out: ClusterResults): string {
   const mine = r.steps?.length ? capacity(r).editsPerSec : 0;
   const share = single > 0 ? mine / single : NaN;
   const singleBound = out.single.steps?.length ? capacity(out.single).generatorBound || !capacity(out.single).lastStepFailed : false;
-  const lost = lostWithinCapacity(r);
+  const lost = lostAnywhere(r);
   const t = CLUSTER_TARGETS;
   return [
     `| target (${out.nodes} nodes) | measured | |`,
@@ -104,7 +111,9 @@ function targets(out: ClusterResults): string {
     `| (a) p99 ≤ ${t.aP99Ms} ms | ${r.a ? `${ms(r.a.p99)} ms (one node: ${ms(out.single.a?.p99)} ms)` : '—'} | ${check(r.a ? r.a.p99 <= t.aP99Ms : null)} |`,
     `| (c) ≥ ${pct(t.cShareOfSingle)} of one node's edits/s | ${int(mine)} against ${int(single)}${singleBound ? ' (one node generator-bound: its true figure is higher)' : ''}: ${Number.isFinite(share) ? pct(share) : '—'} | ${check(r.steps?.length ? share >= t.cShareOfSingle : null)} |`,
     `| (d) median ≤ ${t.dMedianMs} ms | ${r.d ? `${ms(r.d.median)} ms (one node: ${ms(out.single.d?.median)} ms)` : '—'} | ${check(r.d ? r.d.median <= t.dMedianMs : null)} |`,
-    `| 0 lost in (a), (b) and the (c) steps within capacity | ${int(lost)} | ${check(r.a ? lost === 0 : null)} |`,
+    `| 0 lost in (a), (b) and (c) | ${int(lost)} | ${check(r.a ? lost === 0 : null)} |`,
+    '',
+    downsText(out),
   ].join('\n');
 }
 
