@@ -90,6 +90,7 @@ function rows(out: ClusterResults): string[][] {
     row("(d') stock y-websocket provider on 10,000 random 1-char inserts, median", stockJoinRow),
     row('(e) RSS per idle socket (2,000 sockets, 200 docs; all nodes)', (r) =>
       r.e ? `${kB(r.e.rssPerSocket)}${r.e.proxyRssPerSocket !== undefined ? ` (+ HAProxy ${kB(r.e.proxyRssPerSocket)})` : ''}` : '—'),
+    row("sockets the server cut before their first sync (opened again, as a provider reconnects)", (r) => int(r.cutBeforeSync ?? 0)),
     row('(e) rooms in memory after every socket closed', (r) => (r.e ? String(r.e.roomsAfterClose ?? '?') : '—')),
     row('bytes on disk · doc (d) stored / state', (r, clustered) =>
       r.diskBytes !== undefined ? `${int(r.diskBytes)} (${clustered ? 'PostgreSQL database' : 'LMDB file'})${r.d ? ` · ${int(r.d.storedBytes ?? 0)} / ${int(r.d.serverStateBytes ?? r.d.stateBytes)}` : ''}` : '—'),

@@ -37,6 +37,7 @@ export interface LoadResult {
 interface Client {
   ws: RawWebSocket;
   url: string;
+  headers: Record<string, string>;
   docName: string;
   doc: number;
   id: number;
@@ -83,7 +84,7 @@ function onMessage(client: Client, data: Uint8Array): void {
 }
 
 async function open(url: string, headers: Record<string, string>, docName: string, doc: number): Promise<Client> {
-  const client = { docName, url, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
+  const client = { docName, url, headers, doc, id: 1 + Math.floor(Math.random() * 0x3fffffff), clock: 0, synced: target!.kind === 'relay' } as Client;
   client.ws = new RawWebSocket(url, (data) => onMessage(client, data), headers);
   await client.ws.opened;
   for (const m of openingMessages(target!.kind, docName)) client.ws.send(m);
@@ -99,7 +100,7 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boole
   return true;
 }
 
-async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<{ ms: number; clients: number }> {
+async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<{ ms: number; clients: number; cutBeforeSync: number }> {
   target = cmd.target;
   const start = performance.now();
   const specs: { docName: string; doc: number }[] = [];
@@ -111,11 +112,21 @@ async function connect(cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<
   }
   perDocCount = new Map();
   for (const c of clients) perDocCount.set(c.doc, (perDocCount.get(c.doc) ?? 0) + 1);
-  if (!(await waitUntil(() => clients.every((c) => c.synced), 30_000))) {
-    const late = clients.filter((c) => !c.synced);
-    throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed (${[...new Set(late.map((c) => c.ws.closedWith).filter(Boolean))].join(', ') || 'no close frame'}; ports ${[...new Set(late.map((c) => new URL(c.url).port))].join(', ')})`);
+  // A socket the server cuts before its first sync is opened again, as a provider reconnects (up
+  // to 3 rounds); how many is returned, so that the report says it.
+  let cutBeforeSync = 0;
+  for (let round = 0; ; round++) {
+    const settled = await waitUntil(() => clients.every((c) => c.synced || c.ws.closed), 30_000);
+    const cut = clients.filter((c) => !c.synced && c.ws.closed);
+    if (settled && cut.length === 0) break;
+    if (!settled || round >= 3) {
+      const late = clients.filter((c) => !c.synced);
+      throw new Error(`clients did not sync: ${late.length} of ${clients.length}, on ${new Set(late.map((c) => c.docName)).size} documents, ${late.filter((c) => c.ws.closed).length} closed (${[...new Set(late.map((c) => c.ws.closedWith).filter(Boolean))].join(', ') || 'no close frame'}; ports ${[...new Set(late.map((c) => new URL(c.url).port))].join(', ')})`);
+    }
+    cutBeforeSync += cut.length;
+    for (const c of cut) clients[clients.indexOf(c)] = await open(c.url, c.headers, c.docName, c.doc);
   }
-  return { ms: performance.now() - start, clients: clients.length };
+  return { ms: performance.now() - start, clients: clients.length, cutBeforeSync };
 }
 
 /** Returns the send time written into the update, in µs. */

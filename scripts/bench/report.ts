@@ -30,6 +30,8 @@ export interface ServerResult {
   diskBytes?: number;
   /** A cluster only: (a) with each document's sockets spread over every node, around the proxy. */
   aSpread?: Step;
+  /** Sockets the server cut before their first sync, opened again by the load generator. */
+  cutBeforeSync?: number;
   /** Why the spread (a) could not run, when it could not. */
   aSpreadError?: string;
 }

@@ -168,10 +168,18 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
     return { ...better, attempts: 2 };
   };
   const result: ServerResult = { kind, steps: [] } as unknown as ServerResult;
+  /** Connects; the sockets the server cut before their first sync (opened again) are counted. */
+  const connect = async (cmd: Extract<LoadCommand, { type: 'connect' }>): Promise<void> => {
+    const { cutBeforeSync } = await load<{ cutBeforeSync: number }>(cmd);
+    if (cutBeforeSync > 0) {
+      result.cutBeforeSync = (result.cutBeforeSync ?? 0) + cutBeforeSync;
+      console.log(`    ${cutBeforeSync} socket(s) cut by the server before their first sync, opened again`);
+    }
+  };
 
   // (a) and (c): 100 documents × 10 sockets.
   if (runs('a')) {
-    await load({ type: 'connect', target, docs: docsA, perDoc: 10 });
+    await connect({ type: 'connect', target, docs: docsA, perDoc: 10 });
     result.a = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), options.aLimitMs);
     console.log(`(a) p50 ${result.a.p50.toFixed(1)} p99 ${result.a.p99.toFixed(1)} ms, lost ${result.a.lost}, echoes ${result.a.echoes}, server CPU ${cpuText(result.a)}, gen CPU ${(result.a.generatorCpu * 100).toFixed(0)}%`);
     for (const rate of plan.steps) {
@@ -197,14 +205,14 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
       console.log(`(a) spread: rooms closed ${((performance.now() - quietFrom) / 1000).toFixed(1)} s after the last socket`);
       try {
         try {
-          await load({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
+          await connect({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
         } catch (error) {
           // Said in the table, then tried once more from scratch (as a provider reconnects).
           result.aSpreadError = `first connection: ${error instanceof Error ? error.message : String(error)}`;
           console.log(`(a) spread: ${result.aSpreadError}; again`);
           await load({ type: 'disconnect' });
           await sleep(2000);
-          await load({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
+          await connect({ type: 'connect', target: { ...target, ports: server.nodePorts }, docs: docsA, perDoc: 10 });
         }
         result.aSpread = await bestOf(() => load({ type: 'load', rate: 5000, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), options.aLimitMs);
         console.log(`(a) spread over ${server.nodePorts.length} nodes: p50 ${result.aSpread.p50.toFixed(1)} p99 ${result.aSpread.p99.toFixed(1)} ms, lost ${result.aSpread.lost}, server CPU ${cpuText(result.aSpread)}`);
@@ -221,7 +229,7 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
 
   // (b) 100 editors on one document.
   if (runs('b')) {
-    await load({ type: 'connect', target, docs: [docB], perDoc: 100 });
+    await connect({ type: 'connect', target, docs: [docB], perDoc: 100 });
     result.b = await bestOf(() => load({ type: 'load', rate: 100, warmupMs: plan.warmup, measureMs: plan.measure, drainMs: plan.drain }), 8);
     console.log(`(b) p50 ${result.b.p50.toFixed(1)} p99 ${result.b.p99.toFixed(1)} ms, lost ${result.b.lost}`);
     await load({ type: 'disconnect' });
@@ -230,7 +238,7 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
   // (d) a new client on a document of 10,000 updates (20 writers stay connected). Not for the
   // relay: it holds no document to send.
   if (kind !== 'relay' && runs('d')) {
-    await load({ type: 'connect', target, docs: [docD], perDoc: 20 });
+    await connect({ type: 'connect', target, docs: [docD], perDoc: 20 });
     await load({ type: 'send', count: plan.dUpdates, rate: 2000 });
     await sleep(500);
     const joined = await load<{ times: number[]; stateBytes: number }>({ type: 'join', target, docName: docD, times: plan.dJoins });
@@ -262,7 +270,7 @@ async function measureServer(kind: ServerKind, start: (flags: string[]) => Promi
     const freshStats = (): Promise<ServerStats> => fresh.stats(undefined, true);
     await sleep(300);
     const base = await freshStats();
-    await load({ type: 'connect', target: freshTarget, docs: docsE, perDoc: plan.eSockets });
+    await connect({ type: 'connect', target: freshTarget, docs: docsE, perDoc: plan.eSockets });
     await sleep(2000);
     const full = await freshStats();
     const sockets = docsE.length * plan.eSockets;
