@@ -2,10 +2,11 @@
 import * as Y from 'yjs';
 import type { Store } from '../store/index.ts';
 
-export function storedDoc(store: Pick<Store, 'docs'>, docName: string): Y.Doc {
+export async function storedDoc(store: Pick<Store, 'docs'>, docName: string): Promise<Y.Doc> {
+  const { updates } = await store.docs.load(docName);
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (const u of store.docs.load(docName).updates) Y.applyUpdate(doc, u);
+    for (const u of updates) Y.applyUpdate(doc, u);
   });
   return doc;
 }
