@@ -91,7 +91,7 @@ async function filledStore(): Promise<{ relais: Running; consultationId: string;
   await waitFor(() => synced(typist) && new Teledossier(typist.doc).isInitialised);
   const dossier = new Teledossier(typist.doc);
   dossier.field('antecedents')!.insert(0, 'Diabète de type 2');
-  await waitFor(() => new Teledossier(storedDoc(relais.store, dossierDocName(id))).field('antecedents')!.toString().includes('Diabète'), 5000, 'edit stored');
+  await waitFor(async () => new Teledossier(await storedDoc(relais.store, dossierDocName(id))).field('antecedents')!.toString().includes('Diabète'), 5000, 'edit stored');
   const signed = await fetch(`${relais.http}/api/consultations/${id}/fiche/signatures`, { method: 'POST', headers: cookie(doctor) });
   expect(signed.status).toBe(201);
   const fiche = ((await signed.json()) as { document: DocumentEntry }).document;
@@ -110,9 +110,9 @@ describe('#14 backup and restore', () => {
   it('a backup taken while a professional types restores into a server that has it all, up to the backup point', async () => {
     const { relais, consultationId, uploads, fiche, typed, stopTyping } = await filledStore();
     const docName = dossierDocName(consultationId);
-    const storedWords = () => typedWords(new Teledossier(storedDoc(relais.store, docName)).field('conclusion')!.toString());
-    await waitFor(() => storedWords().length >= 20, 10_000, 'typing stored');
-    const storedBefore = storedWords().length;
+    const storedWords = async () => typedWords(new Teledossier(await storedDoc(relais.store, docName)).field('conclusion')!.toString());
+    await waitFor(async () => (await storedWords()).length >= 20, 10_000, 'typing stored');
+    const storedBefore = (await storedWords()).length;
     const adminToken = await login(relais.http, 'admin.demo');
     const auditBefore = ((await (await fetch(`${relais.http}/api/audit`, { headers: cookie(adminToken) })).json()) as { events: { at: string; type: string }[] }).events;
     expect(auditBefore.map((e) => e.type)).toEqual(expect.arrayContaining(['document.upload', 'document.sign']));
@@ -129,7 +129,7 @@ describe('#14 backup and restore', () => {
     expect(readdirSync(backup).sort()).toEqual(['blobs', 'lmdb', 'manifest.json']);
     expect(readdirSync(keys)).toContain('blob.key');
     // Typing went on during the backup: the server kept storing words.
-    expect(storedWords().length).toBeGreaterThan(storedBefore);
+    expect((await storedWords()).length).toBeGreaterThan(storedBefore);
     await relais.stop();
 
     const restored = join(scratch(), 'donnees');

@@ -21,14 +21,14 @@ describe('§2 demo data', () => {
     store = openStore(dir);
     const demo = await seedDemo(store);
     const activity = new Y.Doc();
-    for (const u of store.docs.load(activityDocName(demo.establishmentId)).updates) Y.applyUpdate(activity, u);
+    for (const u of (await store.docs.load(activityDocName(demo.establishmentId))).updates) Y.applyUpdate(activity, u);
     const appointments = appointmentsOf(activity);
     expect([...appointments.keys()].sort()).toEqual(demo.consultations.map((c) => c.id).sort());
     expect(appointments.get(demo.consultations[0]!.id)?.patientName).toBe('Jeanne DUPONT');
     for (const c of demo.consultations) {
-      expect(store.docs.exists(roomDocName(c.id))).toBe(true);
+      expect(await store.docs.exists(roomDocName(c.id))).toBe(true);
       const dossier = new Y.Doc();
-      for (const u of store.docs.load(dossierDocName(c.id)).updates) Y.applyUpdate(dossier, u);
+      for (const u of (await store.docs.load(dossierDocName(c.id))).updates) Y.applyUpdate(dossier, u);
       expect(new Teledossier(dossier).isInitialised).toBe(true);
     }
   });

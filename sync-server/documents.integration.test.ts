@@ -181,7 +181,7 @@ describe('§7.1.2 «Signer» and «Générer le PDF»', () => {
     await waitFor(() => synced(editor) && new Teledossier(editor.doc).isInitialised);
     const dossier = new Teledossier(editor.doc);
     dossier.field('antecedents')!.insert(0, 'Diabète de type 2');
-    await waitFor(() => relais!.store.docs.load(dossierDocName(id)).tailCount > 0, 5000, 'edit stored');
+    await waitFor(async () => (await relais!.store.docs.load(dossierDocName(id))).tailCount > 0, 5000, 'edit stored');
     await new Promise((r) => setTimeout(r, 100));
 
     const res = await fetch(`${relais.http}/api/consultations/${id}/fiche/signatures`, { method: 'POST', headers: cookie(token) });
@@ -344,8 +344,8 @@ describe('§7.3 retention', () => {
 
     const purged = await relais.server.retention.purgeExpired();
     expect(purged).toEqual([{ consultationId: old.id, documents: 2, blobsDeleted: 1 }]);
-    expect(relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
-    expect(relais.store.docs.exists(dossierDocName(recent.id))).toBe(true);
+    expect(await relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
+    expect(await relais.store.docs.exists(dossierDocName(recent.id))).toBe(true);
     // The blob held by the recent dossier too is kept; the other is gone from disk.
     expect(storedBlobs()).toHaveLength(1);
     const kept = await fetch(`${relais.http}/api/consultations/${recent.id}/documents/${keptDoc.id}`, { headers: cookie(token) });
@@ -357,7 +357,7 @@ describe('§7.3 retention', () => {
     clients.push(c);
     await new Promise((r) => setTimeout(r, 500));
     expect(synced(c)).toBe(false);
-    expect(relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
+    expect(await relais.store.docs.exists(dossierDocName(old.id))).toBe(false);
     const audit = (await relais.store.audit.query({}));
     expect(audit.some((e) => e.type === 'dossier.purge' && e.consultationId === old.id && e.actorId === null)).toBe(true);
     // Nothing left to purge on the next run.

@@ -60,6 +60,8 @@ interface SocketData {
   sessionKey: string | null;
   /** When edits through this socket last counted as use of the session. */
   touchedAt: number;
+  /** Lets the room loaded by the upgrade go, once `open` joined it (RoomRegistry.openPinned). */
+  release: () => void;
   socket?: UwsSyncSocket<SocketData>;
   connection?: Connection;
 }
@@ -316,16 +318,36 @@ export async function startServer(config: Config, store: Store, options: ServerO
         if ((socketsPerUser.get(principal) ?? 0) >= MAX_SOCKETS_PER_USER) {
           return refuse('429 Too Many Requests', 'Trop de documents ouverts.');
         }
-        if (aborted) return;
-        res.cork(() => {
+        // The document is loaded before the answer, so that the socket's messages always find it
+        // (`open` joins it); held until then, let go at once if the client left meanwhile.
+        let opened: { release: () => void };
+        try {
+          opened = await registry.openPinned(docName);
+        } catch (error) {
+          logger.error({ sock, kind, err: error }, 'sync: document load failed');
+          return refuse('503 Service Unavailable', 'Document momentanément indisponible. Réessayez dans un instant.');
+        }
+        if (aborted) return opened.release();
+        const data: SocketData = {
+          docName,
+          sock,
+          kind,
+          openedAt: Date.now(),
+          access,
+          userId: principal,
+          sessionKey: user && token ? ctx.sessions.keyOf(token) : null,
+          touchedAt: 0,
+          release: opened.release,
+        };
+        res.cork(() =>
           res.upgrade<SocketData>(
-            { docName, sock, kind, openedAt: Date.now(), access, userId: principal, sessionKey: user && token ? ctx.sessions.keyOf(token) : null, touchedAt: 0 },
+            data,
             req.headers.get('sec-websocket-key') ?? '',
             req.headers.get('sec-websocket-protocol') ?? '',
             req.headers.get('sec-websocket-extensions') ?? '',
             context,
-          );
-        });
+          ),
+        );
       };
       admit().catch((error: unknown) => {
         logRefusal('sync: upgrade', error);
@@ -347,6 +369,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
           logger.error({ sock: data.sock, kind: data.kind, err: error }, 'sync: document load failed');
           socket.close(4503, 'load failed');
           return;
+        } finally {
+          data.release();
         }
         data.connection = new Connection(socket, room, limits);
         logger.info({ sock: data.sock, kind: data.kind, guest: data.userId.startsWith('guest:') }, 'sync socket open');

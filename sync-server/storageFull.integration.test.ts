@@ -95,7 +95,7 @@ describe('§9 storage failure', () => {
     child = null;
     const store = openStore(dataDir);
     try {
-      expect(ficheField(storedDoc(store, full)).toString()).toBe(served);
+      expect(ficheField(await storedDoc(store, full)).toString()).toBe(served);
     } finally {
       await store.close();
     }

@@ -48,7 +48,7 @@ describe('§8 live co-editing through the sync server', () => {
     const a = client(docName, token);
     await waitFor(() => synced(a) && fiche(a).isInitialised);
     fiche(a).field('conclusion')!.insert(0, 'Cicatrisation en bonne voie.');
-    await waitFor(() => relais!.store.docs.load(docName).tailCount > 0, 5000, 'stored');
+    await waitFor(async () => (await relais!.store.docs.load(docName)).tailCount > 0, 5000, 'stored');
     a.destroy();
     clients.length = 0;
     await relais.restart();
@@ -150,8 +150,8 @@ describe('§9 bad messages change nothing stored', () => {
     const writer = client(docName, token);
     await waitFor(() => synced(writer) && fiche(writer).isInitialised);
     fiche(writer).field('motif')!.insert(0, 'Texte de référence');
-    await waitFor(() => relais!.store.docs.load(docName).tailCount > 0);
-    const before = relais.store.docs.load(docName);
+    await waitFor(async () => (await relais!.store.docs.load(docName)).tailCount > 0);
+    const before = await relais.store.docs.load(docName);
     const url = `${relais.ws}/sync/${docName}`;
 
     const random = prng(7);
@@ -183,7 +183,7 @@ describe('§9 bad messages change nothing stored', () => {
     ws.send(new Uint8Array(64 * 1024 + 10));
     expect(await closed).toBe(CloseCode.MessageTooBig);
 
-    const after = relais.store.docs.load(docName);
+    const after = await relais.store.docs.load(docName);
     expect(after.lastSeq).toBe(before.lastSeq);
     expect(Buffer.concat(after.updates)).toEqual(Buffer.concat(before.updates));
     expect(fiche(writer).ficheText().motif).toBe('Texte de référence');

@@ -52,7 +52,7 @@ const NAMES = ['Dr Claire Martin', 'Sophie Bernard (IDE)', 'Mme Jeanne Dupont', 
 async function editTheOldWay(registry: RoomRegistry, docName: string, change: (map: Y.Map<ActivityAppointment>) => void): Promise<void> {
   const doc = new Y.Doc();
   try {
-    for (const update of registry.readState(docName)) Y.applyUpdate(doc, update);
+    for (const update of await registry.readState(docName)) Y.applyUpdate(doc, update);
     const before = Y.encodeStateVector(doc);
     doc.transact(() => change(appointmentsOf(doc)));
     await registry.applyServerUpdate(docName, Y.encodeStateAsUpdate(doc, before));
@@ -115,7 +115,7 @@ export async function benchActivity(options: { edits: number; before: boolean })
       const firstMs = sum(0, window);
       const lastMs = sum(rounds.length - window, rounds.length);
 
-      const storedBytes = store.docs.sizeOf(docName);
+      const storedBytes = await store.docs.sizeOf(docName);
       const session = await login(`http://127.0.0.1:${server.port}`, 'ide.demo');
       const viewer = yClient(`ws://127.0.0.1:${server.port}`, docName, session);
       await waitFor(() => synced(viewer), 30_000, 'viewer synced');
@@ -184,12 +184,12 @@ async function benchNoRoom(store: ReturnType<typeof openStore>): Promise<Activit
     for (let i = 0; i < 50; i++) {
       const t0 = performance.now();
       const copy = new Y.Doc();
-      for (const update of store.docs.load(name).updates) Y.applyUpdate(copy, update);
+      for (const update of (await store.docs.load(name)).updates) Y.applyUpdate(copy, update);
       copy.destroy();
       decodes.push(performance.now() - t0);
     }
     decodes.sort((a, b) => a - b);
-    out.push({ docBytes: store.docs.sizeOf(name), reloadedMs: await median(0), keptMs: await median(30_000), decodeMs: decodes[decodes.length >> 1]! });
+    out.push({ docBytes: await store.docs.sizeOf(name), reloadedMs: await median(0), keptMs: await median(30_000), decodeMs: decodes[decodes.length >> 1]! });
   }
   return out;
 }

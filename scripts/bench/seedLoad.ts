@@ -82,7 +82,7 @@ export async function seedBench(store: Store, users: number, docs: number): Prom
   const docNames = consultations.map((c) => dossierDocName(c.id));
   const texts: Record<string, TextHolder> = {};
   for (const docName of docNames) {
-    const id = new Teledossier(storedDoc(store, docName)).field('motif')!._item!.id;
+    const id = new Teledossier(await storedDoc(store, docName)).field('motif')!._item!.id;
     texts[docName] = [id.client, id.clock];
   }
   return { docNames, tokens, texts };

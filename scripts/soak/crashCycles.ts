@@ -95,8 +95,8 @@ export async function crashCycles(dataDir: string, cycles: number, log: (line: s
   let storedBytes = 0;
   try {
     for (const doc of docNames) {
-      const text = ficheField(storedDoc(store, doc)).toString();
-      storedBytes += store.docs.sizeOf(doc);
+      const text = ficheField(await storedDoc(store, doc)).toString();
+      storedBytes += await store.docs.sizeOf(doc);
       const present = new Set(text.split(' '));
       for (const x of clients.filter((y) => y.doc === doc)) {
         wordsTyped += x.typed.length;

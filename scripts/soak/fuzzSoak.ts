@@ -32,7 +32,7 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
   const b = yClient(relais.ws, docName, await login(relais.http, 'ide.demo'));
   try {
     await waitFor(() => synced(a) && synced(b), 10_000, 'sync');
-    const before = Y.encodeStateAsUpdate(storedDoc(relais.store, docName));
+    const before = Y.encodeStateAsUpdate(await storedDoc(relais.store, docName));
     const editor = editorAtWork(a.doc, a.provider);
     const until = Date.now() + seconds * 1000;
     const runs = await Promise.all(
@@ -49,7 +49,7 @@ export async function fuzzSoak(seconds: number, seed: number, fuzzers: number): 
     const health = await fetch(`${relais.http}/api/session`).then((r) => r.status, () => 0);
     if (health === 0) failures.push('server stopped answering HTTP');
     const expected = docOf(before, editor.typed);
-    const stored = storedDoc(relais.store, docName);
+    const stored = await storedDoc(relais.store, docName);
     if (stored.store.pendingStructs) failures.push('stored document holds dangling structs');
     if (ficheField(stored).toString() !== notes) failures.push('stored notes differ from what the editor typed');
     if (Buffer.compare(Buffer.from(Y.encodeStateAsUpdate(stored)), Buffer.from(Y.encodeStateAsUpdate(expected))) !== 0) {

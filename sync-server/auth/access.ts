@@ -172,7 +172,7 @@ export class AccessPolicy {
       case 'dossier': {
         // A dossier exists once the server created it; a purged one must not be rebuilt from a
         // station's offline copy (SPEC §7.3).
-        if (!this.store.docs.exists(`dossier/${ref.id}`)) return null;
+        if (!(await this.store.docs.exists(`dossier/${ref.id}`))) return null;
         const consultation = await this.store.consultations.get(ref.id);
         return consultation && this.canSeeConsultation(user, consultation) ? 'write' : null;
       }

@@ -71,7 +71,7 @@ describe('§1 logout', () => {
       await r.store.sessions.put(keyOf(token), { ...session, lastSeenAt: nearlyIdle });
     }
     // A copy of the dossier as stored, so that the edit lands in a fiche field as a real one does.
-    const doc = storedDoc(r.store, dossierDocName(r.demo.consultations[0]!.id));
+    const doc = await storedDoc(r.store, dossierDocName(r.demo.consultations[0]!.id));
     doc.on('update', (update: Uint8Array) => working.socket.send(encodeSyncUpdate(update)));
     ficheField(doc).insert(0, 'Toujours là.');
     await waitFor(async () => (await r.store.sessions.get(keyOf(busy)))!.lastSeenAt > nearlyIdle, 3000, 'the working session touched');

@@ -390,7 +390,7 @@ describe.skipIf(!havePostgres)('issue 16: periodic jobs run on one node at a tim
       const sending = a.sendSms({ to: '+33600000001', text: 'Votre rendez-vous est confirmé.', purpose: 'test' });
       await waitFor(() => sink.messages.length === 1, 5_000, 'node A reaches the gateway');
       // Node B (re)starts while A waits for the gateway's answer: it plans the pending message at once.
-      b.resume();
+      await b.resume();
       const record = await sending;
       expect(record.status).toBe('sent');
       await new Promise((r) => setTimeout(r, 1_000));

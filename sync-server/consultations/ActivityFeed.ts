@@ -8,14 +8,14 @@
 import * as Y from 'yjs';
 import { activityDocName, appointmentsOf, type ActivityAppointment } from '../../schema/activity.ts';
 import { roomWindow } from '../../schema/consultation.ts';
-import type { DocStore } from '../store/docLog.ts';
+import type { DocStore } from '../store/contract.ts';
 
 /** What the feed needs of the room registry. */
 export interface ServerDocWriter {
   /** Runs `edit` as the server on the document; resolves once stored. */
   transact<T>(docName: string, edit: (doc: Y.Doc) => T): Promise<T>;
   /** Runs `read` on the document as it is now; `read` must not change it. */
-  read<T>(docName: string, read: (doc: Y.Doc) => T): T;
+  read<T>(docName: string, read: (doc: Y.Doc) => T): Promise<T>;
 }
 
 /**
@@ -24,16 +24,17 @@ export interface ServerDocWriter {
  */
 export function offlineDocWriter(docs: DocStore): ServerDocWriter {
   const clientId = new Y.Doc().clientID;
-  const load = (name: string): Y.Doc => {
+  const load = async (name: string): Promise<Y.Doc> => {
+    const { updates } = await docs.load(name);
     const doc = new Y.Doc();
     doc.transact(() => {
-      for (const update of docs.load(name).updates) Y.applyUpdate(doc, update);
+      for (const update of updates) Y.applyUpdate(doc, update);
     });
     return doc;
   };
   return {
-    read(name, read) {
-      const doc = load(name);
+    async read(name, read) {
+      const doc = await load(name);
       try {
         return read(doc);
       } finally {
@@ -41,7 +42,7 @@ export function offlineDocWriter(docs: DocStore): ServerDocWriter {
       }
     },
     async transact(name, edit) {
-      const doc = load(name);
+      const doc = await load(name);
       try {
         const before = Y.encodeStateVector(doc);
         // After loading: Yjs continues the id's clock from what is stored.
@@ -51,7 +52,7 @@ export function offlineDocWriter(docs: DocStore): ServerDocWriter {
           result = edit(doc);
         });
         const update = Y.encodeStateAsUpdate(doc, before);
-        if (docs.exists(name)) await docs.append(name, docs.load(name).lastSeq + 1, update);
+        if (await docs.exists(name)) await docs.append(name, update);
         else await docs.create(name, update);
         return result;
       } finally {
@@ -104,7 +105,7 @@ export class ActivityFeed {
   }
 
   /** The establishment's appointments as they stand, by consultation id. */
-  appointments(establishmentId: string): Map<string, ActivityAppointment> {
+  appointments(establishmentId: string): Promise<Map<string, ActivityAppointment>> {
     return this.docs.read(activityDocName(establishmentId), (doc) => new Map(appointmentsOf(doc).entries()));
   }
 

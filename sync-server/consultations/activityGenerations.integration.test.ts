@@ -67,7 +67,7 @@ const sameEntries = (a: Map<string, ActivityAppointment>, b: Map<string, Activit
   JSON.stringify([...a].sort(([x], [y]) => x.localeCompare(y))) === JSON.stringify([...b].sort(([x], [y]) => x.localeCompare(y)));
 
 /** What the server's document holds now, by consultation id. */
-const serverEntries = (): Map<string, ActivityAppointment> => feed.appointments(relais.demo.establishmentId);
+const serverEntries = (): Promise<Map<string, ActivityAppointment>> => feed.appointments(relais.demo.establishmentId);
 const clientEntries = (doc: Y.Doc): Map<string, ActivityAppointment> => new Map(appointmentsOf(doc).entries());
 const clientIds = (state: Uint8Array): number => Y.decodeStateVector(Y.encodeStateVectorFromUpdate(state)).size;
 
@@ -75,20 +75,20 @@ describe('issue 13: server edits and the activity document', () => {
   it('server edits keep one client id: the state vector does not grow per edit', async () => {
     const list = appointments(20, 'sv');
     for (const a of list) await feed.upsert(relais.demo.establishmentId, a);
-    const before = clientIds(Y.mergeUpdates(relais.server.registry.readState(docName)));
+    const before = clientIds(Y.mergeUpdates(await relais.server.registry.readState(docName)));
     await presenceChanges(list, 300);
-    const after = clientIds(Y.mergeUpdates(relais.server.registry.readState(docName)));
+    const after = clientIds(Y.mergeUpdates(await relais.server.registry.readState(docName)));
     expect(after - before).toBeLessThanOrEqual(1);
 
     // The same for a dossier: documents added by the server, with no socket open on it.
     const dossiers = new DossierEdits(relais.server.registry);
     const consultationId = relais.demo.consultations[0]!.id;
-    const dossierIds = () => clientIds(Y.mergeUpdates(relais.store.docs.load(`dossier/${consultationId}`).updates));
-    const dossierBefore = dossierIds();
+    const dossierIds = async () => clientIds(Y.mergeUpdates((await relais.store.docs.load(`dossier/${consultationId}`)).updates));
+    const dossierBefore = await dossierIds();
     for (let i = 0; i < 100; i++) {
       await dossiers.edit(consultationId, (d) => d.doc.getMap('test-server-edits').set('n', i));
     }
-    expect(dossierIds() - dossierBefore).toBeLessThanOrEqual(1);
+    expect((await dossierIds()) - dossierBefore).toBeLessThanOrEqual(1);
   }, 60_000);
 
   it('stays under 64 kB, stored and as a new client receives it, after 10,000 presence changes over 50 consultations', async () => {
@@ -97,7 +97,7 @@ describe('issue 13: server edits and the activity document', () => {
     await presenceChanges(list, 10_000);
     await relais.server.registry.transact(docName, () => undefined);
 
-    const stored = relais.store.docs.sizeOf(docName);
+    const stored = await relais.store.docs.sizeOf(docName);
     const nurse = await login(relais.http, 'ide.demo');
     const viewer = yClient(relais.ws, docName, nurse);
     await waitFor(() => synced(viewer), 10_000, 'viewer synced');
@@ -105,8 +105,8 @@ describe('issue 13: server edits and the activity document', () => {
     expect(stored).toBeLessThan(64 * KIB);
     expect(received).toBeLessThan(64 * KIB);
     // Bounded, and whole: the viewer sees exactly what the server holds.
-    expect(clientEntries(viewer.doc)).toEqual(serverEntries());
-    for (const id of [...list.map((a) => a.consultationId), 'sv0000', 'sv0019']) expect(serverEntries().has(id)).toBe(true);
+    expect(clientEntries(viewer.doc)).toEqual(await serverEntries());
+    for (const id of [...list.map((a) => a.consultationId), 'sv0000', 'sv0019']) expect((await serverEntries()).has(id)).toBe(true);
     viewer.destroy();
   }, 240_000);
 
@@ -123,18 +123,18 @@ describe('issue 13: server edits and the activity document', () => {
     away.provider.disconnect();
 
     // Past the bound: entries removed and added, presence changed until a new generation is stored.
-    const gone = [...serverEntries().keys()].filter((id) => id.startsWith('sv'));
+    const gone = [...(await serverEntries()).keys()].filter((id) => id.startsWith('sv'));
     for (const id of gone) await feed.remove(relais.demo.establishmentId, id);
     const fresh = appointments(10, 'nw');
     for (const a of fresh) await feed.upsert(relais.demo.establishmentId, a);
-    const replaced = () => {
-      const ids = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(relais.store.docs.load(docName).updates)));
+    const replaced = async () => {
+      const ids = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates((await relais.store.docs.load(docName)).updates)));
       return ![...oldIds].some((id) => ids.has(id));
     };
-    const list = [...serverEntries().values()];
-    for (let round = 0; round < 20 && !replaced(); round++) await presenceChanges(list, 500);
-    expect(replaced()).toBe(true);
-    const current = serverEntries();
+    const list = [...(await serverEntries()).values()];
+    for (let round = 0; round < 20 && !(await replaced()); round++) await presenceChanges(list, 500);
+    expect(await replaced()).toBe(true);
+    const current = await serverEntries();
     expect([...current.keys()].some((id) => id.startsWith('sv'))).toBe(false);
 
     // The copy that stayed open followed the replacement.

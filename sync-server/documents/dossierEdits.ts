@@ -16,12 +16,12 @@ export class DossierEdits {
    * A private copy of the dossier as it is now, for callers that keep it across awaits (a PDF, an
    * export). Destroy it after use.
    */
-  read(consultationId: string): Teledossier {
-    return new Teledossier(this.registry.copy(dossierDocName(consultationId)));
+  async read(consultationId: string): Promise<Teledossier> {
+    return new Teledossier(await this.registry.copy(dossierDocName(consultationId)));
   }
 
   /** What was sent to the patient in the call room, as it is now (read on the live room when loaded). */
-  sentInRoom(consultationId: string): SentDocument[] {
+  sentInRoom(consultationId: string): Promise<SentDocument[]> {
     return this.registry.read(roomDocName(consultationId), (doc) => new RoomDoc(doc).sentDocuments());
   }
 

@@ -60,7 +60,7 @@ export class Retention {
     const purged: PurgedDossier[] = [];
     for (const consultation of await this.store.consultations.list()) {
       const docName = dossierDocName(consultation.id);
-      if (!this.store.docs.exists(docName)) continue;
+      if (!(await this.store.docs.exists(docName))) continue;
       if (purgeDate(consultation, await this.store.establishments.get(consultation.establishmentId)).getTime() > now) continue;
       purged.push(await this.purge(consultation.id));
     }
@@ -77,7 +77,7 @@ export class Retention {
       // Writes still pending must land before the log is deleted, or they would bring it back.
       for (let i = 0; i < 250 && this.registry.get(docName); i++) await new Promise((r) => setTimeout(r, 20));
     }
-    const read = this.documents.dossiers.read(consultationId);
+    const read = await this.documents.dossiers.read(consultationId);
     // The server's records and whatever the shared list still names (dossiers from before the records).
     const shared = read.documentList();
     read.doc.destroy();

@@ -24,9 +24,9 @@ let outsider: string;
 const MIN = 60_000;
 
 /** The establishment's «Mes rendez-vous» document as the server holds it now. */
-function activityOf(): Y.Doc {
+async function activityOf(): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  for (const update of relais.server.registry.readState(activityDocName(relais.demo.establishmentId))) Y.applyUpdate(doc, update);
+  for (const update of await relais.server.registry.readState(activityDocName(relais.demo.establishmentId))) Y.applyUpdate(doc, update);
   return doc;
 }
 
@@ -120,10 +120,10 @@ describe('§3 patient identity', () => {
   it('§3 a corrected name reaches «Mes rendez-vous» for the consultations already booked', async () => {
     const consultation = relais.demo.consultations[0]!;
     const patient = (await relais.store.patients.get(consultation.patientId))!;
-    const before = appointmentsOf(activityOf()).get(consultation.id)!.patientName;
+    const before = appointmentsOf(await activityOf()).get(consultation.id)!.patientName;
     const edited = await api(doctor, 'PUT', `/api/patients/${patient.id}`, { ...patient, usedName: 'Corrigé' });
     expect(edited.status).toBe(200);
-    const after = appointmentsOf(activityOf()).get(consultation.id)!.patientName;
+    const after = appointmentsOf(await activityOf()).get(consultation.id)!.patientName;
     expect(after).not.toBe(before);
     expect(after).toContain('CORRIGE');
   });
@@ -197,8 +197,8 @@ describe('§6 creation and invitations', () => {
     const consultation = res.json.consultation as { id: string; start: string; patientName: string };
     expect(consultation.patientName).toBe('Helene INVITEE');
     expect(parisWallClock(Date.parse(consultation.start))).toEqual({ date: slot.date, time: '14:30' });
-    expect(relais.store.docs.exists(`dossier/${consultation.id}`)).toBe(true);
-    expect(relais.store.docs.exists(`room/${consultation.id}`)).toBe(true);
+    expect(await relais.store.docs.exists(`dossier/${consultation.id}`)).toBe(true);
+    expect(await relais.store.docs.exists(`room/${consultation.id}`)).toBe(true);
 
     // The colleague's «Mes rendez-vous» shows it without asking.
     await waitFor(() => appointmentsOf(activity.doc).has(consultation.id), 10_000, 'activity entry');
@@ -302,7 +302,7 @@ describe('§6 creation and invitations', () => {
     expect(c.patientName).toBe('+33698765432');
     await waitFor(() => sms.messages.length > smsBefore, 10_000, 'instant sms');
     expect(sms.messages[smsBefore]?.text).toContain('maintenant');
-    expect(relais.store.docs.exists(`dossier/${c.id}`)).toBe(true);
+    expect(await relais.store.docs.exists(`dossier/${c.id}`)).toBe(true);
   });
 });
 
@@ -352,12 +352,12 @@ describe('#12 §9 colleagues chosen in the wizard (docs/ACCESS.md)', () => {
     const refused = await api(nurse, 'GET', `/api/consultations/${notHers}`);
     expect(refused.status).toBe(404);
     expect(refused.json.message).toBe('Cette téléconsultation est introuvable.');
-    const appointments = appointmentsOf(activityOf());
+    const appointments = appointmentsOf(await activityOf());
     expect(appointments.get(hers)?.participants).toContain(nurseId);
     expect(appointments.get(notHers)?.participants).not.toContain(nurseId);
 
     const dossier = new Y.Doc();
-    for (const update of relais.server.registry.readState(`dossier/${hers}`)) Y.applyUpdate(dossier, update);
+    for (const update of await relais.server.registry.readState(`dossier/${hers}`)) Y.applyUpdate(dossier, update);
     expect(dossier.getMap('fiche').get('motif')?.toString()).toBe('Escarre sacrée, avis sur le pansement');
   });
 });

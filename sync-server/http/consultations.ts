@@ -15,19 +15,19 @@ import { invitationSends, reserveSends } from '../messaging/caps.ts';
 const INSTANT_DURATION_MINUTES = 30;
 
 /** Who is in each consultation's call room, read once per establishment for a whole list. */
-function inRoomLookup(ctx: Context): (c: Consultation) => string[] {
-  const byEstablishment = new Map<string, Map<string, { inRoom: string[] }>>();
-  return (c) => {
+function inRoomLookup(ctx: Context): (c: Consultation) => Promise<string[]> {
+  const byEstablishment = new Map<string, Promise<Map<string, { inRoom: string[] }>>>();
+  return async (c) => {
     let appointments = byEstablishment.get(c.establishmentId);
     if (!appointments) {
       appointments = ctx.activity.appointments(c.establishmentId);
       byEstablishment.set(c.establishmentId, appointments);
     }
-    return appointments.get(c.id)?.inRoom ?? [];
+    return (await appointments).get(c.id)?.inRoom ?? [];
   };
 }
 
-export async function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoom: (c: Consultation) => string[] = inRoomLookup(ctx)): Promise<ConsultationSummary> {
+export async function summarise(c: Consultation, ctx: Context, now = Date.now(), inRoom: (c: Consultation) => Promise<string[]> = inRoomLookup(ctx)): Promise<ConsultationSummary> {
   const patient = await ctx.store.patients.get(c.patientId);
   const establishment = await ctx.store.establishments.get(c.establishmentId);
   return {
@@ -37,7 +37,7 @@ export async function summarise(c: Consultation, ctx: Context, now = Date.now(),
     start: c.start,
     durationMinutes: c.durationMinutes,
     reason: c.reason,
-    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, inRoom(c)),
+    status: consultationStatus({ start: c.start, durationMinutes: c.durationMinutes }, now, await inRoom(c)),
     purgeAt: purgeDate(c, establishment).toISOString(),
     ...consentAndCompanion(c),
   };

@@ -24,7 +24,7 @@ export async function requireParticipant(req: Request, ctx: Context, consultatio
   if (!consultation || !ctx.access.canSeeConsultation(user, consultation)) {
     throw new HttpError(404, 'not_found', 'Cette téléconsultation est introuvable.');
   }
-  if (!ctx.store.docs.exists(dossierDocName(consultation.id))) {
+  if (!(await ctx.store.docs.exists(dossierDocName(consultation.id)))) {
     throw new HttpError(410, 'dossier_purged', 'Ce télédossier a été supprimé : sa durée de conservation est échue.');
   }
   return { user, consultation };
@@ -51,7 +51,7 @@ export function contentDisposition(raw: string, inline: boolean): string {
 export async function findDocument(ctx: Context, consultationId: string, documentId: string): Promise<DocumentEntry> {
   const entry =
     (await ctx.documents.records.get(consultationId, documentId)) ??
-    (await legacyEntry(ctx, consultationId, withDossier(ctx, consultationId, (d) => d.document(documentId))));
+    (await legacyEntry(ctx, consultationId, await withDossier(ctx, consultationId, (d) => d.document(documentId))));
   if (!entry) throw new HttpError(404, 'document_not_found', 'Ce document est introuvable.');
   return entry;
 }
@@ -61,7 +61,7 @@ export async function recordedDocuments(ctx: Context, consultationId: string): P
   const recorded = new Map((await ctx.documents.records.list(consultationId)).map((d) => [d.id, d]));
   const out: DocumentEntry[] = [];
   // One read of the shared list: its order, and the entries of documents from before the records.
-  const listed = withDossier(ctx, consultationId, (dossier) => dossier.documentList());
+  const listed = await withDossier(ctx, consultationId, (dossier) => dossier.documentList());
   for (const shown of listed) {
     const entry = recorded.get(shown.id) ?? (await legacyEntry(ctx, consultationId, shown));
     recorded.delete(shown.id);
@@ -71,8 +71,8 @@ export async function recordedDocuments(ctx: Context, consultationId: string): P
   return out.concat([...recorded.values()]);
 }
 
-function withDossier<T>(ctx: Context, consultationId: string, use: (dossier: Teledossier) => T): T {
-  const dossier = ctx.documents.dossiers.read(consultationId);
+async function withDossier<T>(ctx: Context, consultationId: string, use: (dossier: Teledossier) => T): Promise<T> {
+  const dossier = await ctx.documents.dossiers.read(consultationId);
   try {
     return use(dossier);
   } finally {

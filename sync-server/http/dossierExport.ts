@@ -29,7 +29,7 @@ export const dossierExportHandlers: Handlers<'dossierExport'> = {
   async dossierExport(req, reply, ctx) {
     const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
     const documents = await recordedDocuments(ctx, consultation.id);
-    const dossier = ctx.documents.dossiers.read(consultation.id);
+    const dossier = await ctx.documents.dossiers.read(consultation.id);
     const signatures = dossier.signatures.toArray();
     const fiche = dossier.ficheText();
     const state = dossier.signatureState();

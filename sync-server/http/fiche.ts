@@ -52,8 +52,8 @@ async function signatureImage(ctx: Context, user: User): Promise<SignatureImage 
   return { bytes: await ctx.documents.blobs.read(record.sha256), mimeType: record.mimeType };
 }
 
-function readFiche(ctx: Context, consultationId: string): Record<FicheField, string> {
-  const dossier = ctx.documents.dossiers.read(consultationId);
+async function readFiche(ctx: Context, consultationId: string): Promise<Record<FicheField, string>> {
+  const dossier = await ctx.documents.dossiers.read(consultationId);
   try {
     return dossier.ficheText();
   } finally {
@@ -70,7 +70,7 @@ const fileStamp = (iso: string): string => {
 export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
   async ficheSign(req, reply, ctx) {
     const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
-    const fiche = readFiche(ctx, consultation.id);
+    const fiche = await readFiche(ctx, consultation.id);
     const versionHash = ficheVersionHash(fiche);
     const signedAt = new Date().toISOString();
     const pdf = await ctx.documents.pdf.fiche({
@@ -97,7 +97,7 @@ export const ficheHandlers: Handlers<'ficheSign' | 'fichePdf'> = {
   },
   async fichePdf(req, reply, ctx) {
     const { user, consultation } = await requireParticipant(req, ctx, req.params.consultationId);
-    const pdf = await ctx.documents.pdf.fiche({ ...(await fichePdfInput(ctx, consultation, readFiche(ctx, consultation.id))), signature: null });
+    const pdf = await ctx.documents.pdf.fiche({ ...(await fichePdfInput(ctx, consultation, await readFiche(ctx, consultation.id))), signature: null });
     await ctx.documents.audit({ action: 'dossier.pdf', actor: user.id, consultationId: consultation.id });
     reply.send(200, pdf, [
       ['Content-Type', 'application/pdf'],

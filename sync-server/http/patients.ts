@@ -119,7 +119,7 @@ export const patientHandlers: Handlers<'patients' | 'patient' | 'patientCreate' 
     await ctx.store.patients.put(patient);
     // «Mes rendez-vous» names the patient as they were when booked: a corrected name follows.
     const name = patientLabel(patient);
-    for (const [consultationId, appointment] of ctx.activity.appointments(patient.establishmentId)) {
+    for (const [consultationId, appointment] of await ctx.activity.appointments(patient.establishmentId)) {
       if (appointment.patientName !== name && (await ctx.store.consultations.get(consultationId))?.patientId === patient.id) {
         await ctx.activity.upsert(patient.establishmentId, { ...appointment, patientName: name });
       }

@@ -48,7 +48,7 @@ export const roomDocumentHandlers: Handlers<'roomSend' | 'roomSentDocument'> = {
     } else {
       actor = (await requireParticipant(req, ctx, consultationId)).user.id;
     }
-    if (!ctx.documents.dossiers.sentInRoom(consultationId).some((s) => s.documentId === documentId)) {
+    if (!(await ctx.documents.dossiers.sentInRoom(consultationId)).some((s) => s.documentId === documentId)) {
       throw new HttpError(404, 'not_found', 'Ce document est introuvable.');
     }
     const entry = await findDocument(ctx, consultationId, documentId);

@@ -65,7 +65,7 @@ describe('#11 §9 health data is encrypted at rest', () => {
     clients.push(client);
     await waitFor(() => synced(client), 10_000, 'sync');
     client.doc.getMap<Y.Text>('fiche').get('examenClinique')!.insert(0, fiche);
-    await waitFor(() => store.docs.load(dossierDocName(demo.consultations[0]!.id)).updates.length > 1, 10_000, 'update stored');
+    await waitFor(async () => (await store.docs.load(dossierDocName(demo.consultations[0]!.id))).updates.length > 1, 10_000, 'update stored');
 
     // Stopped as at the end of a day: everything committed, the files as a copy would take them.
     await running.server.close();

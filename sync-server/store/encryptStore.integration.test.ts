@@ -31,10 +31,10 @@ async function clearStore(): Promise<{ dataDir: string; demo: DemoData }> {
   const store = storeOver(databasesOf(openEnvironment(lmdbDir(dataDir), null)), new BlobStore(dataDir, loadMasterKey(dataDir)));
   const demo = await seedDemo(store);
   const docName = dossierDocName(demo.consultations[0]!.id);
-  const doc = storedDoc(store, docName);
+  const doc = await storedDoc(store, docName);
   const before = Y.encodeStateVector(doc);
   doc.getMap<Y.Text>('fiche').get('motif')!.insert(0, FICHE);
-  await store.docs.append(docName, store.docs.load(docName).lastSeq + 1, Y.encodeStateAsUpdate(doc, before));
+  await store.docs.append(docName, Y.encodeStateAsUpdate(doc, before));
   for (const name of SUB_DATABASES) {
     const db = store.dbs[name] as unknown as { getCount(): number; put(key: Key, value: unknown): Promise<boolean> };
     if (db.getCount() === 0) await db.put(['migration-test', name], name === 'updates' ? new Uint8Array([1, 2, 3]) : { name });
@@ -92,7 +92,7 @@ describe('#11 a clear store from before encryption at rest', () => {
     try {
       expect((await store.users.byIdentifier('dr.demo'))!.displayName).toBe('Dr Claire Martin');
       expect((await store.patients.get(demo.consultations[0]!.patientId))!.birthName).toBe('DUPONT');
-      expect(storedDoc(store, dossierDocName(demo.consultations[0]!.id)).getMap<Y.Text>('fiche').get('motif')!.toString()).toBe(FICHE);
+      expect((await storedDoc(store, dossierDocName(demo.consultations[0]!.id))).getMap<Y.Text>('fiche').get('motif')!.toString()).toBe(FICHE);
     } finally {
       await store.close();
     }

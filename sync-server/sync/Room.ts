@@ -15,10 +15,11 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { DocStore, LoadedLog } from '../store/docLog.ts';
+import type { LoadedLog } from '../store/docLog.ts';
+import type { DocStore } from '../store/contract.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
 import { CloseCode, SyncProtocolError } from './closeCodes.ts';
-import { checkClientUpdate, checkIntegratedPending, pendingOf } from './writePolicy.ts';
+import { checkClientUpdate, checkIntegratedPending, pendingOf, type Pending } from './writePolicy.ts';
 import type { ClientWrites } from '../../schema/clientWrites.ts';
 import { MessageType, SyncStep, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './protocol.ts';
 
@@ -36,6 +37,8 @@ const KEEP_FULL_STEP2_BYTES = 32 * 1024;
 
 /** Origin of updates the server makes itself. */
 const SERVER_ORIGIN = Symbol('server');
+/** Origin of updates another node stored (`applyRemote`): neither stored again nor recorded. */
+const REMOTE_ORIGIN = Symbol('remote');
 
 /**
  * After a server edit, a room nobody has open stays loaded this long, so that the next edit (the
@@ -120,7 +123,9 @@ export class Room {
   private lingerUntil = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly peers = new Map<SyncSocket, Peer>();
-  private lastSeq: number;
+  /** Highest seq the store gave for this document so far (its appends, and `applyRemote`'s). */
+  private seq: number;
+  /** Updates stored after the snapshot (counted once stored), and their bytes. */
   private tailCount: number;
   private tailBytes: number;
   private snapshotBytes: number;
@@ -132,6 +137,12 @@ export class Room {
    */
   private readonly compactFactor = 0.75 + Math.random() * 0.25;
   private pendingWrites = 0;
+  /** Appends not yet settled: their seqs are not known yet. */
+  private appending = 0;
+  /** Called once no append is left unsettled (`appendsSettled`). */
+  private appendWaiters: (() => void)[] = [];
+  /** Holds that keep the room loaded without sockets (`pin`: an upgrade on its way to `open`). */
+  private readonly pins = new Set<object>();
   private compacting = false;
   /** The socket whose update left structs pending (waiting for what they build on), if any. */
   private pendingFrom: SyncSocket | null = null;
@@ -174,7 +185,7 @@ export class Room {
     this.serverOnly = this.writes !== null && Object.keys(this.writes).length === 0;
     this.freshCopy = options.freshCopyOf?.(name) ?? null;
     this.lingerMs = options.serverEditLingerMs ?? SERVER_EDIT_LINGER_MS;
-    this.lastSeq = log.lastSeq;
+    this.seq = log.lastSeq;
     this.tailCount = log.tailCount;
     this.tailBytes = log.tailBytes;
     this.snapshotBytes = log.snapshotBytes;
@@ -207,12 +218,42 @@ export class Room {
   }
 
   get isIdle(): boolean {
-    return this.peers.size === 0 && this.pendingWrites === 0 && !this.compacting && !this.replacing && Date.now() >= this.lingerUntil;
+    return (
+      this.peers.size === 0 &&
+      this.pins.size === 0 &&
+      this.pendingWrites === 0 &&
+      !this.compacting &&
+      !this.replacing &&
+      Date.now() >= this.lingerUntil
+    );
   }
 
-  /** Stops lingering: the room may be dropped as soon as nothing holds it (server shutdown). */
+  /** Highest sequence number the store gave for this document that this room has seen. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Keeps the room loaded without sockets until the returned release is called, or `ms` passed:
+   * the socket upgrade loads the room, then its `open` joins it (RoomRegistry.open). Released
+   * twice, or after `endLinger`, it does nothing more.
+   */
+  pin(ms: number): () => void {
+    const hold = {};
+    this.pins.add(hold);
+    const release = (): void => {
+      clearTimeout(timer);
+      if (this.pins.delete(hold)) this.checkIdle();
+    };
+    const timer = setTimeout(release, ms);
+    timer.unref();
+    return release;
+  }
+
+  /** Stops lingering, pins too: the room may be dropped as soon as nothing holds it (server shutdown, purge). */
   endLinger(): void {
     this.lingerUntil = 0;
+    this.pins.clear();
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
     this.checkIdle();
@@ -450,14 +491,16 @@ export class Room {
 
   /** Stores an update the document took, then fans it out (never back to its author). */
   private record(update: Uint8Array, message: Uint8Array, sender: SyncSocket | null): void {
-    const seq = ++this.lastSeq;
-    this.tailCount++;
-    this.tailBytes += update.byteLength;
     this.pendingWrites++;
+    this.appending++;
     const generation = this.doc;
-    this.lastWrite = this.store.append(this.name, seq, update).then(
-      () => {
+    this.lastWrite = this.store.append(this.name, update).then(
+      (seq) => {
         this.pendingWrites--;
+        this.appendSettled();
+        if (seq > this.seq) this.seq = seq;
+        this.tailCount++;
+        this.tailBytes += update.byteLength;
         // Replaced since (Room.replace): the sockets now on the topic hold the new generation,
         // which this update of the old one must not reach.
         if (!this.destroyed && generation === this.doc) {
@@ -471,6 +514,7 @@ export class Room {
       },
       (error: unknown) => {
         this.pendingWrites--;
+        this.appendSettled();
         this.failed = true;
         this.options.onError(this.name, error);
         // Clients keep the edit and send it again when they reconnect to a healthy room.
@@ -565,7 +609,9 @@ export class Room {
     const bytesDue = this.tailBytes >= Math.max(this.snapshotBytes, COMPACT_MIN_TAIL_BYTES) * this.compactFactor;
     if (this.tailCount < this.options.compactAfter * this.compactFactor && !bytesDue) return;
     this.compacting = true;
-    const upTo = this.lastSeq;
+    // Every seq given so far: the state holds them all, and those still being stored besides
+    // (they stay in the tail above upTo; applying them again on load changes nothing).
+    const upTo = this.seq;
     const folded = this.tailCount;
     const foldedBytes = this.tailBytes;
     const state = this.encodeWithoutPending();
@@ -577,6 +623,9 @@ export class Room {
         this.compacting = false;
         if (this.dueForReplacement) {
           this.replace().catch((error: unknown) => this.options.onError(this.name, error));
+        } else {
+          // Updates stored while it ran (numbered above upTo) may be due in turn.
+          this.maybeCompact();
         }
         this.checkIdle();
       },
@@ -611,6 +660,50 @@ export class Room {
     await this.lastWrite;
     // An update that added nothing wrote nothing: the registry may still drop an empty room.
     this.checkIdle();
+  }
+
+  /**
+   * An update another node already stored as `seq` (the cluster's fan-out): applied to the
+   * document, sent to this node's sockets, not stored again. The kept sync step 2 goes with any
+   * change (dropFullStep2). Counted in the tail, as the store holds it there; compaction is left
+   * to the next local write. A local client's held-back structs that it completes are this node's
+   * to store, as when a local update completes them (`apply`).
+   */
+  applyRemote(seq: number, update: Uint8Array): void {
+    if (this.destroyed || this.failed) return;
+    if (seq > this.seq) this.seq = seq;
+    this.tailCount++;
+    this.tailBytes += update.byteLength;
+    const pendingBefore = pendingOf(this.doc);
+    const stateBefore = pendingBefore ? Y.encodeStateVector(this.doc) : null;
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    this.fanOut.publish(this.topic, encodeSyncUpdate(update));
+    this.closeSlowConsumers();
+    if (pendingBefore && stateBefore) this.recordCompleted(pendingBefore, stateBefore, update);
+  }
+
+  /** Stores and sends what a remote update integrated of a local client's held-back structs. */
+  private recordCompleted(pendingBefore: Pending, stateBefore: Uint8Array, remote: Uint8Array): void {
+    if (this.writes) {
+      try {
+        checkIntegratedPending(this.doc, pendingBefore, this.writes);
+      } catch {
+        this.reload(REMOTE_ORIGIN);
+        return;
+      }
+    }
+    // What the document holds beyond its state before and the remote update: the completed structs.
+    const known = Y.decodeStateVector(stateBefore);
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVectorFromUpdate(remote))) {
+      if (clock > (known.get(client) ?? 0)) known.set(client, clock);
+    }
+    const completed = this.encodeWithoutPending(Y.encodeStateVector(known));
+    // Held-back deletions carry no structs: the delete set goes along whenever there were some.
+    if (Y.decodeUpdate(completed).structs.length > 0 || pendingBefore.deletes) {
+      const author = this.pendingFrom;
+      this.record(completed, encodeSyncUpdate(completed), author && this.peers.has(author) ? author : null);
+    }
+    if (!this.doc.store.pendingStructs && !this.doc.store.pendingDs) this.pendingFrom = null;
   }
 
   /**
@@ -674,13 +767,22 @@ export class Room {
    */
   async replace(): Promise<void> {
     if (!this.freshCopy || this.destroyed || this.failed || this.replacing) return;
+    this.replacing = true;
+    // Counted before the sockets go, so that the room is not dropped as idle half-way.
+    this.pendingWrites++;
+    // The store numbers the appends: the new log must fold every one of this generation, so their
+    // seqs are awaited first. No await past this one: nothing is appended before the swap.
+    while (this.appending > 0) await this.appendsSettled();
+    if (this.destroyed || this.failed) {
+      this.pendingWrites--;
+      this.replacing = false;
+      this.checkIdle();
+      return;
+    }
     const fresh = new Y.Doc();
     const old = this.doc;
     fresh.transact(() => this.freshCopy!(old, fresh));
     const state = Y.encodeStateAsUpdate(fresh);
-    this.replacing = true;
-    // Counted before the sockets go, so that the room is not dropped as idle half-way.
-    this.pendingWrites++;
     this.closeAll(CloseCode.DocumentReplaced, 'document replaced');
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
@@ -697,7 +799,7 @@ export class Room {
     this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwarenessUpdate);
     this.pendingFrom = null;
-    const upTo = this.lastSeq;
+    const upTo = this.seq;
     this.tailCount = 0;
     this.tailBytes = 0;
     this.snapshotBytes = state.byteLength;
@@ -719,6 +821,19 @@ export class Room {
       },
     );
     await this.lastWrite;
+  }
+
+  private appendSettled(): void {
+    if (--this.appending > 0) return;
+    const waiters = this.appendWaiters;
+    this.appendWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no append is left unsettled (whatever order the store settles them in). */
+  private appendsSettled(): Promise<void> {
+    if (this.appending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.appendWaiters.push(resolve));
   }
 
   /** Set by the registry: a new generation of this document was stored. */

@@ -1,15 +1,24 @@
 /**
- * The rooms in memory: a document is loaded when its first socket arrives and dropped once it has
+ * The rooms in memory: a document is loaded (asynchronously: the store may be on another machine)
+ * when its first socket arrives, before the socket's upgrade is answered, and dropped once it has
  * no socket and nothing left to write.
  */
 import * as Y from 'yjs';
-import type { DocStore } from '../store/docLog.ts';
+import type { DocStore } from '../store/contract.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
-import { Room, type Access, type RoomOptions } from './Room.ts';
+import { Room, RoomUnavailable, type Access, type RoomOptions } from './Room.ts';
 import { CloseCode } from './closeCodes.ts';
+
+/**
+ * How long a room loaded for a socket's upgrade stays loaded waiting for the socket's `open`
+ * (RoomRegistry.openPinned): uWS opens it right after the upgrade; a client gone meanwhile never does.
+ */
+export const UPGRADE_PIN_MS = 10_000;
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
+  /** Loads under way, shared by every caller that asks for the document meanwhile. */
+  private readonly loading = new Map<string, Promise<Room>>();
   private idleWaiters: (() => void)[] = [];
   /**
    * Documents this process replaced by a new generation, and the client id their server edits go
@@ -37,24 +46,56 @@ export class RoomRegistry {
     return this.rooms.get(docName);
   }
 
+  /**
+   * Adds a socket to the loaded room of `docName` (`open` or `openPinned` loaded it): a socket's
+   * messages never reach a document still loading. Throws RoomUnavailable if it is not loaded.
+   */
   join(docName: string, socket: SyncSocket, access: Access, principal = ''): Room {
-    const room = this.open(docName);
+    const room = this.rooms.get(docName);
+    // Not loaded (held past UPGRADE_PIN_MS?), or the server stopping: the client comes back later.
+    if (!room || this.stopping) throw new RoomUnavailable();
     room.addPeer(socket, access, principal);
     return room;
   }
 
-  private open(docName: string): Room {
-    let room = this.rooms.get(docName);
-    if (!room) {
-      room = new Room(docName, this.store.load(docName), this.store, this.fanOut, this.options);
+  /**
+   * The room of `docName`, loaded from the store if need be (one load however many ask at once).
+   * A room nothing holds is dropped at its next idle check: hold it (a socket, a write, `pin`).
+   */
+  open(docName: string): Promise<Room> {
+    const room = this.rooms.get(docName);
+    if (room) return Promise.resolve(room);
+    let loading = this.loading.get(docName);
+    if (!loading) {
+      loading = this.load(docName);
+      this.loading.set(docName, loading);
+    }
+    return loading;
+  }
+
+  /**
+   * For a socket's upgrade: the room loaded and held until `release` (the socket's `open`, once
+   * joined) or UPGRADE_PIN_MS, so that it is not dropped in between.
+   */
+  async openPinned(docName: string, ms = UPGRADE_PIN_MS): Promise<{ room: Room; release: () => void }> {
+    const room = await this.open(docName);
+    if (this.stopping) throw new RoomUnavailable();
+    return { room, release: room.pin(ms) };
+  }
+
+  private async load(docName: string): Promise<Room> {
+    try {
+      const log = await this.store.load(docName);
+      const room = new Room(docName, log, this.store, this.fanOut, this.options);
       room.serverClientId = this.generationIds.get(docName) ?? this.serverClientId;
       if (this.stopping) room.lingerMs = 0;
-      const created = room;
-      room.onIdle = () => this.drop(created);
+      room.onIdle = () => this.drop(room);
       room.onReplaced = (replaced) => void this.generationIds.set(docName, replaced.serverClientId);
       this.rooms.set(docName, room);
+      return room;
+    } finally {
+      this.loading.delete(docName);
     }
-    return room;
   }
 
   /**
@@ -62,7 +103,7 @@ export class RoomRegistry {
    * so that it is stored in order with clients' edits and reaches every open socket.
    */
   async applyServerUpdate(docName: string, update: Uint8Array): Promise<void> {
-    const room = this.open(docName);
+    const room = await this.open(docName);
     try {
       await room.applyServerUpdate(update);
     } catch (error) {
@@ -71,7 +112,7 @@ export class RoomRegistry {
       // had taken is stored and it is dropped, the edit goes to a room loaded from the store.
       await room.whenWritten();
       if (this.rooms.get(docName) === room) throw error;
-      await this.open(docName).applyServerUpdate(update);
+      await (await this.open(docName)).applyServerUpdate(update);
     }
   }
 
@@ -83,14 +124,14 @@ export class RoomRegistry {
    * error): it must compute its change from the document it is given.
    */
   async transact<T>(docName: string, edit: (doc: Y.Doc) => T): Promise<T> {
-    const room = this.open(docName);
+    const room = await this.open(docName);
     try {
       return await room.transact(edit);
     } catch (error) {
       if (!room.isFailed) throw error;
       await room.whenWritten();
       if (this.rooms.get(docName) === room) throw error;
-      return this.open(docName).transact(edit);
+      return (await this.open(docName)).transact(edit);
     }
   }
 
@@ -98,13 +139,17 @@ export class RoomRegistry {
    * Runs `read` on the document as it is now: the live room's when it is loaded (no copy), else a
    * copy decoded from the store and thrown away. `read` must not change the document nor keep it.
    */
-  read<T>(docName: string, read: (doc: Y.Doc) => T): T {
+  async read<T>(docName: string, read: (doc: Y.Doc) => T): Promise<T> {
+    const loaded = this.rooms.get(docName);
+    if (loaded) return loaded.read(read);
+    const { updates } = await this.store.load(docName);
+    // Loaded meanwhile: the live room may hold edits made since the store was read.
     const room = this.rooms.get(docName);
     if (room) return room.read(read);
     const doc = new Y.Doc();
     try {
       doc.transact(() => {
-        for (const update of this.store.load(docName).updates) Y.applyUpdate(doc, update);
+        for (const update of updates) Y.applyUpdate(doc, update);
       });
       return read(doc);
     } finally {
@@ -113,18 +158,23 @@ export class RoomRegistry {
   }
 
   /** A private copy of the document as it is now (destroy it after use): one encoding of the live room's, or one decoding of the store's. */
-  copy(docName: string): Y.Doc {
+  async copy(docName: string): Promise<Y.Doc> {
+    const state = await this.readState(docName);
     const doc = new Y.Doc();
     doc.transact(() => {
-      for (const update of this.readState(docName)) Y.applyUpdate(doc, update);
+      for (const update of state) Y.applyUpdate(doc, update);
     });
     return doc;
   }
 
   /** The current state of a document, from its live room or else from the store. */
-  readState(docName: string): Uint8Array[] {
+  async readState(docName: string): Promise<Uint8Array[]> {
+    const loaded = this.rooms.get(docName);
+    if (loaded) return [loaded.encodeState()];
+    const { updates } = await this.store.load(docName);
+    // Loaded meanwhile (see `read`).
     const room = this.rooms.get(docName);
-    return room ? [room.encodeState()] : this.store.load(docName).updates;
+    return room ? [room.encodeState()] : updates;
   }
 
   leave(room: Room, socket: SyncSocket): void {
@@ -134,10 +184,18 @@ export class RoomRegistry {
   /** Closes every socket of every room with `reason`, then waits for pending writes. */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const room of [...this.rooms.values()]) {
-      room.closeAll(CloseCode.ServerShuttingDown, 'server shutting down');
-      room.lingerMs = 0;
-      room.endLinger();
+    const stopAll = (): void => {
+      for (const room of [...this.rooms.values()]) {
+        room.closeAll(CloseCode.ServerShuttingDown, 'server shutting down');
+        room.lingerMs = 0;
+        room.endLinger();
+      }
+    };
+    stopAll();
+    if (this.loading.size > 0) {
+      // Rooms still loading: no socket joins them now (`join`), their writes go on; then they go too.
+      await Promise.allSettled([...this.loading.values()]);
+      stopAll();
     }
     if (this.rooms.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));

@@ -49,7 +49,7 @@ describe('§8 sync server under faults', () => {
 
     const flooder = await rawSocket(docName, token);
     const code = closed(flooder);
-    const source = storedDoc(relais.store, docName);
+    const source = await storedDoc(relais.store, docName);
     source.on('update', (u: Uint8Array) => {
       if (flooder.readyState === WebSocket.OPEN) flooder.send(encodeSyncUpdate(u));
     });

@@ -29,7 +29,7 @@ describe('§8 sync server under bad input', () => {
     const b = yClient(relais.ws, docName, await login(relais.http, 'ide.demo'));
     clients.push(a, b);
     await waitFor(() => synced(a) && synced(b), 10_000, 'sync');
-    const before = Y.encodeStateAsUpdate(storedDoc(relais.store, docName));
+    const before = Y.encodeStateAsUpdate(await storedDoc(relais.store, docName));
 
     const editor = editorAtWork(a.doc, a.provider);
     const figures = await runFuzzer(`${relais.ws}/sync/${docName}`, token, prng(7), 400);
@@ -44,7 +44,7 @@ describe('§8 sync server under bad input', () => {
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
 
     const expected = docOf(before, editor.typed);
-    const stored = storedDoc(relais.store, docName);
+    const stored = await storedDoc(relais.store, docName);
     expect(stored.store.pendingStructs).toBeNull();
     expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(expected));
     expect(ficheField(stored).toString()).toBe(notes);

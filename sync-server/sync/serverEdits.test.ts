@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import * as Y from 'yjs';
 import { openStore, type Store } from '../store/index.ts';
 import { tempDataDir } from '../testing/harness.ts';
+import { storedDoc } from '../testing/storedDoc.ts';
 import { MemoryHub, MemorySocket } from '../testing/memory.ts';
 import { RoomRegistry } from './RoomRegistry.ts';
 
@@ -20,11 +21,7 @@ afterEach(async () => {
 const DOC = 'dossier/s1';
 const registryOn = (s: Store, hub = new MemoryHub()) =>
   new RoomRegistry(s.docs, hub, { compactAfter: 500, onError: () => undefined, clientWritesOf: () => null });
-const stored = (): Y.Doc => {
-  const doc = new Y.Doc();
-  for (const u of store.docs.load(DOC).updates) Y.applyUpdate(doc, u);
-  return doc;
-};
+const stored = (): Promise<Y.Doc> => storedDoc(store, DOC);
 
 describe('server edits through the live room', () => {
   it('one client id per server start, clocks continued across a restart, never reused', async () => {
@@ -38,7 +35,7 @@ describe('server edits through the live room', () => {
     expect(second.serverClientId).not.toBe(first.serverClientId);
     for (let i = 50; i < 100; i++) await second.transact(DOC, (doc) => doc.getArray<number>('log').push([i]));
     await second.shutdown();
-    const doc = stored();
+    const doc = await stored();
     expect(Y.decodeStateVector(Y.encodeStateVector(doc)).size).toBe(2);
     expect(doc.getArray<number>('log').toArray()).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
@@ -49,12 +46,13 @@ describe('server edits through the live room', () => {
     const hub = new MemoryHub();
     const registry = registryOn(store, hub);
     const socket = new MemorySocket(hub);
+    await registry.open(DOC);
     const room = registry.join(DOC, socket, 'write');
     await registry.transact(DOC, (doc) => doc.getMap('meta').set('title', 'Bilan'));
     expect(socket.received.length).toBeGreaterThan(1);
     const result = await registry.transact(DOC, (doc) => doc.getMap('meta').get('title'));
     expect(result).toBe('Bilan');
-    expect(registry.read(DOC, (doc) => doc.getMap('meta').get('title'))).toBe('Bilan');
+    expect(await registry.read(DOC, (doc) => doc.getMap('meta').get('title'))).toBe('Bilan');
     registry.leave(room, socket);
     await registry.shutdown();
   });
@@ -69,6 +67,6 @@ describe('server edits through the live room', () => {
     expect(registry.roomCount).toBe(1);
     await registry.shutdown();
     expect(registry.roomCount).toBe(0);
-    expect(stored().getMap('meta').get('n')).toBe(2);
+    expect((await stored()).getMap('meta').get('n')).toBe(2);
   });
 });

@@ -9,6 +9,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { openStore, type Store } from '../store/index.ts';
 import { tempDataDir, waitFor } from '../testing/harness.ts';
+import { storedDoc } from '../testing/storedDoc.ts';
 import { MemoryHub, MemorySocket } from '../testing/memory.ts';
 import { newDossierUpdate, Teledossier, type DocumentEntry } from '../../schema/dossier.ts';
 import { RoomDoc } from '../../schema/room.ts';
@@ -44,20 +45,21 @@ const entry = (id: string): DocumentEntry => ({
 async function setup() {
   dir = tempDataDir();
   store = openStore(dir);
-  await store.docs.append(DOSSIER, 1, newDossierUpdate({ consultationId: 'c1', createdAt: '2026-12-02T08:00:00.000Z' }));
+  await store.docs.append(DOSSIER, newDossierUpdate({ consultationId: 'c1', createdAt: '2026-12-02T08:00:00.000Z' }));
   const server = new Y.Doc();
-  for (const u of store.docs.load(DOSSIER).updates) Y.applyUpdate(server, u);
+  for (const u of (await store.docs.load(DOSSIER)).updates) Y.applyUpdate(server, u);
   const before = Y.encodeStateVector(server);
   const t = new Teledossier(server);
   server.transact(() => {
     t.addDocument(entry('d1'));
     t.addSignature({ versionHash: 'h', signedBy: 'u-dr', signerName: 'Dr Martin', rpps: '10003456789', signedAt: '2026-12-02T09:00:00.000Z', documentId: 'd1' });
   });
-  await store.docs.append(DOSSIER, 2, Y.encodeStateAsUpdate(server, before));
+  await store.docs.append(DOSSIER, Y.encodeStateAsUpdate(server, before));
   const hub = new MemoryHub();
   const registry = new RoomRegistry(store.docs, hub, { compactAfter: 500, onError: () => undefined, clientWritesOf });
-  const connect = (docName = DOSSIER, principal = 'u-nurse') => {
+  const connect = async (docName = DOSSIER, principal = 'u-nurse') => {
     const socket = new MemorySocket(hub);
+    await registry.open(docName);
     const room = registry.join(docName, socket, 'write', principal);
     socket.onClose = () => registry.leave(room, socket);
     const connection = new Connection(socket, room, DEFAULT_CONNECTION_LIMITS);
@@ -80,37 +82,33 @@ function edit(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
   return Y.encodeStateAsUpdate(doc, before);
 }
 
-function stored(docName = DOSSIER): Y.Doc {
-  const doc = new Y.Doc();
-  for (const u of store.docs.load(docName).updates) Y.applyUpdate(doc, u);
-  return doc;
-}
+const stored = (docName = DOSSIER): Promise<Y.Doc> => storedDoc(store, docName);
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('§9 a participant writes only what the document kind lets clients write', () => {
   it('types in a fiche field: applied, stored and sent to the others', async () => {
     const { connect } = await setup();
-    const nurse = connect();
-    const doctor = connect();
+    const nurse = await connect();
+    const doctor = await connect();
     nurse.connection.receive(encodeSyncUpdate(edit(nurse.doc, (d) => new Teledossier(d).field('motif')!.insert(0, 'Chute'))));
-    await waitFor(() => new Teledossier(stored()).ficheText().motif === 'Chute', 2000, 'stored');
+    await waitFor(async () => new Teledossier(await stored()).ficheText().motif === 'Chute', 2000, 'stored');
     expect(nurse.socket.closed).toBeNull();
     expect(doctor.socket.received.length).toBeGreaterThan(1);
   });
 
   it('deleting typed text is allowed too', async () => {
     const { connect } = await setup();
-    const nurse = connect();
+    const nurse = await connect();
     nurse.connection.receive(encodeSyncUpdate(edit(nurse.doc, (d) => new Teledossier(d).field('motif')!.insert(0, 'Chute'))));
     nurse.connection.receive(encodeSyncUpdate(edit(nurse.doc, (d) => new Teledossier(d).field('motif')!.delete(0, 2))));
-    await waitFor(() => new Teledossier(stored()).ficheText().motif === 'ute', 2000, 'stored');
+    await waitFor(async () => new Teledossier(await stored()).ficheText().motif === 'ute', 2000, 'stored');
     expect(nurse.socket.closed).toBeNull();
   });
 
   it('a long offline merge (a sync step 2 of hundreds of interleaved words) goes through whole', async () => {
     const { connect } = await setup();
-    const nurse = connect();
+    const nurse = await connect();
     // Two copies typing in turn while the server is away, each word beside the other's last one.
     const other = new Y.Doc();
     Y.applyUpdate(other, Y.encodeStateAsUpdate(nurse.doc));
@@ -125,7 +123,7 @@ describe('§9 a participant writes only what the document kind lets clients writ
     const merged = Y.encodeStateAsUpdate(nurse.doc, sentAt);
     expect(Y.decodeUpdate(merged).structs.length).toBeGreaterThan(300);
     nurse.connection.receive(new Uint8Array([MessageType.Sync, SyncStep.Step2, ...lengthPrefixed(merged)]));
-    await waitFor(() => new Teledossier(stored()).ficheText().conclusion.length === new Teledossier(nurse.doc).ficheText().conclusion.length, 5000, 'stored');
+    await waitFor(async () => new Teledossier(await stored()).ficheText().conclusion.length === new Teledossier(nurse.doc).ficheText().conclusion.length, 5000, 'stored');
     expect(nurse.socket.closed).toBeNull();
   });
 
@@ -149,16 +147,16 @@ describe('§9 a participant writes only what the document kind lets clients writ
   for (const [what, change] of forged) {
     it(`refuses ${what}: socket closed with ForbiddenWrite, nothing stored or sent`, async () => {
       const { connect } = await setup();
-      const nurse = connect();
-      const doctor = connect();
+      const nurse = await connect();
+      const doctor = await connect();
       const heard = doctor.socket.received.length;
-      const before = store.docs.load(DOSSIER).updates.length;
+      const before = (await store.docs.load(DOSSIER)).updates.length;
       nurse.connection.receive(encodeSyncUpdate(edit(nurse.doc, change)));
       await settle();
       expect(nurse.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
-      expect(store.docs.load(DOSSIER).updates.length).toBe(before);
+      expect((await store.docs.load(DOSSIER)).updates.length).toBe(before);
       expect(doctor.socket.received.length).toBe(heard);
-      const t = new Teledossier(stored());
+      const t = new Teledossier(await stored());
       expect(t.documentList().map((d) => d.id)).toEqual(['d1']);
       expect(t.signatures.length).toBe(1);
       expect(t.documentList()[0]!.mimeType).toBe('application/pdf');
@@ -167,30 +165,30 @@ describe('§9 a participant writes only what the document kind lets clients writ
 
   it('refuses a forged update even inside a sync step 2 (the offline merge path)', async () => {
     const { connect } = await setup();
-    const nurse = connect();
+    const nurse = await connect();
     const forgedUpdate = edit(nurse.doc, (d) => new Teledossier(d).documents.delete(0, 1));
     nurse.connection.receive(new Uint8Array([MessageType.Sync, SyncStep.Step2, ...lengthPrefixed(forgedUpdate)]));
     await settle();
     expect(nurse.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
-    expect(new Teledossier(stored()).documentList()).toHaveLength(1);
+    expect(new Teledossier(await stored()).documentList()).toHaveLength(1);
   });
 
   it('a room: layout hints are co-edited, the sent list is the server’s', async () => {
     const { connect } = await setup();
-    const doctor = connect(ROOM);
+    const doctor = await connect(ROOM);
     doctor.connection.receive(encodeSyncUpdate(edit(doctor.doc, (d) => new RoomDoc(d).setSpotlight('peer-1'))));
-    await waitFor(() => new RoomDoc(stored(ROOM)).spotlight() === 'peer-1', 2000, 'spotlight stored');
+    await waitFor(async () => new RoomDoc(await stored(ROOM)).spotlight() === 'peer-1', 2000, 'spotlight stored');
     doctor.connection.receive(
       encodeSyncUpdate(edit(doctor.doc, (d) => new RoomDoc(d).sent.push([{ documentId: 'd1', name: 'x.pdf', size: 1, sentAt: '', sentByName: 'x' }]))),
     );
     await settle();
     expect(doctor.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
-    expect(new RoomDoc(stored(ROOM)).sentDocuments()).toEqual([]);
+    expect(new RoomDoc(await stored(ROOM)).sentDocuments()).toEqual([]);
   });
 
   it('nesting deeper than any layout of ours is refused, even where clients may write', async () => {
     const { connect } = await setup();
-    const doctor = connect(ROOM);
+    const doctor = await connect(ROOM);
     doctor.connection.receive(
       encodeSyncUpdate(
         edit(doctor.doc, (d) => {
@@ -206,12 +204,12 @@ describe('§9 a participant writes only what the document kind lets clients writ
     );
     await settle();
     expect(doctor.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
-    expect(new RoomDoc(stored(ROOM)).layout.has('deep')).toBe(false);
+    expect(new RoomDoc(await stored(ROOM)).layout.has('deep')).toBe(false);
   });
 
   it('held-back structs that a server edit completes are checked when they land: never stored', async () => {
     const { connect, registry } = await setup();
-    const hostile = connect();
+    const hostile = await connect();
     // The server's next edit, known in advance (as a stable server client would make it guessable).
     const server = new Y.Doc();
     server.clientID = 424242;
@@ -231,8 +229,8 @@ describe('§9 a participant writes only what the document kind lets clients writ
     await registry.applyServerUpdate(DOSSIER, serverEdit);
     await settle();
     expect(hostile.socket.closed?.code).toBe(CloseCode.ForbiddenWrite);
-    expect(new Teledossier(stored()).documentList().map((d) => d.id)).toEqual(['d1', 'd2']);
-    const fresh = connect();
+    expect(new Teledossier(await stored()).documentList().map((d) => d.id)).toEqual(['d1', 'd2']);
+    const fresh = await connect();
     expect(new Teledossier(fresh.doc).documentList().map((d) => d.id)).toEqual(['d1', 'd2']);
   });
 });
@@ -256,8 +254,8 @@ describe('§9 presence in a call room belongs to whoever set it', () => {
 
   it('another participant can neither rewrite nor erase it (left out); the same person’s new page takes it over', async () => {
     const { connect } = await setup();
-    const doctor = connect(ROOM, 'u-dr');
-    const nurse = connect(ROOM, 'u-nurse');
+    const doctor = await connect(ROOM, 'u-dr');
+    const nurse = await connect(ROOM, 'u-nurse');
     doctor.connection.receive(presence(1001, 1, call('Dr Claire Martin')));
     const states = () => doctor.room.awarenessStates();
     expect((states().get(1001) as { call: { name: string } }).call.name).toBe('Dr Claire Martin');
@@ -271,7 +269,7 @@ describe('§9 presence in a call room belongs to whoever set it', () => {
     expect(states().has(2002)).toBe(true);
     expect(nurse.socket.closed).toBeNull();
     // The doctor's page reconnects (the old socket not yet gone): its presence follows it.
-    const again = connect(ROOM, 'u-dr');
+    const again = await connect(ROOM, 'u-dr');
     again.connection.receive(presence(1001, 7, call('Dr Claire Martin')));
     expect(again.socket.closed).toBeNull();
     doctor.socket.close(1006, 'gone');

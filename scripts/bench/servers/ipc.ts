@@ -23,7 +23,7 @@ export interface ServerStats {
 
 export type ServerRequest = { type: 'stats'; gc?: boolean; id: number } | { type: 'stop' };
 
-export function answerOrchestrator(port: number, extra: (req: { docName?: string }) => Record<string, number> = () => ({}), stop?: () => Promise<void>): void {
+export function answerOrchestrator(port: number, extra: (req: { docName?: string }) => Record<string, number> | Promise<Record<string, number>> = () => ({}), stop?: () => Promise<void>): void {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   process.on('message', (msg: ServerRequest & { docName?: string }) => {
@@ -38,7 +38,7 @@ export function answerOrchestrator(port: number, extra: (req: { docName?: string
     }
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
-    const stats: ServerStats = {
+    const stats: Omit<ServerStats, 'extra'> = {
       cpuMs: (cpu.user + cpu.system) / 1000,
       cpuSysMs: cpu.system / 1000,
       rss: mem.rss,
@@ -46,12 +46,11 @@ export function answerOrchestrator(port: number, extra: (req: { docName?: string
       heapTotal: mem.heapTotal,
       external: mem.external,
       spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size])),
-      extra: extra(msg),
       loopDelayP99: loop.percentile(99) / 1e6,
       loopDelayMax: loop.max / 1e6,
     };
     loop.reset();
-    process.send?.({ type: 'stats', id: msg.id, stats });
+    void Promise.resolve(extra(msg)).then((figures) => process.send?.({ type: 'stats', id: msg.id, stats: { ...stats, extra: figures } }));
   });
   process.send?.({ type: 'ready', port });
 }

@@ -17,10 +17,10 @@ const store = openStore(config.dataDir);
 const server = await startServer(config, store, { logger: createLogger({ level: 'warn' }) });
 answerOrchestrator(
   server.port,
-  ({ docName }) => {
+  async ({ docName }) => {
     const extra: Record<string, number> = { rooms: server.registry.roomCount };
     if (docName) {
-      extra.docBytes = store.docs.sizeOf(docName);
+      extra.docBytes = await store.docs.sizeOf(docName);
       const room = server.registry.get(docName);
       if (room) extra.stateBytes = room.encodeState().byteLength;
     }
