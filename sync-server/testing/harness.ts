@@ -84,10 +84,15 @@ export interface Running<S extends Store = LmdbStore> {
 
 export type StartOptions = ServerOptions & { config?: Partial<Config>; backend?: Backend };
 
-/** Seeds demo data into a fresh store and starts the server(s) in this process. */
-export function startRelais(options?: StartOptions & { backend?: 'lmdb' }): Promise<Running<LmdbStore>>;
+/**
+ * Seeds demo data into a fresh store and starts the server(s) in this process. Typed by backend:
+ * LMDB's store has its raw handles (`store.dbs`), the cluster's its pool; a backend chosen at run
+ * time gives the contract's Store. The default (no backend) comes last, for `Parameters<>`.
+ */
+export function startRelais(options: StartOptions & { backend: 'lmdb' }): Promise<Running<LmdbStore>>;
 export function startRelais(options: StartOptions & { backend: 'cluster' }): Promise<Running<PgStore>>;
-export function startRelais(options: StartOptions): Promise<Running<Store>>;
+export function startRelais(options: StartOptions & { backend: Backend }): Promise<Running<Store>>;
+export function startRelais(options?: StartOptions & { backend?: 'lmdb' }): Promise<Running<LmdbStore>>;
 export function startRelais(options: StartOptions = {}): Promise<Running<Store>> {
   const { backend = 'lmdb', ...rest } = options;
   return backend === 'cluster' ? startCluster(rest) : startLmdb(rest);
