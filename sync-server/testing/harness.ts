@@ -159,18 +159,22 @@ function clusterEngines(): Promise<ClusterEngines> {
   return engines;
 }
 
+/**
+ * Stops this process's PostgreSQL and Redis (their files removed); the next cluster starts new ones.
+ * Run by itself after each test file; a script that started clusters outside vitest calls it.
+ */
+export async function stopClusterEngines(): Promise<void> {
+  const started = await engines?.catch(() => null);
+  engines = null;
+  templateReady = null;
+  if (!started) return;
+  await started.admin.end().catch(() => undefined);
+  await Promise.all([started.postgres.stop(), started.redis.stop()]);
+}
+
 // Each test file runs in its own worker with its own copy of this module: its engines go with it.
 // Outside vitest (the soak and bench scripts import this file) there is no hook to register.
-if (process.env.VITEST) {
-  afterAll(async () => {
-    const started = await engines?.catch(() => null);
-    engines = null;
-    templateReady = null;
-    if (!started) return;
-    await started.admin.end().catch(() => undefined);
-    await Promise.all([started.postgres.stop(), started.redis.stop()]);
-  });
-}
+if (process.env.VITEST) afterAll(stopClusterEngines);
 
 const databaseUrl = (e: ClusterEngines, name: string): string => e.postgres.url.replace(/\/postgres$/, `/${name}`);
 
