@@ -74,7 +74,9 @@ export const API = {
   healthReady: route({
     method: 'GET',
     path: '/api/health/ready',
-    summary: 'Le serveur peut travailler : stockage inscriptible, clés en place, messagerie, signalisation vidéo. 503 avec les raisons sinon.',
+    summary:
+      'Le serveur peut travailler : stockage inscriptible, clés en place, messagerie, signalisation vidéo. 503 avec les raisons sinon. Avec scope=node (le répartiteur de charge d’une grappe), seul ce qui est propre au nœud décide : la messagerie, commune à tous, est rapportée sans compter.',
+    query: v.object({ scope: v.optional(v.picklist(['node'])) }),
     response: v.object({
       status: v.picklist(['ready', 'not_ready']),
       reasons: v.array(v.string()),

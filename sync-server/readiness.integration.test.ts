@@ -104,7 +104,7 @@ describe('#14 readiness', () => {
     expect((await pollReady(http, 200)).status).toBe('ready');
   });
 
-  it('the SMS gateway failing: 503 saying the last SMS failed', async () => {
+  it('the SMS gateway failing: 503 saying the last SMS failed; 200 to a load balancer asking for the node alone', async () => {
     const closedPort = await freePort();
     const { http, server } = await startWithPeer({
       config: { smsGatewayUrl: `http://127.0.0.1:${closedPort}/sms` },
@@ -116,6 +116,13 @@ describe('#14 readiness', () => {
     const body = await pollReady(http, 503);
     expect(body.reasons).toEqual([expect.stringContaining('SMS')]);
     expect(body.checks.messaging!.ok).toBe(false);
+    // The gateway is every node's: HAProxy's check (scope=node) keeps this node in, and still sees why.
+    const forProxy = await fetch(`${http}/api/health/ready?scope=node`);
+    const proxyBody = (await forProxy.json()) as Ready;
+    expect(forProxy.status).toBe(200);
+    expect(proxyBody.checks.messaging!.ok).toBe(false);
+    // A value the route does not know is refused, not taken for the full check.
+    expect((await fetch(`${http}/api/health/ready?scope=cluster`)).status).toBe(400);
   });
 
   it('the disk refusing writes (file-size limit, as full): 503 saying storage fails', { timeout: 60_000 }, async () => {

@@ -10,6 +10,8 @@
  *   15 minutes;
  * - peer: the PeerJS signalling server (peer-server/, started beside this one by `npm start`)
  *   answers on PEER_PORT.
+ * `?scope=node` (HAProxy's check in a cluster) leaves messaging out of the verdict: the gateways
+ * are shared by every node, so their failure would take them all out at once.
  * Results are kept one second, so that a probe hammered by a load balancer costs one check.
  */
 import { createHash } from 'node:crypto';
@@ -28,6 +30,8 @@ export interface CheckResult {
 
 export interface ReadinessReport {
   ready: boolean;
+  /** Every check of this node's own passes (all but messaging, which every node shares). */
+  nodeReady: boolean;
   checks: { storage: CheckResult; keys: CheckResult; messaging: CheckResult & { email: string; sms: string }; peer: CheckResult };
   reasons: string[];
 }
@@ -81,7 +85,7 @@ export class Readiness {
     const checks = { storage, keys, messaging, peer };
     for (const [name, result] of Object.entries(checks)) readyCheck.set({ check: name }, result.ok ? 1 : 0);
     const reasons = Object.values(checks).flatMap((c) => (c.ok || !c.reason ? [] : [c.reason]));
-    return { ready: reasons.length === 0, checks, reasons };
+    return { ready: reasons.length === 0, nodeReady: storage.ok && keys.ok && peer.ok, checks, reasons };
   }
 
   private async storage(now: number): Promise<CheckResult> {

@@ -164,7 +164,7 @@ export async function startServer(config: Config, store: Store, options: ServerO
     onAwareness: (room) => presence?.changed(room),
     // The activity feed holds only what «Mes rendez-vous» shows now: past its bound, a fresh generation.
     freshCopyOf: (docName) => (options.activityGenerations !== false && parseDocName(docName)?.kind === 'activity' ? freshActivity : null),
-  });
+  }, options.bus);
   ctx.documents = createDocumentServices(config, store, registry, (entry) => auditDocuments(ctx, entry));
   await ctx.documents.blobs.sweepTemp();
   ctx.readiness = new Readiness(config, store, messaging.messenger);

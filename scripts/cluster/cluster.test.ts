@@ -11,13 +11,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installed, postgresBin } from './engines.ts';
 import { startCluster, type Cluster } from './cluster.ts';
+import { clusterFaults } from '../soak/clusterFaults.ts';
+import { prng } from '../../sync-server/testing/prng.ts';
 
 const available = installed('haproxy') && installed('redis-server') && postgresBin() !== null;
 let cluster: Cluster;
 
 beforeAll(async () => {
   if (!available) return;
-  cluster = await startCluster({ nodes: 2, readyTimeoutMs: 90_000 });
+  cluster = await startCluster({ nodes: 3, readyTimeoutMs: 90_000 });
 }, 150_000);
 
 afterAll(async () => {
@@ -39,7 +41,7 @@ async function answers(n: number): Promise<{ nodes: Set<string>; statuses: Set<n
 
 describe.skipIf(!available)('a local cluster (startCluster)', () => {
   it('serves through HAProxy from every node, each started with its own ports and the shared settings', async () => {
-    expect(await answers(4)).toEqual({ nodes: new Set(['node-1', 'node-2']), statuses: new Set([200]) });
+    expect(await answers(6)).toEqual({ nodes: new Set(['node-1', 'node-2', 'node-3']), statuses: new Set([200]) });
     const [a, b] = cluster.nodes as [Cluster['nodes'][0], Cluster['nodes'][0]];
     expect(a.env).toMatchObject({ NODE_ID: 'node-1', TRUST_PROXY: '1', PUBLIC_URL: cluster.url, RELAIS_DATABASE_URL: cluster.postgres.url, RELAIS_REDIS_URL: cluster.redis.url });
     expect(b.env.RELAIS_MASTER_KEY).toBe(a.env.RELAIS_MASTER_KEY);
@@ -51,7 +53,7 @@ describe.skipIf(!available)('a local cluster (startCluster)', () => {
     const node = cluster.nodes[0]!;
     await node.kill();
     expect(node.process).toBeNull();
-    expect(await answers(6)).toEqual({ nodes: new Set(['node-2']), statuses: new Set([200]) });
+    expect(await answers(6)).toEqual({ nodes: new Set(['node-2', 'node-3']), statuses: new Set([200]) });
     await node.start();
     const until = Date.now() + 5_000;
     while (!(await answers(2)).nodes.has('node-1')) {
@@ -86,6 +88,14 @@ describe.skipIf(!available)('a local cluster (startCluster)', () => {
     expect((await after.query<{ v: string }>('SELECT v FROM launcher_probe')).rows).toEqual([{ v: 'kept' }]);
     await after.end();
   });
+
+  it('under faults (random nodes SIGKILLed, Redis killed) while clients type through the proxy and to each node: every word stored once', async () => {
+    const figures = await clusterFaults(cluster, { cycles: 3, redisRestarts: 1, docs: 2, random: prng(16) });
+    // Printed for the record: how much was typed through the faults.
+    console.log(`cluster faults: ${figures.wordsTyped} words typed by ${figures.clients} clients, ${figures.wordsMissing} missing, ${figures.wordsExtra} extra, converged in ${figures.convergeMs} ms`);
+    expect(figures.wordsTyped).toBeGreaterThan(100);
+    expect({ missing: figures.wordsMissing, extra: figures.wordsExtra, diverged: figures.docsDiverged }).toEqual({ missing: 0, extra: 0, diverged: 0 });
+  }, 240_000);
 
   it('stop: every process gone, every temp dir removed', async () => {
     const dirs = [cluster.nodes[0]!.dataDir, cluster.haproxy.configFile];

@@ -5,13 +5,13 @@
  * tests and the bench start one through `startCluster` and kill, restart and stop its parts.
  *
  * What the nodes share: RELAIS_MASTER_KEY (generated for the run), RELAIS_DATABASE_URL,
- * RELAIS_REDIS_URL, PUBLIC_URL and PEER_PUBLIC_URL (the proxy), and the HMAC keys written into
- * each data dir's `keys/` before the first start (peer tickets, invitation links), so that what one
+ * RELAIS_REDIS_URL, PUBLIC_URL and PEER_PUBLIC_URL (the proxy); the HMAC keys of peer tickets and
+ * invitation links are derived from the master key (auth/secrets.ts sharedSecret), so that what one
  * node signs another accepts. Each has its own PORT, PEER_PORT, RELAIS_DATA_DIR and NODE_ID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startHaproxy, startPostgres, startRedis, type Engine, type Haproxy } from './engines.ts';
@@ -19,8 +19,6 @@ import { haproxyConfig, type HaproxyNode } from './haproxy.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-/** Secrets each node would otherwise generate for itself under `<data dir>/keys/` (auth/secrets.ts). */
-const SHARED_SECRETS = ['peer-ticket', 'invitation'];
 
 export interface ClusterOptions {
   /** Relais nodes. Default 3. */
@@ -95,7 +93,7 @@ async function waitReady(node: RelaisNode, child: ChildProcess, timeoutMs: numbe
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${node.id} stopped while starting (exit ${child.exitCode ?? child.signalCode})`);
     try {
-      const res = await fetch(`${node.url}/api/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${node.url}/api/health/ready?scope=node`, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();
       if (res.ok) return;
     } catch {
@@ -185,12 +183,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const front = options.port ?? (await freePort());
     const publicUrl = `http://127.0.0.1:${front}`;
     const masterKey = randomBytes(32).toString('hex');
-    const secrets = SHARED_SECRETS.map((name) => [name, randomBytes(32).toString('base64')] as const);
     for (let i = 1; i <= count; i += 1) {
       const id = `node-${i}`;
       const dataDir = join(dir, id);
-      mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
-      for (const [name, value] of secrets) writeFileSync(join(dataDir, 'keys', `${name}.key`), value, { mode: 0o600 });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       const [port, peerPort, pscDevPort] = [await freePort(), await freePort(), await freePort()];
       const env: Record<string, string> = {
         ...options.env,

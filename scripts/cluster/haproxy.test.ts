@@ -67,7 +67,7 @@ const nodes: Node[] = [];
 beforeAll(async () => {
   if (!available) return;
   for (const name of ['node-1', 'node-2', 'node-3']) {
-    const node = { name, http: new Listener(name, await freePort(), '/api/health/ready'), peer: new Listener(name, await freePort(), '/peerjs') };
+    const node = { name, http: new Listener(name, await freePort(), '/api/health/ready?scope=node'), peer: new Listener(name, await freePort(), '/peerjs') };
     await node.http.listen();
     await node.peer.listen();
     nodes.push(node);

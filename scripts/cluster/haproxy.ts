@@ -85,7 +85,7 @@ export function haproxyConfig(options: HaproxyOptions): string {
     'backend relais_http',
     '  balance roundrobin',
     '  http-request disable-l7-retry if !METH_GET',
-    ...check('/api/health/ready'),
+    ...check('/api/health/ready?scope=node'),
     ...servers((n) => n.port),
     '',
     '# /sync/<docName>: the path (document name) picks the node; only its documents move when a node goes.',

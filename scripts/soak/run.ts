@@ -3,12 +3,18 @@
  * bounded in time and count. Options: --cycles N (SIGKILL/restart cycles, default 50),
  * --fuzz-seconds S (default 60), --fuzzers K (parallel fuzzing sockets, default 3), --seed X,
  * --only crash|fuzz. Exits non-zero when a check fails.
+ * `--cluster`: instead, the cluster's (issue 16): a throw-away PostgreSQL, Redis, three nodes and
+ * HAProxy (scripts/cluster/cluster.ts); --cycles random nodes SIGKILLed and restarted (default 20)
+ * and --redis-restarts (default 3) under typing; then every document must hold exactly what its
+ * clients typed.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tempDataDir } from '../../sync-server/testing/harness.ts';
 import { crashCycles } from './crashCycles.ts';
 import { fuzzSoak } from './fuzzSoak.ts';
+import { clusterFaults } from './clusterFaults.ts';
+import { startCluster } from '../cluster/cluster.ts';
 
 const { values } = parseArgs({
   options: {
@@ -17,10 +23,31 @@ const { values } = parseArgs({
     fuzzers: { type: 'string', default: '3' },
     seed: { type: 'string' },
     only: { type: 'string' },
+    cluster: { type: 'boolean', default: false },
+    'redis-restarts': { type: 'string', default: '3' },
   },
 });
 const log = (line: string) => console.log(line);
 let failed = false;
+
+if (values.cluster) {
+  const cycles = process.argv.includes('--cycles') ? Number(values.cycles) : 20;
+  log(`(cluster) three nodes behind HAProxy on PostgreSQL and Redis: ${cycles} SIGKILL/restart cycles of a random node and ${values['redis-restarts']} Redis restarts under typing…`);
+  const cluster = await startCluster({ nodes: 3 });
+  try {
+    const f = await clusterFaults(cluster, { cycles, redisRestarts: Number(values['redis-restarts']), log });
+    log(`    ${f.docs} documents × ${f.clients / f.docs} clients, ${f.wordsTyped} words typed, ${f.wordsMissing} missing, ${f.wordsExtra} extra, ${f.docsDiverged} documents diverged`);
+    log(`    node restart median ${f.restartMedianMs} ms, convergence ${f.convergeMs} ms after the last fault`);
+    log(`    ${f.ok ? 'OK' : 'FAILED'}`);
+    failed = !f.ok;
+  } catch (e) {
+    log(`    FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    failed = true;
+  } finally {
+    await cluster.stop();
+  }
+  process.exit(failed ? 1 : 0);
+}
 
 if (values.only !== 'fuzz') {
   const dataDir = tempDataDir();

@@ -26,6 +26,8 @@ export interface DocBusListener {
 }
 
 export interface DocBus {
+  /** False for a single node: rooms need no link. */
+  readonly crossesNodes: boolean;
   /** Whether other nodes can be reached now (always true for a single node). */
   readonly connected: boolean;
   join(docName: string, listener: DocBusListener): void;
@@ -37,6 +39,7 @@ export interface DocBus {
 }
 
 export class LocalDocBus implements DocBus {
+  readonly crossesNodes = false;
   readonly connected = true;
   join(): void {}
   leave(): void {}
@@ -60,6 +63,7 @@ export const RESYNC_WHILE_DOWN_MS = 2000;
 const channelOf = (docName: string): string => `relais:doc:${docName}`;
 
 export class RedisDocBus implements DocBus {
+  readonly crossesNodes = true;
   /** Tells this node's own messages apart when they come back on the channel. */
   private readonly tag = randomBytes(8);
   private readonly listeners = new Map<string, Set<DocBusListener>>();

@@ -17,7 +17,8 @@ export type PatientWrite = Pick<
 > &
   Partial<Patient>;
 
-function complete(p: PatientWrite): Patient {
+/** A record with the fields older writers lacked, at their defaults (status PROV). Both backends read through it. */
+export function completePatient(p: PatientWrite): Patient {
   return {
     firstName: firstOf(p.firstNames),
     birthPlace: null,
@@ -39,40 +40,48 @@ export interface PatientQuery {
   limit?: number;
 }
 
+/** Every word of the query in a name (birth, used, first names), and the birth date when asked. */
+export function matchesPatientQuery(p: Patient, query: PatientQuery): boolean {
+  if (query.birthDate && p.birthDate !== query.birthDate) return false;
+  const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
+  const haystack = searchForm([p.birthName, p.usedName ?? '', p.firstNames, p.usedFirstName ?? ''].join(' '));
+  return words.every((w) => haystack.includes(w));
+}
+
+/** By birth name, then first names. */
+export function sortPatients(patients: Patient[]): Patient[] {
+  return patients.sort((a, b) => a.birthName.localeCompare(b.birthName) || a.firstNames.localeCompare(b.firstNames));
+}
+
 export class PatientStore implements Patients {
   constructor(private readonly db: Pick<Databases, 'patients'>) {}
 
   async get(id: string): Promise<Patient | undefined> {
     const value = this.db.patients.get(id) as PatientWrite | undefined;
-    return value ? complete(value) : undefined;
+    return value ? completePatient(value) : undefined;
   }
 
   async put(value: PatientWrite): Promise<void> {
-    await this.db.patients.put(value.id, complete(value));
+    await this.db.patients.put(value.id, completePatient(value));
   }
 
   /** Identities of these establishments matching the query, by birth name. */
   async search(establishmentIds: string[], query: PatientQuery): Promise<Patient[]> {
-    const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
     const out: Patient[] = [];
     for (const { value } of this.db.patients.getRange()) {
-      const p = complete(value as PatientWrite);
-      if (!establishmentIds.includes(p.establishmentId) || p.instant) continue;
-      if (query.birthDate && p.birthDate !== query.birthDate) continue;
-      const haystack = searchForm([p.birthName, p.usedName ?? '', p.firstNames, p.usedFirstName ?? ''].join(' '));
-      if (!words.every((w) => haystack.includes(w))) continue;
-      out.push(p);
+      const p = completePatient(value as PatientWrite);
+      if (establishmentIds.includes(p.establishmentId) && !p.instant && matchesPatientQuery(p, query)) out.push(p);
     }
-    out.sort((a, b) => a.birthName.localeCompare(b.birthName) || a.firstNames.localeCompare(b.firstNames));
-    return out.slice(0, query.limit ?? 50);
+    return sortPatients(out).slice(0, query.limit ?? 50);
   }
+
 
   /** Likely duplicates in one establishment: same birth name, first name and birth date (SPEC §3). */
   async duplicatesOf(establishmentId: string, identity: Pick<PatientIdentity, 'birthName' | 'firstNames' | 'birthDate'>, exceptId?: string): Promise<Patient[]> {
     const key = duplicateKey(identity);
     const out: Patient[] = [];
     for (const { value } of this.db.patients.getRange()) {
-      const p = complete(value as PatientWrite);
+      const p = completePatient(value as PatientWrite);
       if (p.establishmentId === establishmentId && p.id !== exceptId && !p.instant && duplicateKey(p) === key) out.push(p);
     }
     return out;

@@ -39,6 +39,21 @@ const KEEP_FULL_STEP2_BYTES = 32 * 1024;
 const SERVER_ORIGIN = Symbol('server');
 /** Origin of updates another node stored (`applyRemote`): neither stored again nor recorded. */
 const REMOTE_ORIGIN = Symbol('remote');
+/** Origin of awareness updates from another node's sockets: sent to this node's, not back out. */
+const REMOTE_AWARENESS = Symbol('remote awareness');
+
+/**
+ * What a room tells the other nodes holding its document (cluster/roomLink.ts); null on a single
+ * node. The room does not know where it goes.
+ */
+export interface RoomLinkHooks {
+  /** An update of this room's was stored under `seq`. */
+  stored(seq: number, update: Uint8Array): void;
+  /** This node's sockets changed the awareness (y-protocols encoding). */
+  awarenessChanged(update: Uint8Array): void;
+  /** This room replaced the document by a new generation (stored). */
+  replacedHere(): void;
+}
 
 /**
  * After a server edit, a room nobody has open stays loaded this long, so that the next edit (the
@@ -508,6 +523,7 @@ export class Room {
           if (sender?.isOpen) sender.publish(this.topic, message);
           else this.fanOut.publish(this.topic, message);
           this.closeSlowConsumers();
+          this.link?.stored(seq, update);
         }
         this.maybeCompact();
         this.checkIdle();
@@ -584,8 +600,10 @@ export class Room {
       for (const id of removed) peer.clientIds.delete(id);
     }
     const changed = added.concat(updated, removed);
+    const encoded = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
     // Sent to the author too: the provider's watchdog counts its own awareness renewals as life.
-    this.fanOut.publish(this.topic, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+    this.fanOut.publish(this.topic, encodeAwareness(encoded));
+    if (origin !== REMOTE_AWARENESS) this.link?.awarenessChanged(encoded);
     this.options.onAwareness?.(this);
   };
 
@@ -662,6 +680,25 @@ export class Room {
     this.checkIdle();
   }
 
+  /** An awareness update from another node's sockets (already checked there): applied and sent to this node's. */
+  applyRemoteAwareness(update: Uint8Array): void {
+    if (this.destroyed || this.failed) return;
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE_AWARENESS);
+  }
+
+  /**
+   * Another node replaced the document by a new generation: this copy is an old one. Its sockets
+   * are closed as the replacing node's are (DocumentReplaced: the client syncs the fresh one), and
+   * the room serves nobody more, so that the registry loads the new generation for the next.
+   */
+  replacedElsewhere(): void {
+    if (this.destroyed) return;
+    this.failed = true;
+    this.closeAll(CloseCode.DocumentReplaced, 'document replaced');
+    this.endLinger();
+    this.checkIdle();
+  }
+
   /**
    * An update another node already stored as `seq` (the cluster's fan-out): applied to the
    * document, sent to this node's sockets, not stored again. The kept sync step 2 goes with any
@@ -672,12 +709,25 @@ export class Room {
   applyRemote(seq: number, update: Uint8Array): void {
     if (this.destroyed || this.failed) return;
     if (seq > this.seq) this.seq = seq;
-    this.tailCount++;
-    this.tailBytes += update.byteLength;
+    // Seq 0: read from the store to catch up (cluster/roomLink.ts resync), a snapshot maybe, mostly
+    // held already: not counted in the tail, and only what this room lacked goes to its sockets.
+    const catchUp = seq === 0;
+    if (!catchUp) {
+      this.tailCount++;
+      this.tailBytes += update.byteLength;
+    }
     const pendingBefore = pendingOf(this.doc);
-    const stateBefore = pendingBefore ? Y.encodeStateVector(this.doc) : null;
+    const stateBefore = pendingBefore || catchUp ? Y.encodeStateVector(this.doc) : null;
+    const deletesBefore = catchUp ? Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.doc)) : null;
     Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
-    this.fanOut.publish(this.topic, encodeSyncUpdate(update));
+    if (catchUp) {
+      const added = Y.encodeStateAsUpdate(this.doc, stateBefore!);
+      // Nothing new (no struct, the same deletions): nothing to send.
+      if (Buffer.compare(added, deletesBefore!) === 0) return;
+      this.fanOut.publish(this.topic, encodeSyncUpdate(added));
+    } else {
+      this.fanOut.publish(this.topic, encodeSyncUpdate(update));
+    }
     this.closeSlowConsumers();
     if (pendingBefore && stateBefore) this.recordCompleted(pendingBefore, stateBefore, update);
   }
@@ -809,6 +859,7 @@ export class Room {
         this.pendingWrites--;
         this.replacing = false;
         this.onReplaced?.(this);
+        this.link?.replacedHere();
         this.checkIdle();
       },
       (error: unknown) => {
@@ -838,6 +889,8 @@ export class Room {
 
   /** Set by the registry: a new generation of this document was stored. */
   onReplaced: ((room: Room) => void) | null = null;
+  /** The other nodes holding this document (RoomRegistry sets it in a cluster). */
+  link: RoomLinkHooks | null = null;
 
   private linger(): void {
     const ms = this.lingerMs;

@@ -8,6 +8,8 @@ import type { DocStore } from '../store/contract.ts';
 import type { FanOut, SyncSocket } from './socket.ts';
 import { Room, RoomUnavailable, type Access, type RoomOptions } from './Room.ts';
 import { CloseCode } from './closeCodes.ts';
+import { LocalDocBus, type DocBus } from '../cluster/docBus.ts';
+import { RoomLink } from '../cluster/roomLink.ts';
 
 /**
  * How long a room loaded for a socket's upgrade stays loaded waiting for the socket's `open`
@@ -15,10 +17,20 @@ import { CloseCode } from './closeCodes.ts';
  */
 export const UPGRADE_PIN_MS = 10_000;
 
+/** A Yjs client id drawn as Yjs draws them. */
+function freshClientId(): number {
+  const doc = new Y.Doc();
+  const id = doc.clientID;
+  doc.destroy();
+  return id;
+}
+
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   /** Loads under way, shared by every caller that asks for the document meanwhile. */
   private readonly loading = new Map<string, Promise<Room>>();
+  /** In a cluster, each loaded room's link to the other nodes holding its document. */
+  private readonly links = new Map<Room, RoomLink>();
   private idleWaiters: (() => void)[] = [];
   /**
    * Documents this process replaced by a new generation, and the client id their server edits go
@@ -36,6 +48,8 @@ export class RoomRegistry {
     private readonly store: DocStore,
     private readonly fanOut: FanOut,
     private readonly options: RoomOptions,
+    /** How rooms hear other nodes' (cluster/docBus.ts); a single node's hears nobody. */
+    private readonly bus: DocBus = new LocalDocBus(),
   ) {}
 
   get roomCount(): number {
@@ -84,15 +98,37 @@ export class RoomRegistry {
   }
 
   private async load(docName: string): Promise<Room> {
+    // On the bus before reading the store: an update another node stores in between is then
+    // either in what is read or held by the link until the room is attached.
+    const link = this.bus.crossesNodes ? new RoomLink(docName, this.bus, this.store) : null;
     try {
       const log = await this.store.load(docName);
       const room = new Room(docName, log, this.store, this.fanOut, this.options);
+      if (link) {
+        room.link = link;
+        this.links.set(room, link);
+        link.attach(
+          {
+            applyRemote: (seq, update) => room.applyRemote(seq, update),
+            applyRemoteAwareness: (update) => room.applyRemoteAwareness(update),
+            replacedElsewhere: () => {
+              // This node's next edits of the new generation go under an id no generation holds.
+              this.generationIds.set(docName, freshClientId());
+              room.replacedElsewhere();
+            },
+          },
+          log.lastSeq,
+        );
+      }
       room.serverClientId = this.generationIds.get(docName) ?? this.serverClientId;
       if (this.stopping) room.lingerMs = 0;
       room.onIdle = () => this.drop(room);
       room.onReplaced = (replaced) => void this.generationIds.set(docName, replaced.serverClientId);
       this.rooms.set(docName, room);
       return room;
+    } catch (error) {
+      link?.close();
+      throw error;
     } finally {
       this.loading.delete(docName);
     }
@@ -208,6 +244,8 @@ export class RoomRegistry {
   private drop(room: Room): void {
     if (this.rooms.get(room.name) !== room || !room.isIdle) return;
     this.rooms.delete(room.name);
+    this.links.get(room)?.close();
+    this.links.delete(room);
     room.destroy();
     if (this.rooms.size === 0) {
       const waiters = this.idleWaiters;

@@ -35,6 +35,9 @@ export class PgDatabase {
     // An idle client whose server went away emits 'error': the pool drops it and the next query
     // takes a new connection. Without a listener Node would end the process.
     this.pool.on('error', () => undefined);
+    // A client in use when the server goes away errors on its query (the caller gets it) and may
+    // emit 'error' again while closing: also not a reason to end the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.sealKey = deriveKey(masterKey, 'postgres records', 32);
     this.lookupKey = deriveKey(masterKey, 'postgres lookup', 32);
   }

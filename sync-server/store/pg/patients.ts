@@ -5,41 +5,9 @@
  * its records: a cost in proportion to an establishment's patients (thousands, not millions).
  */
 import type { Patients } from '../contract.ts';
-import type { Patient, PatientQuery, PatientWrite } from '../patients.ts';
-import { duplicateKey, firstOf, type PatientIdentity } from '../../../schema/identity.ts';
-import { searchForm } from '../../../schema/directory.ts';
+import { completePatient, matchesPatientQuery, sortPatients, type Patient, type PatientQuery, type PatientWrite } from '../patients.ts';
+import { duplicateKey, type PatientIdentity } from '../../../schema/identity.ts';
 import type { PgDatabase } from './db.ts';
-
-// The three helpers below repeat store/patients.ts's private ones (its `complete` and the body of
-// its search), which this branch may not touch: once that module exports them, import them.
-
-/** A record with the fields older writers lacked, at their defaults (status PROV). */
-export function completePatient(p: PatientWrite): Patient {
-  return {
-    firstName: firstOf(p.firstNames),
-    birthPlace: null,
-    usedFirstName: null,
-    insMatricule: null,
-    status: 'PROV',
-    identityDocument: null,
-    createdAt: '1970-01-01T00:00:00.000Z',
-    createdBy: '',
-    ...p,
-  };
-}
-
-/** Every word of the query in a name (birth, used, first names), and the birth date when asked. */
-export function matchesPatientQuery(p: Patient, query: PatientQuery): boolean {
-  if (query.birthDate && p.birthDate !== query.birthDate) return false;
-  const words = searchForm(query.text ?? '').split(/\s+/).filter(Boolean);
-  const haystack = searchForm([p.birthName, p.usedName ?? '', p.firstNames, p.usedFirstName ?? ''].join(' '));
-  return words.every((w) => haystack.includes(w));
-}
-
-/** By birth name, then first names. */
-export function sortPatients(patients: Patient[]): Patient[] {
-  return patients.sort((a, b) => a.birthName.localeCompare(b.birthName) || a.firstNames.localeCompare(b.firstNames));
-}
 
 const TABLE = 'patients';
 type Row = { id: string; payload: Buffer };
