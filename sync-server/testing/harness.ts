@@ -223,7 +223,8 @@ let redisDatabases = 0;
 
 interface ClusterNode extends RelaisNode {
   store: PgStore;
-  close(): Promise<void>;
+  /** After its server closed: the bus, the cluster services, the Redis link, the pool. */
+  closeBackends(): Promise<void>;
 }
 
 /** One node as its own process would open it (cluster/node.ts): its pool, its Redis link, its server. */
@@ -247,10 +248,7 @@ async function openNode(config: Config, masterKey: Buffer, options: ServerOption
       server,
       http: `http://127.0.0.1:${server.port}`,
       ws: `ws://127.0.0.1:${server.port}`,
-      async close() {
-        await server.close();
-        await closeBackends();
-      },
+      closeBackends,
     };
   } catch (error) {
     await closeBackends();
@@ -267,9 +265,10 @@ async function startCluster(options: ServerOptions & { config?: Partial<Config> 
   const nodes: ClusterNode[] = [];
   const closeNodes = async (): Promise<void> => {
     const open = nodes.splice(0);
-    // Every server first, so that no node is left serving on backends already closed.
+    // Every server first, so that no node is left serving on backends already closed. Once each:
+    // closing a uWS listen socket twice aborts the process (libuv's assertion in uv_poll_stop).
     await Promise.all(open.map((n) => n.server.close()));
-    for (const n of open) await n.close();
+    for (const n of open) await n.closeBackends();
   };
   try {
     const url = await freshDatabase(e, masterKey);
