@@ -4,7 +4,7 @@
  * Ctrl-C stops everything.
  */
 import { readConfig, requirePublicUrl, type Config } from '../sync-server/config.ts';
-import { BackendConfigError, openBackends } from '../sync-server/cluster/node.ts';
+import { openBackendsOrExit } from '../sync-server/cluster/node.ts';
 import { startServer } from '../sync-server/server.ts';
 import { startPeerServer } from '../peer-server/index.ts';
 import { peerTicketSecret } from '../sync-server/http/peerTickets.ts';
@@ -27,14 +27,7 @@ try {
 const logger = createLogger({ level: config.logLevel, file: config.logFile });
 setSharedLogger(logger);
 if (!config.skipClientBuild) await buildClientIfStale(config.clientDir, logger);
-let backends;
-try {
-  backends = await openBackends(config, logger);
-} catch (error) {
-  if (!(error instanceof BackendConfigError)) throw error;
-  logger.fatal(error.message);
-  process.exit(2);
-}
+const backends = await openBackendsOrExit(config, logger);
 const { store } = backends;
 const dataState = await seedDemoIfEmpty(store, config.production);
 // Pro Santé Connect: with no PSC_ISSUER, a real local OpenID provider stands in (development

@@ -5,7 +5,7 @@
  */
 import { readConfig, requirePublicUrl, type Config } from './config.ts';
 import { createLogger, setSharedLogger } from './log.ts';
-import { BackendConfigError, openBackends } from './cluster/node.ts';
+import { openBackendsOrExit } from './cluster/node.ts';
 import { startServer } from './server.ts';
 
 let config: Config;
@@ -18,14 +18,7 @@ try {
 }
 const logger = createLogger({ level: config.logLevel, file: config.logFile });
 setSharedLogger(logger);
-let backends;
-try {
-  backends = await openBackends(config, logger);
-} catch (error) {
-  if (!(error instanceof BackendConfigError)) throw error;
-  logger.fatal(error.message);
-  process.exit(2);
-}
+const backends = await openBackendsOrExit(config, logger);
 const { store } = backends;
 const server = await startServer(config, store, { logger, cluster: backends.cluster, bus: backends.bus });
 logger.info({ port: server.port }, `Relais sync server on http://${config.host}:${server.port}`);

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startHaproxy, startPostgres, startRedis, type Engine, type Haproxy } from './engines.ts';
+import { freePort, reapOnExit, startHaproxy, startPostgres, startRedis, type Engine, type Haproxy } from './engines.ts';
 import { haproxyConfig, type HaproxyNode } from './haproxy.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -125,6 +125,7 @@ function relaisNode(id: string, port: number, peerPort: number, dataDir: string,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
+      reapOnExit(child);
       node.process = child;
       child.once('exit', (code, signal) => {
         if (node.process !== child) return;

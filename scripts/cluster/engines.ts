@@ -72,6 +72,45 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 }
 
 /**
+ * Engines still running when this process exits (a test runner killed, a launcher crashing):
+ * killed with it, so that no PostgreSQL or Redis outlives the run that started it. Their own
+ * process group keeps a terminal's Ctrl-C from reaching them before the launcher stops them in order.
+ */
+const running = new Set<ChildProcess>();
+let reaperSet = false;
+
+export function reapOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (reaperSet) return;
+  reaperSet = true;
+  process.once('exit', () => {
+    for (const engine of running) engine.kill('SIGKILL');
+  });
+}
+
+/**
+ * Spawns an engine in its own process group and resolves once its output says `readyText`; every
+ * line goes to `log`. Throws with what it printed if it stops first.
+ */
+async function spawnUntilReady(name: string, command: string, args: string[], readyText: string, log?: (line: string) => void): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  reapOnExit(child);
+  let output = '';
+  const take = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const line of chunk.toString().split('\n')) if (line.trim()) log?.(line);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`${name} stopped at start: ${output}`);
+    return output.includes(readyText);
+  }, name);
+  return child;
+}
+
+/**
  * A fresh PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only, with one database
  * `relais` owned by a user `relais` whose random password is in the URL (scram-sha-256).
  */
@@ -96,18 +135,7 @@ export async function startPostgres(options: { port?: number; log?: (line: strin
   const launch = async (): Promise<void> => {
     // fsync stays on: the tests that kill nodes rely on what PostgreSQL acknowledged.
     const server = runAs(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB']);
-    child = spawn(server.command, server.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const take = (chunk: Buffer): void => {
-      output += chunk.toString();
-      for (const line of chunk.toString().split('\n')) if (line.trim()) options.log?.(line);
-    };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`PostgreSQL stopped at start: ${output}`);
-      return output.includes('ready to accept connections');
-    }, 'PostgreSQL');
+    child = await spawnUntilReady('PostgreSQL', server.command, server.args, 'ready to accept connections', options.log);
   };
   await launch();
   return {
@@ -151,18 +179,7 @@ export async function startRedis(options: { port?: number; appendOnly?: boolean;
   const launch = async (): Promise<void> => {
     const args = [configFile, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', ''];
     args.push('--appendonly', options.appendOnly ? 'yes' : 'no');
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const take = (chunk: Buffer): void => {
-      output += chunk.toString();
-      for (const line of chunk.toString().split('\n')) if (line.trim()) options.log?.(line);
-    };
-    child.stdout?.on('data', take);
-    child.stderr?.on('data', take);
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`Redis stopped at start: ${output}`);
-      return output.includes('Ready to accept connections');
-    }, 'Redis');
+    child = await spawnUntilReady('Redis', 'redis-server', args, 'Ready to accept connections', options.log);
   };
   await launch();
   return {
@@ -235,6 +252,7 @@ export async function startHaproxy(config: string, options: { log?: (line: strin
     throw error;
   }
   const child = spawn(binary, ['-W', '-db', '-S', masterSocket, '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  reapOnExit(child);
   let output = '';
   const take = (chunk: Buffer): void => {
     output += chunk.toString();

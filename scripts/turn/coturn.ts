@@ -8,7 +8,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,17 +46,7 @@ export function freeUdpPort(): Promise<number> {
 }
 
 /** A TCP port free right now on 127.0.0.1. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort as freeTcpPort } from '../cluster/engines.ts';
 
 /** A STUN Binding request (RFC 5389 header only); true when a Binding success answers. */
 export function stunBinding(port: number, host = '127.0.0.1', timeoutMs = 300): Promise<boolean> {

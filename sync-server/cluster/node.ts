@@ -75,3 +75,14 @@ export async function openBackends(config: Pick<Config, 'dataDir' | 'databaseUrl
     },
   };
 }
+
+/** openBackends for a process's start: a configuration it refuses is one line and exit code 2, as a bad setting is. */
+export async function openBackendsOrExit(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'redisUrl' | 'nodeId'>, logger: Logger): Promise<NodeBackends> {
+  try {
+    return await openBackends(config, logger);
+  } catch (error) {
+    if (!(error instanceof BackendConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(2);
+  }
+}

@@ -4,7 +4,6 @@
  * reaches the process that serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { seedDemo, type DemoData } from '../../scripts/demo.ts';
 import { openStore } from '../store/index.ts';
@@ -13,16 +12,10 @@ import { SERVER_NODE_FLAGS } from '../nodeFlags.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
+import { freePort } from '../../scripts/cluster/engines.ts';
+
 /** A loopback port free at this moment. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts the server on `port` over `dataDir` (with `env` added to its environment) and resolves once it listens. */
 export function startServerProcess(port: number, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
