@@ -461,23 +461,29 @@ export async function startServer(config: Config, store: Store, options: ServerO
   // PORT=0 (tests) picks a free port: links built from the configuration must carry the real one.
   if (config.port === 0) ctx.config = { ...ctx.config, port };
 
+  let closing: Promise<void> | null = null;
   return {
     port,
     registry,
     messaging: messaging.messenger,
     accessChanged: ctx.accessChanged,
     retention,
-    async close() {
-      retention.stop();
-      unwatch();
-      clearInterval(sessionSweep);
-      if (outboxSweep) clearInterval(outboxSweep);
-      uWS.us_listen_socket_close(listenSocket);
-      messaging.close();
-      await registry.shutdown();
-      // Presence writes gathered while the rooms closed would land in a closed registry.
-      presence?.stop();
-      await ctx.documents.pdf.close();
+    close() {
+      // Once: a second us_listen_socket_close on the same socket fails an assertion in libuv and
+      // ends the process (a test's double close showed it); the second caller waits for the first.
+      closing ??= (async () => {
+        retention.stop();
+        unwatch();
+        clearInterval(sessionSweep);
+        if (outboxSweep) clearInterval(outboxSweep);
+        uWS.us_listen_socket_close(listenSocket);
+        messaging.close();
+        await registry.shutdown();
+        // Presence writes gathered while the rooms closed would land in a closed registry.
+        presence?.stop();
+        await ctx.documents.pdf.close();
+      })();
+      return closing;
     },
   };
 }

@@ -4,13 +4,15 @@
  * "two nodes" are two connection pools on it, as two cluster nodes would be. The last block holds
  * what only PostgreSQL has to prove: no health data in clear columns, payloads bound to their row.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startPostgres, type Engine } from '../../scripts/cluster/engines.ts';
 import { IdentifierTakenError, openPgStore, type PgStore, type RecordRepos } from './pg/index.ts';
+import { openStore } from './index.ts';
 import { EMPTY_AUTH_STATE, type AuthState } from './authState.ts';
 import type { User } from './users.ts';
 import type { Consultation } from './consultations.ts';
@@ -70,15 +72,21 @@ async function postgresBackend(): Promise<Backend> {
   return { repos: store, close: () => store.close() };
 }
 
-// TODO(lead): enable once the LMDB classes implement the async contract (the async-doclog
-// branch); the same tests then run on the embedded store:
-//   async function lmdbBackend(): Promise<Backend> {
-//     const dir = tempDataDir();
-//     const store = storeOver(openDatabases(dir));
-//     return { repos: store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
-//   }
+/** The embedded store in a temp data dir, its master key generated there (no RELAIS_MASTER_KEY). */
+function lmdbBackend(): Promise<Backend> {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-contract-'));
+  const store = openStore(dir, {});
+  return Promise.resolve({
+    repos: store,
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
 const BACKENDS: [string, () => Promise<Backend>][] = [
-  // ['lmdb', lmdbBackend],
+  ['lmdb', lmdbBackend],
   ['postgres', postgresBackend],
 ];
 
