@@ -88,8 +88,8 @@ function rows(out: ClusterResults): string[][] {
     row('(c) highest edits/s with p99 ≤ 100 ms, 100 docs × 10', capacityText),
     row('(d) new client on a doc of 10,000 updates, median', (r) => (r.d ? `${ms(r.d.median)} ms` : '—')),
     row("(d') stock y-websocket provider on 10,000 random 1-char inserts, median", stockJoinRow),
-    row('(e) RSS per idle socket (2,000 sockets, 200 docs; all nodes)', (r) =>
-      r.e ? `${kB(r.e.rssPerSocket)}${r.e.proxyRssPerSocket !== undefined ? ` (+ HAProxy ${kB(r.e.proxyRssPerSocket)})` : ''}` : '—'),
+    row('(e) RSS per idle socket (all nodes)', (r) =>
+      r.e ? `${kB(r.e.rssPerSocket)} over ${int(r.e.sockets)} sockets on ${int(r.e.docs)} docs${r.e.proxyRssPerSocket !== undefined ? ` (+ HAProxy ${kB(r.e.proxyRssPerSocket)})` : ''}` : '—'),
     row("sockets the server cut before their first sync (opened again, as a provider reconnects)", (r) => int(r.cutBeforeSync ?? 0)),
     row('(e) rooms in memory after every socket closed', (r) => (r.e ? String(r.e.roomsAfterClose ?? '?') : '—')),
     row('bytes on disk · doc (d) stored / state', (r, clustered) =>
