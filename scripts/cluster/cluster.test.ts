@@ -39,6 +39,8 @@ async function answers(n: number): Promise<{ nodes: Set<string>; statuses: Set<n
   return { nodes, statuses };
 }
 
+// Skipped where Debian's postgresql, redis-server or haproxy is missing (a developer's machine);
+// .ci/run installs all three, so CI runs it.
 describe.skipIf(!available)('a local cluster (startCluster)', () => {
   it('serves through HAProxy from every node, each started with its own ports and the shared settings', async () => {
     expect(await answers(6)).toEqual({ nodes: new Set(['node-1', 'node-2', 'node-3']), statuses: new Set([200]) });

@@ -110,6 +110,27 @@ async function spawnUntilReady(name: string, command: string, args: string[], re
   return child;
 }
 
+/** An Engine over a launched child: `stop` sends `stopSignal` (each engine's fast clean shutdown) and removes `dir`. */
+function engineHandle(url: string, port: number, child: () => ChildProcess, launch: () => Promise<void>, stopSignal: NodeJS.Signals, dir: string): Engine {
+  return {
+    url,
+    port,
+    get process() {
+      return child();
+    },
+    start: launch,
+    async kill() {
+      child().kill('SIGKILL');
+      await exited(child());
+    },
+    async stop() {
+      child().kill(stopSignal);
+      await exited(child());
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * A fresh PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only, with one database
  * `relais` owned by a user `relais` whose random password is in the URL (scram-sha-256).
@@ -138,23 +159,8 @@ export async function startPostgres(options: { port?: number; log?: (line: strin
     child = await spawnUntilReady('PostgreSQL', server.command, server.args, 'ready to accept connections', options.log);
   };
   await launch();
-  return {
-    url: `postgres://relais:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    port,
-    get process() {
-      return child;
-    },
-    start: launch,
-    async kill() {
-      child.kill('SIGKILL');
-      await exited(child);
-    },
-    async stop() {
-      child.kill('SIGINT');
-      await exited(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return engineHandle(`postgres://relais:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, () => child, launch, 'SIGINT', dir);
+
 }
 
 /** Whether a program is on the PATH (or in /usr/sbin, where Debian puts haproxy). */
@@ -182,23 +188,8 @@ export async function startRedis(options: { port?: number; appendOnly?: boolean;
     child = await spawnUntilReady('Redis', 'redis-server', args, 'Ready to accept connections', options.log);
   };
   await launch();
-  return {
-    url: `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`,
-    port,
-    get process() {
-      return child;
-    },
-    start: launch,
-    async kill() {
-      child.kill('SIGKILL');
-      await exited(child);
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return engineHandle(`redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`, port, () => child, launch, 'SIGTERM', dir);
+
 }
 
 export interface Haproxy {

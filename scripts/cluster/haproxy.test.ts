@@ -115,6 +115,7 @@ const peerPath = (consultationId: string): string => {
 };
 const secret = randomBytes(32);
 
+// Skipped where Debian's haproxy is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!available)('HAProxy in front of three nodes', () => {
   it('routes every socket of one document to the same node, and spreads documents over the nodes', async () => {
     const first = await landsOn('/sync/dossier:c-0001');

@@ -71,6 +71,8 @@ async function startRedis(): Promise<RedisEngine> {
   };
 }
 
+// The describes below skip where Debian's redis-server or postgresql is missing (a developer's
+// machine); .ci/run installs both, so CI runs them all.
 const haveRedis = existsSync(REDIS_SERVER);
 const havePostgres = postgresBin() !== null;
 
