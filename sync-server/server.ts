@@ -401,7 +401,8 @@ export async function startServer(config: Config, store: Store, options: ServerO
     },
     close(ws, code) {
       const data = ws.getUserData();
-      logger.info({ sock: data.sock, kind: data.kind, code, ms: Date.now() - data.openedAt }, 'sync socket closed');
+      // closedWith, not `code`: the logger redacts keys ending in "code" (one-time login codes), which hid why sockets closed.
+      logger.info({ sock: data.sock, kind: data.kind, closedWith: code, ms: Date.now() - data.openedAt }, 'sync socket closed');
       try {
         data.socket?.markClosed();
         const count = (socketsPerUser.get(data.userId) ?? 1) - 1;
