@@ -116,6 +116,7 @@ describe('issue 16: settings of a cluster node', () => {
   });
 });
 
+// Skipped where Debian's redis-server is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () => {
   it('20 failures from one address on two nodes: the 21st is refused on either', async () => {
     const [a, b] = [link('a'), link('b')];
@@ -205,6 +206,7 @@ describe.skipIf(!haveRedis)('issue 16: login brakes across nodes (Redis)', () =>
   });
 });
 
+// Skipped where Debian's redis-server is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!haveRedis)('issue 16: issued peer tickets across nodes (Redis)', () => {
   it('a ticket issued through one node is found through another, for its consultation only, and expires', async () => {
     const [a, b] = [link('ta'), link('tb')];
@@ -228,6 +230,7 @@ describe.skipIf(!haveRedis)('issue 16: issued peer tickets across nodes (Redis)'
   });
 });
 
+// Skipped where Debian's redis-server is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!haveRedis)('issue 16: a Pro Santé Connect login started on one node ends on another (Redis)', () => {
   it('the flow kept by the starting node is taken once by the node the provider sends the browser to', async () => {
     const [a, b] = [link('fa'), link('fb')];
@@ -246,6 +249,7 @@ describe.skipIf(!haveRedis)('issue 16: a Pro Santé Connect login started on one
   });
 });
 
+// Skipped where Debian's redis-server is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!haveRedis)('issue 16: rights changes reach every node (Redis)', () => {
   it('a change published by one node is applied once there and once on the other', async () => {
     const [a, b] = [link('ea'), link('eb')];
@@ -312,6 +316,7 @@ describe.skipIf(!haveRedis)('issue 16: rights changes reach every node (Redis)',
   });
 });
 
+// Skipped where Debian's postgresql is missing (a developer's machine); .ci/run installs it.
 describe.skipIf(!havePostgres)('issue 16: periodic jobs run on one node at a time (PostgreSQL)', () => {
   let postgres: Engine;
   const pools: pg.Pool[] = [];
