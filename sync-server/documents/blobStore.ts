@@ -40,6 +40,17 @@ export function blobFilePath(key: Buffer, sha256: string): string {
   return join(name.slice(0, 2), name);
 }
 
+/** Bytes held in memory stored through a writer (both backends' `put`): finished, or aborted on failure. */
+export async function writeWhole(writer: BlobWriter, bytes: Uint8Array): Promise<StoredBlob> {
+  try {
+    await writer.write(bytes);
+    return await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
 export class BlobStore implements Blobs {
   private readonly root: string;
   private readonly tmp: string;
@@ -124,14 +135,7 @@ export class BlobStore implements Blobs {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBlob> {
-    const writer = this.begin();
-    try {
-      await writer.write(bytes);
-      return await writer.finish();
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
+    return writeWhole(this.begin(), bytes);
   }
 
   async has(sha256: string): Promise<boolean> {

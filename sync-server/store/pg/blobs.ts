@@ -18,7 +18,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Blobs, BlobWriter, StoredBlob } from '../contract.ts';
-import { BlobTamperedError } from '../../documents/blobStore.ts';
+import { BlobTamperedError, writeWhole } from '../../documents/blobStore.ts';
 import type { PgDatabase } from './db.ts';
 
 /** Clear bytes per chunk: one row, one query, one GCM tag. */
@@ -142,14 +142,7 @@ export class PgBlobs implements Blobs {
   }
 
   async put(bytes: Uint8Array): Promise<StoredBlob> {
-    const writer = this.begin();
-    try {
-      await writer.write(bytes);
-      return await writer.finish();
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
+    return writeWhole(this.begin(), bytes);
   }
 
   private async row(sha256: string): Promise<BlobRow | undefined> {
